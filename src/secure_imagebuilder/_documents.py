@@ -1,0 +1,163 @@
+"""Validation of the YAML documents and S3 URIs behind Image Builder components and workflows.
+
+Everything here runs at synth time and reports into a ``ValidationProblems``, so a user sees every
+problem of a construct in one error (R9 for URIs, service limits for the rest).
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import aws_cdk as cdk
+import yaml
+
+from secure_imagebuilder import _defaults
+from secure_imagebuilder._errors import ValidationProblems
+
+# Query parameters that carry a signature or a credential (pre-signed S3 URLs, SAS tokens, ...): R9.
+_CREDENTIAL_QUERY_KEYS = frozenset(
+    {"x-amz-credential", "x-amz-signature", "x-amz-security-token", "signature", "sig", "token", "awsaccesskeyid"}
+)
+
+Document = str | Mapping[str, Any] | pathlib.Path
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    """Where a component or workflow document comes from: inline ``data`` or an S3 ``uri``."""
+
+    data: str | None
+    uri: str | None
+
+    @property
+    def fingerprint_text(self) -> str:
+        """The text whose hash identifies this content (the document itself, or the URI)."""
+        return self.data if self.data is not None else f"uri:{self.uri}"
+
+
+def validate_name(problems: ValidationProblems, name: str) -> None:
+    """Image Builder names: 3-128 characters of letters, digits, ``-``, ``_`` and inner spaces."""
+    if not cdk.Token.is_unresolved(name) and not re.match(_defaults.NAME_PATTERN, name):
+        problems.add(
+            "name must be 3-128 letters, digits, '-', '_' or inner spaces",
+            name,
+            "pick a name like 'hello-world'",
+        )
+
+
+def validate_version(problems: ValidationProblems, version: str) -> None:
+    """Image Builder semantic versions are ``major.minor.patch`` with no wildcard or build number."""
+    if not cdk.Token.is_unresolved(version) and not re.match(_defaults.SEMANTIC_VERSION_PATTERN, version):
+        problems.add(
+            "version must be a semantic version major.minor.patch",
+            version,
+            "use a version like '1.0.0' (Image Builder adds the build number itself)",
+        )
+
+
+def load_document(
+    problems: ValidationProblems,
+    *,
+    data: Document | None,
+    path: pathlib.Path | None,
+    uri: str | None,
+    required_sections: tuple[str, ...],
+) -> DocumentSource:
+    """Validate the one document source given (``data``, ``path`` or ``uri``) and return it as text or URI."""
+    given = [name for name, value in (("data", data), ("path", path), ("uri", uri)) if value is not None]
+    if len(given) != 1:
+        problems.add(
+            "exactly one of data, path or uri is required",
+            given or "none",
+            "pass the document inline (data=), from a file (path=) or from S3 (uri='s3://...')",
+        )
+        return DocumentSource(data=None, uri=None)
+    if uri is not None:
+        _validate_uri(problems, uri)
+        return DocumentSource(data=None, uri=uri)
+    if path is not None or isinstance(data, pathlib.Path):
+        file = path if path is not None else data
+        assert isinstance(file, pathlib.Path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as error:
+            problems.add("the document file cannot be read", str(file), f"check the path ({error.strerror})")
+            return DocumentSource(data=None, uri=None)
+    elif isinstance(data, Mapping):
+        text = yaml.safe_dump(dict(data), sort_keys=False)
+    else:
+        assert isinstance(data, str)
+        text = data
+    _validate_document_text(problems, text, required_sections)
+    return DocumentSource(data=text, uri=None)
+
+
+def _validate_document_text(problems: ValidationProblems, text: str, required_sections: tuple[str, ...]) -> None:
+    if cdk.Token.is_unresolved(text):
+        return
+    if len(text) > _defaults.MAX_INLINE_DOCUMENT_CHARS:
+        problems.add(
+            f"inline documents are limited to {_defaults.MAX_INLINE_DOCUMENT_CHARS} characters",
+            f"{len(text)} characters",
+            "upload the document to an S3 bucket you own and pass uri='s3://...'",
+        )
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        problems.add("the document is not valid YAML", _first_line(str(error)), "fix the YAML syntax")
+        return
+    if not isinstance(document, dict):
+        problems.add(
+            "the document must be a YAML mapping",
+            type(document).__name__,
+            "start the document with 'schemaVersion: 1.0'",
+        )
+        return
+    for section in ("schemaVersion", *required_sections):
+        if section not in document:
+            problems.add(
+                f"the document lacks the required field '{section}'",
+                sorted(document),
+                f"add '{section}' (see the Image Builder document schema)",
+            )
+    for section in required_sections:
+        value = document.get(section)
+        if section in document and (not isinstance(value, list) or not value):
+            problems.add(f"'{section}' must be a non-empty list", value, f"list at least one entry under '{section}'")
+
+
+def _validate_uri(problems: ValidationProblems, uri: str) -> None:
+    if cdk.Token.is_unresolved(uri):
+        return
+    parts = urlsplit(uri)
+    query_keys = {key.lower() for key in parse_qs(parts.query, keep_blank_values=True)}
+    if "@" in parts.netloc:
+        problems.add(
+            "the uri carries credentials in its user-info part (R9)",
+            _redact(uri),
+            "never put credentials in a URL; use an s3:// URI the build role can read",
+        )
+    elif query_keys & _CREDENTIAL_QUERY_KEYS:
+        problems.add(
+            "the uri is a signed URL that carries a credential in its query string (R9)",
+            _redact(uri),
+            "pass the plain s3://bucket/key URI and let Image Builder read it with its own role",
+        )
+    elif parts.scheme != "s3" or not parts.netloc or not parts.path.strip("/"):
+        problems.add("uri must be an S3 URI 's3://bucket/key'", uri, "upload the document to S3 and pass its s3:// URI")
+
+
+def _redact(uri: str) -> str:
+    """The URI with its user-info and query removed, so an error message never repeats a credential."""
+    parts = urlsplit(uri)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return f"{parts.scheme}://***@{host}{parts.path}" if "@" in parts.netloc else f"{parts.scheme}://{host}{parts.path}?***"
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text

@@ -1,0 +1,35 @@
+"""One place that formats synth-time errors for bad input.
+
+Constructs collect every problem first and raise once, so a user fixes all of them in one pass.
+Messages are lowercase, name the construct path, show the bad value and say the fix.
+"""
+
+from __future__ import annotations
+
+from constructs import IConstruct
+
+
+class ValidationProblems:
+    """Collects the problems found in one construct's input and raises them together."""
+
+    def __init__(self, scope: IConstruct) -> None:
+        """Start an empty list of problems for ``scope`` (its path prefixes every message)."""
+        self._path = scope.node.path
+        self._problems: list[str] = []
+
+    def add(self, what: str, value: object, fix: str) -> None:
+        """Record that ``value`` is wrong because of ``what``; ``fix`` tells the user what to do."""
+        self._problems.append(f"{what}: got {value!r}; {fix}")
+
+    def __bool__(self) -> bool:
+        """Tell whether any problem was recorded."""
+        return bool(self._problems)
+
+    def raise_if_any(self) -> None:
+        """Raise one ``ValueError`` listing every recorded problem, or do nothing if there is none."""
+        if not self._problems:
+            return
+        if len(self._problems) == 1:
+            raise ValueError(f"{self._path}: {self._problems[0]}")
+        lines = "\n".join(f"  - {problem}" for problem in self._problems)
+        raise ValueError(f"{self._path}: {len(self._problems)} problems:\n{lines}")

@@ -1,0 +1,53 @@
+"""Guards the immutability of Image Builder versions across deployments.
+
+Image Builder never changes a published version: a component or workflow whose document changes while
+its version stays the same makes CloudFormation replace the resource, and the create fails with
+"already exists" in the middle of a deployment. The lock file (named by the context key
+``secure-imagebuilder:versions-file``, committed next to ``cdk.json`` like ``cdk.context.json``)
+remembers a SHA-256 of each published ``kind/name/version``; a synth whose content differs from the
+recorded hash fails at once and says which version to publish instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pathlib
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from secure_imagebuilder import _defaults
+from secure_imagebuilder._errors import ValidationProblems
+
+
+def check_and_record(scope: Construct, *, kind: str, name: str, version: str, content: str) -> None:
+    """Fail when ``kind/name/version`` was recorded with other content; record it when it is new."""
+    setting = scope.node.try_get_context(_defaults.VERSIONS_FILE_CONTEXT_KEY)
+    if not setting or cdk.Token.is_unresolved(name) or cdk.Token.is_unresolved(version):
+        return
+    file = pathlib.Path(str(setting))
+    recorded: dict[str, str] = json.loads(file.read_text()) if file.exists() else {}
+    entry = f"{kind}/{name}/{version}"
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    previous = recorded.get(entry)
+    if previous == digest:
+        return
+    if previous is not None:
+        problems = ValidationProblems(scope)
+        problems.add(
+            f"the content of {entry} changed, but Image Builder versions are immutable "
+            f"(recorded sha256 {previous[:12]}..., now {digest[:12]}...)",
+            version,
+            f"publish the change as a new version, e.g. version='{next_patch(version)}' "
+            f"(or revert the document; the record is in {file})",
+        )
+        problems.raise_if_any()
+    recorded[entry] = digest
+    file.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
+
+
+def next_patch(version: str) -> str:
+    """``1.2.3`` -> ``1.2.4``."""
+    major, minor, patch = version.split(".")
+    return f"{major}.{minor}.{int(patch) + 1}"

@@ -1,0 +1,101 @@
+"""``EncryptedComponent``: an Image Builder component that is always encrypted with a customer key (R10)."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_imagebuilder as imagebuilder
+from constructs import Construct
+
+from secure_imagebuilder import _defaults, _documents, _version_lock
+from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.key import ImageBuilderKey
+
+
+class EncryptedComponent(Construct):
+    """An ``AWS::ImageBuilder::Component`` whose ``KmsKeyId`` is always the given customer managed key.
+
+    Image Builder encrypts the component under the encryption context ``aws:imagebuilder:arn`` = the
+    component's ARN (R10, R12); the build instance's role needs ``key.grant_component_decrypt(role)`` to
+    read it.
+
+    Validated at synth time: the document is YAML with ``schemaVersion`` and ``phases``, at most 16,000
+    characters inline; ``uri`` is an ``s3://`` URI without credentials (R9); the name, the semantic
+    version and the platform. With the context key ``secure-imagebuilder:versions-file`` set, a changed
+    document under an already published version fails the synth instead of the deployment.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: ImageBuilderKey,
+        name: str,
+        version: str,
+        platform: str,
+        data: _documents.Document | None = None,
+        path: pathlib.Path | None = None,
+        uri: str | None = None,
+        description: str | None = None,
+        change_description: str | None = None,
+        supported_os_versions: Sequence[str] | None = None,
+        removal_policy: cdk.RemovalPolicy | None = None,
+    ) -> None:
+        """Create the component.
+
+        :param key: the customer managed key that encrypts the component (R10).
+        :param name: the component name.
+        :param version: the semantic version ``major.minor.patch``; publish a new one for every change.
+        :param platform: ``Linux``, ``Windows`` or ``macOS``.
+        :param data: the component document, as YAML text, a mapping or a ``Path``. Default: - none;
+            give exactly one of ``data``, ``path`` and ``uri``.
+        :param path: a file holding the YAML document. Default: - none.
+        :param uri: an ``s3://bucket/key`` URI of the document. Default: - none.
+        :param description: the component's description (no sensitive data, R8). Default: - none.
+        :param change_description: what changed in this version. Default: - none.
+        :param supported_os_versions: operating systems the component supports. Default: - any.
+        :param removal_policy: what happens to this version when it leaves the stack. Default: -
+            ``RemovalPolicy.DESTROY``: the document lives in your app, and a newer version replaces it.
+        """
+        super().__init__(scope, id)
+        problems = ValidationProblems(self)
+        _documents.validate_name(problems, name)
+        _documents.validate_version(problems, version)
+        if not cdk.Token.is_unresolved(platform) and platform not in _defaults.COMPONENT_PLATFORMS:
+            problems.add(
+                "platform must be one of " + ", ".join(_defaults.COMPONENT_PLATFORMS),
+                platform,
+                "pick the operating system family the component runs on",
+            )
+        source = _documents.load_document(problems, data=data, path=path, uri=uri, required_sections=("phases",))
+        problems.raise_if_any()
+        _version_lock.check_and_record(
+            self, kind="component", name=name, version=version, content=source.fingerprint_text
+        )
+
+        self.resource = imagebuilder.CfnComponent(
+            self,
+            "Resource",
+            name=name,
+            version=version,
+            platform=platform,
+            data=source.data,
+            uri=source.uri,
+            kms_key_id=key.key_arn,
+            description=description,
+            change_description=change_description,
+            supported_os_versions=list(supported_os_versions) if supported_os_versions else None,
+        )
+        if removal_policy is not None:
+            self.resource.apply_removal_policy(removal_policy)
+        self.key = key
+        self.name = name
+        self.version = version
+
+    @property
+    def arn(self) -> str:
+        """The ARN of this component version."""
+        return self.resource.attr_arn

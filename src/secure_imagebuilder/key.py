@@ -1,0 +1,245 @@
+"""``ImageBuilderKey``: the customer managed KMS key that encrypts Image Builder data (R5, R10-R15)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from secure_imagebuilder import _defaults, _policy
+from secure_imagebuilder._errors import ValidationProblems
+
+
+class ImageBuilderKey(Construct):
+    """A customer managed KMS key whose key policy is scoped to EC2 Image Builder.
+
+    Creates one ``AWS::KMS::Key`` (and an ``AWS::KMS::Alias`` when ``alias`` is given) with:
+
+    - rotation on (R5), ``RemovalPolicy.RETAIN`` and a 30-day pending window (R15);
+    - a key policy whose only unconditioned statements are the account root (so IAM can manage the key)
+      and the named ``admins`` (administration actions only, no cryptographic use) (R13);
+    - grants added by :meth:`grant_workflow_execution` and :meth:`grant_component_decrypt`, each limited
+      by the Image Builder encryption context ``kms:EncryptionContext:aws:imagebuilder:arn`` (R12-R14).
+
+    Use :meth:`from_key_arn` for a key you do not own: grants then add the identity side only, and
+    :meth:`key_policy_statements` returns the key-policy statements the key's owner must add.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        alias: str | None = None,
+        description: str | None = None,
+        admins: Sequence[iam.IPrincipal] | None = None,
+        enable_key_rotation: bool = _defaults.KEY_ROTATION_ENABLED,
+        rotation_period: cdk.Duration | None = None,
+        pending_window: cdk.Duration = _defaults.KEY_PENDING_WINDOW,
+        removal_policy: cdk.RemovalPolicy = _defaults.KEY_REMOVAL_POLICY,
+        _imported: kms.IKey | None = None,
+    ) -> None:
+        """Create the key.
+
+        :param alias: an alias such as ``alias/imagebuilder``. Default: - no alias.
+        :param description: the key's description. Default: - says what the key protects.
+        :param admins: principals that administer the key (no encrypt or decrypt). Default: - only the
+            account root, through IAM policies.
+        :param enable_key_rotation: rotate the key material (R5). Default: - ``True``.
+        :param rotation_period: how often to rotate. Default: - 365 days (the KMS default).
+        :param pending_window: the waiting period before a scheduled deletion (R15). Default: - 30 days,
+            the maximum.
+        :param removal_policy: what happens to the key when it leaves the stack (R15). Default: -
+            ``RemovalPolicy.RETAIN``.
+        """
+        super().__init__(scope, id)
+        self._grant_statements: list[iam.PolicyStatement] = []
+        self._workflow_statement: iam.PolicyStatement | None = None
+        self._component_statement: iam.PolicyStatement | None = None
+
+        if _imported is not None:
+            self.key: kms.IKey = _imported
+            self.owned = False
+            return
+
+        self._validate(alias=alias, pending_window=pending_window)
+        stack = cdk.Stack.of(self)
+        policy = iam.PolicyDocument(
+            statements=[
+                iam.PolicyStatement(
+                    sid="AllowAccountRootToAdministerKey",
+                    principals=[iam.AccountRootPrincipal()],
+                    actions=["kms:*"],
+                    resources=["*"],
+                )
+            ]
+        )
+        if admins:
+            policy.add_statements(
+                iam.PolicyStatement(
+                    sid="AllowKeyAdministrators",
+                    principals=list(admins),
+                    actions=list(_policy.KEY_ADMIN_ACTIONS),
+                    resources=["*"],
+                )
+            )
+        key = kms.Key(
+            self,
+            "Resource",
+            description=description or f"Encrypts EC2 Image Builder data of stack {stack.stack_name}",
+            enable_key_rotation=enable_key_rotation,
+            rotation_period=rotation_period,
+            pending_window=pending_window,
+            removal_policy=removal_policy,
+            policy=policy,
+        )
+        if alias:
+            key.add_alias(alias)
+        self.key = key
+        self.owned = True
+
+    @classmethod
+    def from_key_arn(cls, scope: Construct, id: str, key_arn: str) -> ImageBuilderKey:
+        """Use an existing key you do not own (cross-account or managed elsewhere).
+
+        Grants then add only the identity policy side (R14); the key-policy side (R13) is reported as an
+        info message at synth time and returned by :meth:`key_policy_statements`, ready to paste into
+        the key's policy.
+        """
+        imported = kms.Key.from_key_arn(scope, f"{id}Imported", key_arn)
+        return cls(scope, id, _imported=imported)
+
+    @property
+    def key_arn(self) -> str:
+        """The ARN of the key."""
+        return self.key.key_arn
+
+    @property
+    def key_id(self) -> str:
+        """The id of the key."""
+        return self.key.key_id
+
+    def grant_workflow_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let a workflow execution role encrypt and decrypt Image Builder workflows with this key.
+
+        Adds both steps of the guide: a key-policy statement (R13) and an identity-policy statement on
+        the key's ARN (R14), each allowing exactly ``kms:Decrypt`` and ``kms:GenerateDataKey`` under
+        ``StringLike kms:EncryptionContext:aws:imagebuilder:arn arn:<partition>:imagebuilder:*:<account>:
+        workflow/*`` (R12).
+        """
+        condition = _policy.encryption_context_condition(self, "workflow")
+        self._workflow_statement = self._add_key_policy_grant(
+            existing=self._workflow_statement,
+            sid="AllowImageBuilderWorkflowExecutionRole",
+            grantee=grantee,
+            actions=_policy.WORKFLOW_KEY_ACTIONS,
+            conditions=condition,
+        )
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(_policy.WORKFLOW_KEY_ACTIONS),
+            resource_arns=[self.key_arn],
+            conditions=condition,
+        )
+
+    def grant_component_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let a build-instance role decrypt components encrypted with this key, only through Image Builder.
+
+        Adds ``kms:Decrypt`` on both sides (key policy and identity policy) under the component
+        encryption context (``...:component/*``, R10, R12) and ``aws:CalledVia``
+        ``imagebuilder.amazonaws.com``, as Image Builder's own instance profile policy does.
+        """
+        conditions = {
+            **_policy.encryption_context_condition(self, "component"),
+            **_policy.called_via_imagebuilder_condition(),
+        }
+        self._component_statement = self._add_key_policy_grant(
+            existing=self._component_statement,
+            sid="AllowImageBuilderComponentDecrypt",
+            grantee=grantee,
+            actions=_policy.COMPONENT_DECRYPT_ACTIONS,
+            conditions=conditions,
+        )
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(_policy.COMPONENT_DECRYPT_ACTIONS),
+            resource_arns=[self.key_arn],
+            conditions=conditions,
+        )
+
+    def add_to_key_policy(self, statement: iam.PolicyStatement) -> bool:
+        """Add a statement to the key policy; ``False`` when the key is imported (and nothing was added).
+
+        For an imported key the statement is remembered for :meth:`key_policy_statements` and reported
+        as an info message, so that the key's owner can add it.
+        """
+        self._grant_statements.append(statement)
+        if self.owned:
+            self.key.add_to_resource_policy(statement)
+            return True
+        self._report_statement_for_owner(statement)
+        return False
+
+    def key_policy_statements(self) -> list[dict[str, Any]]:
+        """The key-policy statements this app's grants need, resolved to CloudFormation JSON.
+
+        For an imported key these are what the key's owner must add to its policy; principals and
+        account numbers are intrinsic functions when the stack is environment-agnostic.
+        """
+        stack = cdk.Stack.of(self)
+        return [stack.resolve(statement.to_statement_json()) for statement in self._grant_statements]
+
+    def _add_key_policy_grant(
+        self,
+        *,
+        existing: iam.PolicyStatement | None,
+        sid: str,
+        grantee: iam.IGrantable,
+        actions: Sequence[str],
+        conditions: dict[str, dict[str, str]],
+    ) -> iam.PolicyStatement:
+        # One statement per kind of grant; later grantees join its principals, so Sids stay unique.
+        if existing is not None:
+            existing.add_principals(grantee.grant_principal)
+            if not self.owned:
+                self._report_statement_for_owner(existing)
+            return existing
+        statement = iam.PolicyStatement(
+            sid=sid,
+            principals=[grantee.grant_principal],
+            actions=list(actions),
+            resources=["*"],
+            conditions=conditions,
+        )
+        self.add_to_key_policy(statement)
+        return statement
+
+    def _report_statement_for_owner(self, statement: iam.PolicyStatement) -> None:
+        rendered = json.dumps(cdk.Stack.of(self).resolve(statement.to_statement_json()), sort_keys=True)
+        cdk.Annotations.of(self).add_info(
+            f"the key {self.key_arn} is not owned by this app: ask its owner to add this statement to "
+            f"its key policy: {rendered}"
+        )
+
+    def _validate(self, *, alias: str | None, pending_window: cdk.Duration) -> None:
+        problems = ValidationProblems(self)
+        if alias is not None and not cdk.Token.is_unresolved(alias):
+            if not alias.startswith("alias/") or alias.startswith("alias/aws/"):
+                problems.add(
+                    "alias must start with 'alias/' and not with the reserved 'alias/aws/'",
+                    alias,
+                    "use a name like 'alias/imagebuilder'",
+                )
+        days = pending_window.to_days()
+        if not 7 <= days <= 30:
+            problems.add(
+                "pending_window must be 7 to 30 days (R15)",
+                f"{days} days",
+                "use Duration.days(30), the default",
+            )
+        problems.raise_if_any()

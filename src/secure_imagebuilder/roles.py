@@ -1,0 +1,88 @@
+"""``WorkflowExecutionRole``: the IAM role Image Builder assumes to run image workflows (R1, R11, R14)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from secure_imagebuilder import _defaults
+from secure_imagebuilder.key import ImageBuilderKey
+
+EXECUTION_POLICY_NAME = "EC2ImageBuilderExecutionPolicy"
+"""AWS's managed policy for custom workflow execution roles (see shared/reference/service-permissions-notes.md)."""
+
+
+class WorkflowExecutionRole(iam.Role):
+    """An IAM role that only Image Builder, acting for this account, can assume to run workflows.
+
+    Creates one ``AWS::IAM::Role`` (and an ``AWS::IAM::Policy`` once a grant is added) with:
+
+    - a trust policy for ``imagebuilder.amazonaws.com`` limited by ``aws:SourceAccount`` and
+      ``aws:SourceArn`` (``arn:<partition>:imagebuilder:<region>:<account>:*``) against the confused
+      deputy problem (R1);
+    - AWS's ``EC2ImageBuilderExecutionPolicy`` managed policy, whose KMS statements are EBS-only, unless
+      ``use_managed_execution_policy=False`` (R1);
+    - when ``key`` is given, the workflow-encryption grant on both sides: the key policy (R13) and this
+      role's own policy (R14), exactly ``kms:Decrypt`` and ``kms:GenerateDataKey`` under the workflow
+      encryption context (R12).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: ImageBuilderKey | None = None,
+        role_name: str | None = None,
+        description: str | None = None,
+        use_managed_execution_policy: bool = True,
+        managed_policies: Sequence[iam.IManagedPolicy] | None = None,
+        max_session_duration: cdk.Duration | None = None,
+    ) -> None:
+        """Create the role.
+
+        :param key: the key that encrypts the workflows this role runs. Default: - no key grant; call
+            ``key.grant_workflow_execution(role)`` later.
+        :param role_name: a physical name. Default: - a name CloudFormation generates.
+        :param description: the role's description. Default: - says what the role is for.
+        :param use_managed_execution_policy: attach AWS's ``EC2ImageBuilderExecutionPolicy``.
+            Default: - ``True``; set ``False`` and pass ``managed_policies`` or add statements yourself
+            for custom workflow steps.
+        :param managed_policies: further managed policies. Default: - none.
+        :param max_session_duration: the longest session Image Builder may hold. Default: - 1 hour.
+        """
+        stack = cdk.Stack.of(scope)
+        trust = iam.ServicePrincipal(
+            _defaults.IMAGEBUILDER_SERVICE,
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:*"},
+            },
+        )
+        policies = list(managed_policies or [])
+        if use_managed_execution_policy:
+            policies.insert(0, iam.ManagedPolicy.from_aws_managed_policy_name(EXECUTION_POLICY_NAME))
+        super().__init__(
+            scope,
+            id,
+            assumed_by=trust,
+            role_name=role_name,
+            description=description or "Runs EC2 Image Builder workflows (assumed by Image Builder only)",
+            managed_policies=policies or None,
+            max_session_duration=max_session_duration,
+        )
+        if use_managed_execution_policy:
+            cdk.Validations.of(self).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+                    f"{EXECUTION_POLICY_NAME}]",
+                    reason="AWS maintains EC2ImageBuilderExecutionPolicy for custom workflow execution "
+                    "roles and the Image Builder user guide recommends it; its KMS statements are "
+                    "EBS-only (kms:ViaService ec2, aws:ebs:id context).",
+                )
+            )
+        if key is not None:
+            key.grant_workflow_execution(self)

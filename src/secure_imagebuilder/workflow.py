@@ -1,0 +1,97 @@
+"""``EncryptedWorkflow``: an Image Builder workflow that is always encrypted with a customer key (R11)."""
+
+from __future__ import annotations
+
+import pathlib
+
+import aws_cdk as cdk
+from aws_cdk import aws_imagebuilder as imagebuilder
+from constructs import Construct
+
+from secure_imagebuilder import _defaults, _documents, _version_lock
+from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.key import ImageBuilderKey
+
+
+class EncryptedWorkflow(Construct):
+    """An ``AWS::ImageBuilder::Workflow`` whose ``KmsKeyId`` is always the given customer managed key.
+
+    Image Builder encrypts the workflow document under the encryption context ``aws:imagebuilder:arn`` =
+    the workflow's ARN (R12); the workflow execution role needs ``key.grant_workflow_execution(role)``
+    (done by ``WorkflowExecutionRole(key=...)``) to create and run it (R11, R13, R14).
+
+    Validated at synth time: the document is YAML with ``schemaVersion`` and ``steps``, at most 16,000
+    characters inline; ``uri`` is an ``s3://`` URI without credentials (R9); the name, the semantic
+    version and the workflow type. With the context key ``secure-imagebuilder:versions-file`` set, a
+    changed document under an already published version fails the synth instead of the deployment.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: ImageBuilderKey,
+        name: str,
+        version: str,
+        workflow_type: str,
+        data: _documents.Document | None = None,
+        path: pathlib.Path | None = None,
+        uri: str | None = None,
+        description: str | None = None,
+        change_description: str | None = None,
+        removal_policy: cdk.RemovalPolicy | None = None,
+    ) -> None:
+        """Create the workflow.
+
+        :param key: the customer managed key that encrypts the workflow (R11).
+        :param name: the workflow name.
+        :param version: the semantic version ``major.minor.patch``; publish a new one for every change.
+        :param workflow_type: ``BUILD``, ``TEST`` or ``DISTRIBUTION``.
+        :param data: the workflow document, as YAML text, a mapping or a ``Path``. Default: - none; give
+            exactly one of ``data``, ``path`` and ``uri``.
+        :param path: a file holding the YAML document. Default: - none.
+        :param uri: an ``s3://bucket/key`` URI of the document. Default: - none.
+        :param description: the workflow's description (no sensitive data, R8). Default: - none.
+        :param change_description: what changed in this version. Default: - none.
+        :param removal_policy: what happens to this version when it leaves the stack. Default: -
+            ``RemovalPolicy.DESTROY``: the document lives in your app, and a newer version replaces it.
+        """
+        super().__init__(scope, id)
+        problems = ValidationProblems(self)
+        _documents.validate_name(problems, name)
+        _documents.validate_version(problems, version)
+        if not cdk.Token.is_unresolved(workflow_type) and workflow_type not in _defaults.WORKFLOW_TYPES:
+            problems.add(
+                "workflow_type must be one of " + ", ".join(_defaults.WORKFLOW_TYPES),
+                workflow_type,
+                "pick the stage the workflow runs in",
+            )
+        source = _documents.load_document(problems, data=data, path=path, uri=uri, required_sections=("steps",))
+        problems.raise_if_any()
+        _version_lock.check_and_record(
+            self, kind="workflow", name=name, version=version, content=source.fingerprint_text
+        )
+
+        self.resource = imagebuilder.CfnWorkflow(
+            self,
+            "Resource",
+            name=name,
+            version=version,
+            type=workflow_type,
+            data=source.data,
+            uri=source.uri,
+            kms_key_id=key.key_arn,
+            description=description,
+            change_description=change_description,
+        )
+        if removal_policy is not None:
+            self.resource.apply_removal_policy(removal_policy)
+        self.key = key
+        self.name = name
+        self.version = version
+
+    @property
+    def arn(self) -> str:
+        """The ARN of this workflow version."""
+        return self.resource.attr_arn
