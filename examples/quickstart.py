@@ -1,0 +1,46 @@
+"""Quick start: a customer managed key, the workflow execution role, an encrypted workflow and component."""
+
+import aws_cdk as cdk
+
+from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey, WorkflowExecutionRole
+
+WORKFLOW_YAML = """\
+name: sample-encrypted-workflow
+description: Launches a build instance and waits for the SSM agent.
+schemaVersion: 1.0
+steps:
+  - name: LaunchBuildInstance
+    action: LaunchInstance
+    onFailure: Abort
+    inputs:
+      waitFor: ssmAgent
+"""
+
+COMPONENT_YAML = """\
+name: hello
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: SayHello
+        action: ExecuteBash
+        inputs:
+          commands: ["echo hello"]
+"""
+
+
+def build(app: cdk.App) -> list[cdk.Stack]:
+    """The four core constructs in one stack."""
+    stack = cdk.Stack(app, "QuickStart")
+    key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-quickstart")
+    WorkflowExecutionRole(stack, "ExecRole", key=key)
+    EncryptedWorkflow(stack, "Build", key=key, name="sample-encrypted-workflow", version="1.0.0",
+                      workflow_type="BUILD", data=WORKFLOW_YAML)
+    EncryptedComponent(stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT_YAML)
+    return [stack]
+
+
+if __name__ == "__main__":
+    app = cdk.App()
+    build(app)
+    app.synth()

@@ -1,0 +1,197 @@
+"""EncryptedWorkflow and EncryptedComponent: always encrypted, and every bad input refused at synth time."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+from conftest import make_app, make_stack
+
+from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey
+
+WORKFLOW_YAML = """\
+name: sample-encrypted-workflow
+schemaVersion: 1.0
+steps:
+  - name: LaunchBuildInstance
+    action: LaunchInstance
+    onFailure: Abort
+    inputs:
+      waitFor: ssmAgent
+"""
+COMPONENT = {
+    "name": "hello",
+    "schemaVersion": 1.0,
+    "phases": [{"name": "build", "steps": [{"name": "Hello", "action": "ExecuteBash", "inputs": {"commands": ["echo hello"]}}]}],
+}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    document = tmp_path_factory.mktemp("docs") / "component.yaml"
+    document.write_text("schemaVersion: 1.0\nphases:\n  - name: build\n    steps: []\n")
+    stack = make_stack()
+    key = ImageBuilderKey(stack, "Key")
+    EncryptedWorkflow(stack, "Build", key=key, name="sample-encrypted-workflow", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML)
+    EncryptedComponent(stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT)
+    EncryptedComponent(stack, "FromFile", key=key, name="from-file", version="2.1.0", platform="Windows", path=document)
+    EncryptedComponent(stack, "FromS3", key=key, name="from-s3", version="1.0.0", platform="Linux", uri="s3://my-bucket/components/hello.yaml")
+    return Template.from_stack(stack)
+
+
+def key_arn(template: Template) -> dict[str, Any]:
+    (key,) = template.find_resources("AWS::KMS::Key")
+    return {"Fn::GetAtt": [key, "Arn"]}
+
+
+def test_workflow_is_encrypted_with_the_customer_key(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::ImageBuilder::Workflow",
+        {"Name": "sample-encrypted-workflow", "Version": "1.0.0", "Type": "BUILD", "Data": WORKFLOW_YAML, "KmsKeyId": key_arn(template)},
+    )
+
+
+def test_every_component_is_encrypted_with_the_customer_key(template: Template) -> None:
+    components = template.find_resources("AWS::ImageBuilder::Component")
+    assert len(components) == 3
+    assert all(c["Properties"]["KmsKeyId"] == key_arn(template) for c in components.values())
+
+
+def test_mapping_data_is_rendered_as_yaml(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::ImageBuilder::Component",
+        {"Name": "hello", "Platform": "Linux", "Data": "name: hello\nschemaVersion: 1.0\nphases:\n- name: build\n  steps:\n  - name: Hello\n    action: ExecuteBash\n    inputs:\n      commands:\n      - echo hello\n"},
+    )
+
+
+def test_path_and_uri_sources(template: Template) -> None:
+    template.has_resource_properties("AWS::ImageBuilder::Component", {"Name": "from-file", "Platform": "Windows", "Version": "2.1.0"})
+    template.has_resource_properties("AWS::ImageBuilder::Component", {"Name": "from-s3", "Uri": "s3://my-bucket/components/hello.yaml"})
+
+
+def test_attributes_are_exposed() -> None:
+    stack = make_stack()
+    workflow = EncryptedWorkflow(stack, "Build", key=ImageBuilderKey(stack, "Key"), name="wf1", version="1.2.3", workflow_type="TEST", data=WORKFLOW_YAML)
+    assert (workflow.name, workflow.version) == ("wf1", "1.2.3")
+    assert stack.resolve(workflow.arn) == {"Fn::GetAtt": ["Build45A36621", "Arn"]}
+
+
+def build_workflow(**overrides: Any) -> None:
+    stack = make_stack()
+    props: dict[str, Any] = {
+        "key": ImageBuilderKey(stack, "Key"),
+        "name": "sample",
+        "version": "1.0.0",
+        "workflow_type": "BUILD",
+        "data": WORKFLOW_YAML,
+    }
+    EncryptedWorkflow(stack, "Build", **{**props, **overrides})
+
+
+def build_component(**overrides: Any) -> None:
+    stack = make_stack()
+    props: dict[str, Any] = {"key": ImageBuilderKey(stack, "Key"), "name": "hello", "version": "1.0.0", "platform": "Linux", "data": COMPONENT}
+    EncryptedComponent(stack, "Hello", **{**props, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"data": "schemaVersion: [1.0"}, r"TestStack/Build: the document is not valid YAML"),
+        ({"data": "- just\n- a list\n"}, r"the document must be a YAML mapping: got 'list'"),
+        ({"data": "steps:\n  - name: x\n"}, r"lacks the required field 'schemaVersion'"),
+        ({"data": "schemaVersion: 1.0\n"}, r"lacks the required field 'steps'"),
+        ({"data": "schemaVersion: 1.0\nsteps: []\n"}, r"'steps' must be a non-empty list"),
+        ({"data": "schemaVersion: 1.0\nsteps:\n  - x: " + "a" * 16_000}, r"limited to 16000 characters: got '160\d\d characters'.*uri='s3://"),
+        ({"version": "1.0"}, r"version must be a semantic version major.minor.patch: got '1.0'"),
+        ({"version": "1.0.0/1"}, r"got '1.0.0/1'; use a version like '1.0.0'"),
+        ({"version": "01.0.0"}, r"got '01.0.0'"),
+        ({"name": "x"}, r"name must be 3-128 letters.*got 'x'"),
+        ({"name": "bad/name"}, r"got 'bad/name'"),
+        ({"workflow_type": "DEPLOY"}, r"workflow_type must be one of BUILD, TEST, DISTRIBUTION: got 'DEPLOY'"),
+        ({"data": None}, r"exactly one of data, path or uri is required: got 'none'"),
+        ({"uri": "s3://bucket/wf.yaml"}, r"exactly one of data, path or uri is required: got \['data', 'uri'\]"),
+        ({"data": None, "uri": "https://example.com/wf.yaml"}, r"uri must be an S3 URI 's3://bucket/key'"),
+        ({"data": None, "uri": "s3://bucket-only"}, r"uri must be an S3 URI"),
+        ({"data": None, "path": pathlib.Path("/nonexistent/wf.yaml")}, r"the document file cannot be read: got '/nonexistent/wf.yaml'"),
+    ],
+)
+def test_bad_workflow_input_is_refused(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        build_workflow(**overrides)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://user:secret@example.com/component.yaml",
+        "s3://AKIAIOSFODNN7EXAMPLE:secret@bucket/component.yaml",
+        "https://bucket.s3.amazonaws.com/c.yaml?X-Amz-Credential=AKIA/2026&X-Amz-Signature=abc",
+        "https://account.blob.core.windows.net/c.yaml?sig=abc&se=2026",
+        "https://example.com/c.yaml?token=abc",
+    ],
+)
+def test_credentials_in_a_uri_are_refused_without_echoing_them(uri: str) -> None:
+    with pytest.raises(ValueError, match=r"\(R9\)") as error:
+        build_component(data=None, uri=uri)
+    assert "secret" not in str(error.value) and "abc" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"platform": "Solaris"}, r"platform must be one of Linux, Windows, macOS: got 'Solaris'"),
+        ({"data": {"schemaVersion": 1.0}}, r"lacks the required field 'phases'"),
+        ({"data": {"phases": []}}, r"2 problems:\n  - the document lacks the required field 'schemaVersion'"),
+    ],
+)
+def test_bad_component_input_is_refused(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        build_component(**overrides)
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    with pytest.raises(ValueError, match=r"TestStack/Build: 3 problems") as error:
+        build_workflow(name="x", version="1", workflow_type="NOPE")
+    assert "name must be" in str(error.value) and "version must be" in str(error.value)
+
+
+class TestVersionLock:
+    """Image Builder versions are immutable: a changed document under the same version fails the synth."""
+
+    @staticmethod
+    def synth(lock: pathlib.Path, data: str, version: str = "1.0.0") -> None:
+        stack = make_stack(make_app(context={"secure-imagebuilder:versions-file": str(lock)}))
+        key = ImageBuilderKey(stack, "Key")
+        EncryptedWorkflow(stack, "Build", key=key, name="sample", version=version, workflow_type="BUILD", data=data)
+
+    def test_first_synth_records_the_version(self, tmp_path: pathlib.Path) -> None:
+        lock = tmp_path / "imagebuilder.versions.json"
+        self.synth(lock, WORKFLOW_YAML)
+        assert list(json.loads(lock.read_text())) == ["workflow/sample/1.0.0"]
+
+    def test_same_content_same_version_is_fine(self, tmp_path: pathlib.Path) -> None:
+        lock = tmp_path / "lock.json"
+        self.synth(lock, WORKFLOW_YAML)
+        self.synth(lock, WORKFLOW_YAML)
+
+    def test_changed_content_under_the_same_version_fails_and_names_the_next_version(self, tmp_path: pathlib.Path) -> None:
+        lock = tmp_path / "lock.json"
+        self.synth(lock, WORKFLOW_YAML)
+        changed = WORKFLOW_YAML.replace("ssmAgent", "nothing")
+        with pytest.raises(ValueError, match=r"TestStack/Build: the content of workflow/sample/1.0.0 changed.*version='1.0.1'"):
+            self.synth(lock, changed)
+
+    def test_a_new_version_is_recorded_next_to_the_old_one(self, tmp_path: pathlib.Path) -> None:
+        lock = tmp_path / "lock.json"
+        self.synth(lock, WORKFLOW_YAML)
+        self.synth(lock, WORKFLOW_YAML.replace("ssmAgent", "nothing"), version="1.0.1")
+        assert sorted(json.loads(lock.read_text())) == ["workflow/sample/1.0.0", "workflow/sample/1.0.1"]
+
+    def test_without_the_context_key_nothing_is_written(self, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.chdir(tmp_path)
+        build_workflow()
+        assert list(tmp_path.iterdir()) == []

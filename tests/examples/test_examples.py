@@ -1,0 +1,97 @@
+"""Every example app: synthesized once with CDK's template validation and both nag packs, snapshotted,
+and checked by the independent validators cfn-lint and checkov.
+
+Synthesis fails (and so does the test) when CDK's validation, ``AwsSolutionsChecks`` or
+``DataProtectionChecks`` reports an error that is not acknowledged with a written reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+import pathlib
+import re
+import subprocess
+import sys
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from cdk_nag import AwsSolutionsChecks
+from conftest import REPO, make_app
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
+from validator_skips import CFN_LINT_IGNORED, CHECKOV_SKIPPED
+
+from secure_imagebuilder.nag import DataProtectionChecks
+
+EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.py") if p.stem != "__init__")
+BIN = pathlib.Path(sys.executable).parent
+HASH = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+@functools.cache
+def synthesize(name: str) -> dict[str, dict[str, Any]]:
+    """Synthesize one example with validation and both packs; its templates by stack name."""
+    app = make_app(validation=True)
+    stacks = importlib.import_module(f"examples.{name}").build(app)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(), DataProtectionChecks(app))
+    assembly = app.synth()
+    return {stack.stack_name: assembly.get_stack_artifact(stack.artifact_id).template for stack in stacks}
+
+
+@pytest.fixture(scope="module")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    """All example templates in one folder, so each validator starts once."""
+    folder = tmp_path_factory.mktemp("templates")
+    for name in EXAMPLES:
+        for stack_name, template in synthesize(name).items():
+            (folder / f"{name}-{stack_name}.template.json").write_text(json.dumps(template, indent=1))
+    return folder
+
+
+def test_there_are_examples() -> None:
+    assert "quickstart" in EXAMPLES
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_synthesizes_with_validation_and_both_nag_packs(name: str) -> None:
+    assert synthesize(name), f"{name} has no stacks"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_snapshot(name: str, snapshot: SnapshotAssertion) -> None:
+    masked = json.loads(HASH.sub("<asset-hash>", json.dumps(synthesize(name))))
+    assert masked == snapshot(extension_class=JSONSnapshotExtension)
+
+
+def test_cfn_lint_passes_on_every_example(template_dir: pathlib.Path) -> None:
+    ignore = ["--ignore-checks", *CFN_LINT_IGNORED] if CFN_LINT_IGNORED else []
+    result = subprocess.run(
+        [str(BIN / "cfn-lint"), *ignore, "--", *map(str, sorted(template_dir.glob("*.json")))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_checkov_passes_on_every_example(template_dir: pathlib.Path) -> None:
+    skip = ["--skip-check", ",".join(CHECKOV_SKIPPED)] if CHECKOV_SKIPPED else []
+    result = subprocess.run(
+        [str(BIN / "checkov"), "-d", str(template_dir), "--framework", "cloudformation", "--skip-download",
+         "--quiet", "--compact", "--output", "json", *skip],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(result.stdout or "{}")
+    reports = report if isinstance(report, list) else [report]
+    failed = [
+        f"{check['check_id']} {check['resource']} ({check['file_path']})"
+        for rep in reports
+        for check in rep.get("results", {}).get("failed_checks", [])
+    ]
+    assert failed == [], "\n".join(failed)
+    assert result.returncode == 0, result.stderr[-2000:]
