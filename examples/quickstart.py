@@ -34,9 +34,18 @@ def build(app: cdk.App) -> list[cdk.Stack]:
     stack = cdk.Stack(app, "QuickStart")
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-quickstart")
     WorkflowExecutionRole(stack, "ExecRole", key=key)
-    EncryptedWorkflow(stack, "Build", key=key, name="sample-encrypted-workflow", version="1.0.0",
-                      workflow_type="BUILD", data=WORKFLOW_YAML)
-    EncryptedComponent(stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT_YAML)
+    EncryptedWorkflow(
+        stack,
+        "Build",
+        key=key,
+        name="sample-encrypted-workflow",
+        version="1.0.0",
+        workflow_type="BUILD",
+        data=WORKFLOW_YAML,
+    )
+    EncryptedComponent(
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+    )
     return [stack]
 
 

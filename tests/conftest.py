@@ -38,9 +38,7 @@ def make_app(*, validation: bool = False, context: dict[str, object] | None = No
     )
 
 
-def make_stack(
-    app: cdk.App | None = None, *, name: str = "TestStack", env: bool = False
-) -> cdk.Stack:
+def make_stack(app: cdk.App | None = None, *, name: str = "TestStack", env: bool = False) -> cdk.Stack:
     """A stack in a fresh app; ``env=True`` pins the dummy account and region."""
     app = app or make_app()
     environment = cdk.Environment(account=DUMMY_ACCOUNT, region=DUMMY_REGION) if env else None

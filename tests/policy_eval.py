@@ -76,7 +76,7 @@ class TemplateResolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (name, argument), = value.items()
+            ((name, argument),) = value.items()
             if name == "Ref":
                 return self._ref(argument)
             if name == "Fn::GetAtt":
@@ -209,7 +209,9 @@ class PolicyEvaluator:
         if self._denied(key_statements, request, True) or self._denied(identity, request, False):
             return False
         direct = self._allowed(key_statements, request, True)
-        delegated = self._allowed(key_statements, Request(request.action, self.root, request.resource, request.context), True)
+        delegated = self._allowed(
+            key_statements, Request(request.action, self.root, request.resource, request.context), True
+        )
         return direct or (delegated and self._allowed(identity, request, False))
 
     def identity_allows(self, request: Request) -> bool:

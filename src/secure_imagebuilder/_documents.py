@@ -21,7 +21,15 @@ from secure_imagebuilder._errors import ValidationProblems
 
 # Query parameters that carry a signature or a credential (pre-signed S3 URLs, SAS tokens, ...): R9.
 _CREDENTIAL_QUERY_KEYS = frozenset(
-    {"x-amz-credential", "x-amz-signature", "x-amz-security-token", "signature", "sig", "token", "awsaccesskeyid"}
+    {
+        "x-amz-credential",
+        "x-amz-signature",
+        "x-amz-security-token",
+        "signature",
+        "sig",
+        "token",
+        "awsaccesskeyid",
+    }
 )
 
 Document = str | Mapping[str, Any] | pathlib.Path
@@ -97,7 +105,9 @@ def load_document(
     return DocumentSource(data=text, uri=None)
 
 
-def _validate_document_text(problems: ValidationProblems, text: str, required_sections: tuple[str, ...]) -> None:
+def _validate_document_text(
+    problems: ValidationProblems, text: str, required_sections: tuple[str, ...]
+) -> None:
     if cdk.Token.is_unresolved(text):
         return
     if len(text) > _defaults.MAX_INLINE_DOCUMENT_CHARS:
@@ -128,7 +138,9 @@ def _validate_document_text(problems: ValidationProblems, text: str, required_se
     for section in required_sections:
         value = document.get(section)
         if section in document and (not isinstance(value, list) or not value):
-            problems.add(f"'{section}' must be a non-empty list", value, f"list at least one entry under '{section}'")
+            problems.add(
+                f"'{section}' must be a non-empty list", value, f"list at least one entry under '{section}'"
+            )
 
 
 def _validate_uri(problems: ValidationProblems, uri: str) -> None:
@@ -149,14 +161,20 @@ def _validate_uri(problems: ValidationProblems, uri: str) -> None:
             "pass the plain s3://bucket/key URI and let Image Builder read it with its own role",
         )
     elif parts.scheme != "s3" or not parts.netloc or not parts.path.strip("/"):
-        problems.add("uri must be an S3 URI 's3://bucket/key'", uri, "upload the document to S3 and pass its s3:// URI")
+        problems.add(
+            "uri must be an S3 URI 's3://bucket/key'", uri, "upload the document to S3 and pass its s3:// URI"
+        )
 
 
 def _redact(uri: str) -> str:
     """The URI with its user-info and query removed, so an error message never repeats a credential."""
     parts = urlsplit(uri)
     host = parts.netloc.rsplit("@", 1)[-1]
-    return f"{parts.scheme}://***@{host}{parts.path}" if "@" in parts.netloc else f"{parts.scheme}://{host}{parts.path}?***"
+    return (
+        f"{parts.scheme}://***@{host}{parts.path}"
+        if "@" in parts.netloc
+        else f"{parts.scheme}://{host}{parts.path}?***"
+    )
 
 
 def _first_line(text: str) -> str:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
-from constructs import Construct
 
+from constructs import Construct
 from secure_imagebuilder import _defaults, _documents, _version_lock
 from secure_imagebuilder._errors import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
@@ -70,7 +70,9 @@ class EncryptedComponent(Construct):
                 platform,
                 "pick the operating system family the component runs on",
             )
-        source = _documents.load_document(problems, data=data, path=path, uri=uri, required_sections=("phases",))
+        source = _documents.load_document(
+            problems, data=data, path=path, uri=uri, required_sections=("phases",)
+        )
         problems.raise_if_any()
         _version_lock.check_and_record(
             self, kind="component", name=name, version=version, content=source.fingerprint_text

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from constructs import Construct
 
+from constructs import Construct
 from secure_imagebuilder import _defaults
 from secure_imagebuilder.key import ImageBuilderKey
 
 EXECUTION_POLICY_NAME = "EC2ImageBuilderExecutionPolicy"
-"""AWS's managed policy for custom workflow execution roles (see shared/reference/service-permissions-notes.md)."""
+"""AWS managed policy for custom workflow execution roles (shared/reference/service-permissions-notes.md)."""
 
 
 class WorkflowExecutionRole(iam.Role):
@@ -59,7 +59,9 @@ class WorkflowExecutionRole(iam.Role):
             _defaults.IMAGEBUILDER_SERVICE,
             conditions={
                 "StringEquals": {"aws:SourceAccount": stack.account},
-                "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:*"},
+                "ArnLike": {
+                    "aws:SourceArn": f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:*"
+                },
             },
         )
         policies = list(managed_policies or [])

@@ -6,8 +6,8 @@ import pathlib
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
-from constructs import Construct
 
+from constructs import Construct
 from secure_imagebuilder import _defaults, _documents, _version_lock
 from secure_imagebuilder._errors import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
@@ -67,7 +67,9 @@ class EncryptedWorkflow(Construct):
                 workflow_type,
                 "pick the stage the workflow runs in",
             )
-        source = _documents.load_document(problems, data=data, path=path, uri=uri, required_sections=("steps",))
+        source = _documents.load_document(
+            problems, data=data, path=path, uri=uri, required_sections=("steps",)
+        )
         problems.raise_if_any()
         _version_lock.check_and_record(
             self, kind="workflow", name=name, version=version, content=source.fingerprint_text

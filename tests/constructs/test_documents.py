@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
-from conftest import make_app, make_stack
 
+from conftest import make_app, make_stack
 from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey
 
 WORKFLOW_YAML = """\
@@ -25,7 +25,12 @@ steps:
 COMPONENT = {
     "name": "hello",
     "schemaVersion": 1.0,
-    "phases": [{"name": "build", "steps": [{"name": "Hello", "action": "ExecuteBash", "inputs": {"commands": ["echo hello"]}}]}],
+    "phases": [
+        {
+            "name": "build",
+            "steps": [{"name": "Hello", "action": "ExecuteBash", "inputs": {"commands": ["echo hello"]}}],
+        }
+    ],
 }
 
 
@@ -35,10 +40,30 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     document.write_text("schemaVersion: 1.0\nphases:\n  - name: build\n    steps: []\n")
     stack = make_stack()
     key = ImageBuilderKey(stack, "Key")
-    EncryptedWorkflow(stack, "Build", key=key, name="sample-encrypted-workflow", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML)
-    EncryptedComponent(stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT)
-    EncryptedComponent(stack, "FromFile", key=key, name="from-file", version="2.1.0", platform="Windows", path=document)
-    EncryptedComponent(stack, "FromS3", key=key, name="from-s3", version="1.0.0", platform="Linux", uri="s3://my-bucket/components/hello.yaml")
+    EncryptedWorkflow(
+        stack,
+        "Build",
+        key=key,
+        name="sample-encrypted-workflow",
+        version="1.0.0",
+        workflow_type="BUILD",
+        data=WORKFLOW_YAML,
+    )
+    EncryptedComponent(
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT
+    )
+    EncryptedComponent(
+        stack, "FromFile", key=key, name="from-file", version="2.1.0", platform="Windows", path=document
+    )
+    EncryptedComponent(
+        stack,
+        "FromS3",
+        key=key,
+        name="from-s3",
+        version="1.0.0",
+        platform="Linux",
+        uri="s3://my-bucket/components/hello.yaml",
+    )
     return Template.from_stack(stack)
 
 
@@ -50,7 +75,13 @@ def key_arn(template: Template) -> dict[str, Any]:
 def test_workflow_is_encrypted_with_the_customer_key(template: Template) -> None:
     template.has_resource_properties(
         "AWS::ImageBuilder::Workflow",
-        {"Name": "sample-encrypted-workflow", "Version": "1.0.0", "Type": "BUILD", "Data": WORKFLOW_YAML, "KmsKeyId": key_arn(template)},
+        {
+            "Name": "sample-encrypted-workflow",
+            "Version": "1.0.0",
+            "Type": "BUILD",
+            "Data": WORKFLOW_YAML,
+            "KmsKeyId": key_arn(template),
+        },
     )
 
 
@@ -63,18 +94,37 @@ def test_every_component_is_encrypted_with_the_customer_key(template: Template) 
 def test_mapping_data_is_rendered_as_yaml(template: Template) -> None:
     template.has_resource_properties(
         "AWS::ImageBuilder::Component",
-        {"Name": "hello", "Platform": "Linux", "Data": "name: hello\nschemaVersion: 1.0\nphases:\n- name: build\n  steps:\n  - name: Hello\n    action: ExecuteBash\n    inputs:\n      commands:\n      - echo hello\n"},
+        {
+            "Name": "hello",
+            "Platform": "Linux",
+            "Data": (
+                "name: hello\nschemaVersion: 1.0\nphases:\n- name: build\n  steps:\n  - name: Hello\n"
+                "    action: ExecuteBash\n    inputs:\n      commands:\n      - echo hello\n"
+            ),
+        },
     )
 
 
 def test_path_and_uri_sources(template: Template) -> None:
-    template.has_resource_properties("AWS::ImageBuilder::Component", {"Name": "from-file", "Platform": "Windows", "Version": "2.1.0"})
-    template.has_resource_properties("AWS::ImageBuilder::Component", {"Name": "from-s3", "Uri": "s3://my-bucket/components/hello.yaml"})
+    template.has_resource_properties(
+        "AWS::ImageBuilder::Component", {"Name": "from-file", "Platform": "Windows", "Version": "2.1.0"}
+    )
+    template.has_resource_properties(
+        "AWS::ImageBuilder::Component", {"Name": "from-s3", "Uri": "s3://my-bucket/components/hello.yaml"}
+    )
 
 
 def test_attributes_are_exposed() -> None:
     stack = make_stack()
-    workflow = EncryptedWorkflow(stack, "Build", key=ImageBuilderKey(stack, "Key"), name="wf1", version="1.2.3", workflow_type="TEST", data=WORKFLOW_YAML)
+    workflow = EncryptedWorkflow(
+        stack,
+        "Build",
+        key=ImageBuilderKey(stack, "Key"),
+        name="wf1",
+        version="1.2.3",
+        workflow_type="TEST",
+        data=WORKFLOW_YAML,
+    )
     assert (workflow.name, workflow.version) == ("wf1", "1.2.3")
     assert stack.resolve(workflow.arn) == {"Fn::GetAtt": ["Build45A36621", "Arn"]}
 
@@ -93,7 +143,13 @@ def build_workflow(**overrides: Any) -> None:
 
 def build_component(**overrides: Any) -> None:
     stack = make_stack()
-    props: dict[str, Any] = {"key": ImageBuilderKey(stack, "Key"), "name": "hello", "version": "1.0.0", "platform": "Linux", "data": COMPONENT}
+    props: dict[str, Any] = {
+        "key": ImageBuilderKey(stack, "Key"),
+        "name": "hello",
+        "version": "1.0.0",
+        "platform": "Linux",
+        "data": COMPONENT,
+    }
     EncryptedComponent(stack, "Hello", **{**props, **overrides})
 
 
@@ -105,18 +161,30 @@ def build_component(**overrides: Any) -> None:
         ({"data": "steps:\n  - name: x\n"}, r"lacks the required field 'schemaVersion'"),
         ({"data": "schemaVersion: 1.0\n"}, r"lacks the required field 'steps'"),
         ({"data": "schemaVersion: 1.0\nsteps: []\n"}, r"'steps' must be a non-empty list"),
-        ({"data": "schemaVersion: 1.0\nsteps:\n  - x: " + "a" * 16_000}, r"limited to 16000 characters: got '160\d\d characters'.*uri='s3://"),
+        (
+            {"data": "schemaVersion: 1.0\nsteps:\n  - x: " + "a" * 16_000},
+            r"limited to 16000 characters: got '160\d\d characters'.*uri='s3://",
+        ),
         ({"version": "1.0"}, r"version must be a semantic version major.minor.patch: got '1.0'"),
         ({"version": "1.0.0/1"}, r"got '1.0.0/1'; use a version like '1.0.0'"),
         ({"version": "01.0.0"}, r"got '01.0.0'"),
         ({"name": "x"}, r"name must be 3-128 letters.*got 'x'"),
         ({"name": "bad/name"}, r"got 'bad/name'"),
-        ({"workflow_type": "DEPLOY"}, r"workflow_type must be one of BUILD, TEST, DISTRIBUTION: got 'DEPLOY'"),
+        (
+            {"workflow_type": "DEPLOY"},
+            r"workflow_type must be one of BUILD, TEST, DISTRIBUTION: got 'DEPLOY'",
+        ),
         ({"data": None}, r"exactly one of data, path or uri is required: got 'none'"),
-        ({"uri": "s3://bucket/wf.yaml"}, r"exactly one of data, path or uri is required: got \['data', 'uri'\]"),
+        (
+            {"uri": "s3://bucket/wf.yaml"},
+            r"exactly one of data, path or uri is required: got \['data', 'uri'\]",
+        ),
         ({"data": None, "uri": "https://example.com/wf.yaml"}, r"uri must be an S3 URI 's3://bucket/key'"),
         ({"data": None, "uri": "s3://bucket-only"}, r"uri must be an S3 URI"),
-        ({"data": None, "path": pathlib.Path("/nonexistent/wf.yaml")}, r"the document file cannot be read: got '/nonexistent/wf.yaml'"),
+        (
+            {"data": None, "path": pathlib.Path("/nonexistent/wf.yaml")},
+            r"the document file cannot be read: got '/nonexistent/wf.yaml'",
+        ),
     ],
 )
 def test_bad_workflow_input_is_refused(overrides: dict[str, Any], message: str) -> None:
@@ -166,7 +234,9 @@ class TestVersionLock:
     def synth(lock: pathlib.Path, data: str, version: str = "1.0.0") -> None:
         stack = make_stack(make_app(context={"secure-imagebuilder:versions-file": str(lock)}))
         key = ImageBuilderKey(stack, "Key")
-        EncryptedWorkflow(stack, "Build", key=key, name="sample", version=version, workflow_type="BUILD", data=data)
+        EncryptedWorkflow(
+            stack, "Build", key=key, name="sample", version=version, workflow_type="BUILD", data=data
+        )
 
     def test_first_synth_records_the_version(self, tmp_path: pathlib.Path) -> None:
         lock = tmp_path / "imagebuilder.versions.json"
@@ -178,11 +248,16 @@ class TestVersionLock:
         self.synth(lock, WORKFLOW_YAML)
         self.synth(lock, WORKFLOW_YAML)
 
-    def test_changed_content_under_the_same_version_fails_and_names_the_next_version(self, tmp_path: pathlib.Path) -> None:
+    def test_changed_content_under_the_same_version_fails_and_names_the_next_version(
+        self, tmp_path: pathlib.Path
+    ) -> None:
         lock = tmp_path / "lock.json"
         self.synth(lock, WORKFLOW_YAML)
         changed = WORKFLOW_YAML.replace("ssmAgent", "nothing")
-        with pytest.raises(ValueError, match=r"TestStack/Build: the content of workflow/sample/1.0.0 changed.*version='1.0.1'"):
+        with pytest.raises(
+            ValueError,
+            match=r"TestStack/Build: the content of workflow/sample/1.0.0 changed.*version='1.0.1'",
+        ):
             self.synth(lock, changed)
 
     def test_a_new_version_is_recorded_next_to_the_old_one(self, tmp_path: pathlib.Path) -> None:
@@ -191,7 +266,9 @@ class TestVersionLock:
         self.synth(lock, WORKFLOW_YAML.replace("ssmAgent", "nothing"), version="1.0.1")
         assert sorted(json.loads(lock.read_text())) == ["workflow/sample/1.0.0", "workflow/sample/1.0.1"]
 
-    def test_without_the_context_key_nothing_is_written(self, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_without_the_context_key_nothing_is_written(
+        self, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         monkeypatch.chdir(tmp_path)
         build_workflow()
         assert list(tmp_path.iterdir()) == []

@@ -8,8 +8,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
-from conftest import make_stack
 
+from conftest import make_stack
 from secure_imagebuilder import ImageBuilderKey, WorkflowExecutionRole
 
 PARTITION = {"Ref": "AWS::Partition"}
@@ -94,7 +94,9 @@ def test_key_policy_is_exactly_root_admins_and_the_two_scoped_grants(template: T
             "Principal": {"AWS": {"Fn::GetAtt": [role, "Arn"]}},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
             "Resource": "*",
-            "Condition": {"StringLike": {"kms:EncryptionContext:aws:imagebuilder:arn": context_pattern("workflow")}},
+            "Condition": {
+                "StringLike": {"kms:EncryptionContext:aws:imagebuilder:arn": context_pattern("workflow")}
+            },
         },
         {
             "Sid": "AllowImageBuilderComponentDecrypt",
@@ -131,7 +133,9 @@ def test_execution_role_policy_is_exactly_the_scoped_grant_on_the_key(template: 
                         "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                         "Resource": {"Fn::GetAtt": [key, "Arn"]},
                         "Condition": {
-                            "StringLike": {"kms:EncryptionContext:aws:imagebuilder:arn": context_pattern("workflow")}
+                            "StringLike": {
+                                "kms:EncryptionContext:aws:imagebuilder:arn": context_pattern("workflow")
+                            }
                         },
                     }
                 ],
@@ -141,7 +145,9 @@ def test_execution_role_policy_is_exactly_the_scoped_grant_on_the_key(template: 
 
 
 def test_execution_role_trusts_only_imagebuilder_for_this_account(template: Template) -> None:
-    role = template.find_resources("AWS::IAM::Role", {"Properties": {"Description": Match.string_like_regexp("workflows")}})
+    role = template.find_resources(
+        "AWS::IAM::Role", {"Properties": {"Description": Match.string_like_regexp("workflows")}}
+    )
     (properties,) = [r["Properties"] for r in role.values()]
     assert properties["AssumeRolePolicyDocument"]["Statement"] == [
         {
@@ -182,11 +188,21 @@ def test_grant_for_a_role_you_bring_adds_both_sides() -> None:
     template = Template.from_stack(stack)
     template.has_resource_properties(
         "AWS::KMS::Key",
-        {"KeyPolicy": {"Statement": Match.array_with([Match.object_like({"Sid": "AllowImageBuilderWorkflowExecutionRole"})])}},
+        {
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Sid": "AllowImageBuilderWorkflowExecutionRole"})]
+                )
+            }
+        },
     )
     template.has_resource_properties(
         "AWS::IAM::Policy",
-        {"PolicyDocument": {"Statement": [Match.object_like({"Action": ["kms:Decrypt", "kms:GenerateDataKey"]})]}},
+        {
+            "PolicyDocument": {
+                "Statement": [Match.object_like({"Action": ["kms:Decrypt", "kms:GenerateDataKey"]})]
+            }
+        },
     )
 
 
@@ -245,7 +261,10 @@ def test_key_without_grants_has_no_statements_to_report() -> None:
     [
         ({"alias": "imagebuilder"}, r"Key: alias must start with 'alias/'.*got 'imagebuilder'"),
         ({"alias": "alias/aws/imagebuilder"}, r"reserved 'alias/aws/'.*alias/imagebuilder"),
-        ({"pending_window": cdk.Duration.days(3)}, r"pending_window must be 7 to 30 days \(R15\): got '3 days'"),
+        (
+            {"pending_window": cdk.Duration.days(3)},
+            r"pending_window must be 7 to 30 days \(R15\): got '3 days'",
+        ),
     ],
 )
 def test_bad_key_input_is_refused_at_synth_time(kwargs: dict[str, Any], message: str) -> None:

@@ -12,12 +12,14 @@ import dataclasses
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
+
 from conftest import make_stack
 from policy_eval import ACCOUNT, PolicyEvaluator, Request
-
 from secure_imagebuilder import ImageBuilderKey, WorkflowExecutionRole
 
-WORKFLOW_CONTEXT = f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:workflow/build/sample-encrypted-workflow/1.0.0/*"
+WORKFLOW_CONTEXT = (
+    f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:workflow/build/sample-encrypted-workflow/1.0.0/*"
+)
 COMPONENT_CONTEXT = f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:component/hello/1.0.0/1"
 
 
@@ -67,7 +69,11 @@ def without(context: dict[str, str | list[str]], name: str) -> dict[str, str | l
 NEAR_MISSES = {
     "no encryption context": lambda r, e: dataclasses.replace(r, context={}),
     "another account's workflow": lambda r, e: dataclasses.replace(
-        r, context={**r.context, "kms:EncryptionContext:aws:imagebuilder:arn": WORKFLOW_CONTEXT.replace(ACCOUNT, "444455556666")}
+        r,
+        context={
+            **r.context,
+            "kms:EncryptionContext:aws:imagebuilder:arn": WORKFLOW_CONTEXT.replace(ACCOUNT, "444455556666"),
+        },
     ),
     "a component instead of a workflow": lambda r, e: dataclasses.replace(
         r, context={**r.context, "kms:EncryptionContext:aws:imagebuilder:arn": COMPONENT_CONTEXT}
@@ -80,12 +86,18 @@ NEAR_MISSES = {
         },
     ),
     "a case-changed value": lambda r, e: dataclasses.replace(
-        r, context={**r.context, "kms:EncryptionContext:aws:imagebuilder:arn": WORKFLOW_CONTEXT.replace("workflow", "Workflow")}
+        r,
+        context={
+            **r.context,
+            "kms:EncryptionContext:aws:imagebuilder:arn": WORKFLOW_CONTEXT.replace("workflow", "Workflow"),
+        },
     ),
     "an admin action": lambda r, e: dataclasses.replace(r, action="kms:ScheduleKeyDeletion"),
     "another cryptographic action": lambda r, e: dataclasses.replace(r, action="kms:Encrypt"),
     "an unrelated role": lambda r, e: dataclasses.replace(r, principal=e.role_arn(lid(e, "Unrelated"))),
-    "the build-instance role": lambda r, e: dataclasses.replace(r, principal=e.role_arn(lid(e, "InstanceRole"))),
+    "the build-instance role": lambda r, e: dataclasses.replace(
+        r, principal=e.role_arn(lid(e, "InstanceRole"))
+    ),
 }
 
 
@@ -116,18 +128,27 @@ def test_build_instance_decrypts_components_through_imagebuilder(evaluator: Poli
 @pytest.mark.parametrize(
     "context",
     [
-        {"kms:EncryptionContext:aws:imagebuilder:arn": COMPONENT_CONTEXT},  # called directly, not via Image Builder
-        {"aws:CalledVia": ["imagebuilder.amazonaws.com"], "kms:EncryptionContext:aws:imagebuilder:arn": WORKFLOW_CONTEXT},
+        {
+            "kms:EncryptionContext:aws:imagebuilder:arn": COMPONENT_CONTEXT
+        },  # called directly, not via Image Builder
+        {
+            "aws:CalledVia": ["imagebuilder.amazonaws.com"],
+            "kms:EncryptionContext:aws:imagebuilder:arn": WORKFLOW_CONTEXT,
+        },
         {"aws:CalledVia": ["imagebuilder.amazonaws.com"]},
     ],
     ids=["not-via-imagebuilder", "workflow-context", "no-context"],
 )
-def test_build_instance_near_misses_are_denied(evaluator: PolicyEvaluator, context: dict[str, object]) -> None:
+def test_build_instance_near_misses_are_denied(
+    evaluator: PolicyEvaluator, context: dict[str, object]
+) -> None:
     assert not evaluator.kms_allows(lid(evaluator, "Key"), component_request(evaluator, context=context))
 
 
 def test_build_instance_cannot_generate_data_keys(evaluator: PolicyEvaluator) -> None:
-    assert not evaluator.kms_allows(lid(evaluator, "Key"), component_request(evaluator, action="kms:GenerateDataKey"))
+    assert not evaluator.kms_allows(
+        lid(evaluator, "Key"), component_request(evaluator, action="kms:GenerateDataKey")
+    )
 
 
 def test_the_evaluator_itself_allows_an_unscoped_grant() -> None:

@@ -19,12 +19,12 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from cdk_nag import AwsSolutionsChecks
-from conftest import REPO, make_app
+from secure_imagebuilder.nag import DataProtectionChecks
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 from validator_skips import CFN_LINT_IGNORED, CHECKOV_SKIPPED
 
-from secure_imagebuilder.nag import DataProtectionChecks
+from conftest import REPO, make_app
 
 EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.py") if p.stem != "__init__")
 BIN = pathlib.Path(sys.executable).parent
@@ -80,8 +80,19 @@ def test_cfn_lint_passes_on_every_example(template_dir: pathlib.Path) -> None:
 def test_checkov_passes_on_every_example(template_dir: pathlib.Path) -> None:
     skip = ["--skip-check", ",".join(CHECKOV_SKIPPED)] if CHECKOV_SKIPPED else []
     result = subprocess.run(
-        [str(BIN / "checkov"), "-d", str(template_dir), "--framework", "cloudformation", "--skip-download",
-         "--quiet", "--compact", "--output", "json", *skip],
+        [
+            str(BIN / "checkov"),
+            "-d",
+            str(template_dir),
+            "--framework",
+            "cloudformation",
+            "--skip-download",
+            "--quiet",
+            "--compact",
+            "--output",
+            "json",
+            *skip,
+        ],
         capture_output=True,
         text=True,
         check=False,
