@@ -2,9 +2,9 @@
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
-from secure_imagebuilder.nag import DataProtectionChecks
 
 from examples import quickstart
+from secure_imagebuilder.nag import DataProtectionChecks
 
 app = cdk.App()
 quickstart.build(app)

@@ -13,6 +13,7 @@ import tempfile
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
+
 from secure_imagebuilder.nag import DataProtectionChecks
 
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "out" / "app"

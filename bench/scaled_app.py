@@ -14,9 +14,9 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_kms as kms
 from cdk_nag import AwsSolutionsChecks
-from secure_imagebuilder.nag import DataProtectionChecks
 
 from secure_imagebuilder import EncryptedComponent, ImageBuilderKey
+from secure_imagebuilder.nag import DataProtectionChecks
 
 PER_STACK = 400  # a stack holds at most 500 resources
 DOCUMENT = """\

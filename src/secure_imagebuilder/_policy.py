@@ -6,8 +6,8 @@ Grants read these names so that the key policy (R13) and the identity policy (R1
 from __future__ import annotations
 
 import aws_cdk as cdk
-
 from constructs import IConstruct
+
 from secure_imagebuilder import _defaults
 
 WORKFLOW_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")

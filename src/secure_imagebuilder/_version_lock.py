@@ -15,8 +15,8 @@ import json
 import pathlib
 
 import aws_cdk as cdk
-
 from constructs import Construct
+
 from secure_imagebuilder import _defaults
 from secure_imagebuilder._errors import ValidationProblems
 

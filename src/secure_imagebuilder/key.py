@@ -9,8 +9,8 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-
 from constructs import Construct
+
 from secure_imagebuilder import _defaults, _policy
 from secure_imagebuilder._errors import ValidationProblems
 

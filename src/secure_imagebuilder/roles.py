@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-
 from constructs import Construct
+
 from secure_imagebuilder import _defaults
 from secure_imagebuilder.key import ImageBuilderKey
 

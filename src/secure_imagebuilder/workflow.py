@@ -6,8 +6,8 @@ import pathlib
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
-
 from constructs import Construct
+
 from secure_imagebuilder import _defaults, _documents, _version_lock
 from secure_imagebuilder._errors import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey

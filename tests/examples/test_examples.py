@@ -19,12 +19,12 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from cdk_nag import AwsSolutionsChecks
-from secure_imagebuilder.nag import DataProtectionChecks
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 from validator_skips import CFN_LINT_IGNORED, CHECKOV_SKIPPED
 
 from conftest import REPO, make_app
+from secure_imagebuilder.nag import DataProtectionChecks
 
 EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.py") if p.stem != "__init__")
 BIN = pathlib.Path(sys.executable).parent
