@@ -4,16 +4,45 @@ The public API: everything else in this package is private. R-numbers refer to t
 the AWS data-protection guidance listed in the README.
 """
 
+from secure_imagebuilder.audit import ImageBuilderAuditTrail
 from secure_imagebuilder.component import EncryptedComponent
+from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
+from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
+from secure_imagebuilder.infrastructure import BuildInstanceRole, SecureInfrastructureConfiguration
 from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
+from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
+from secure_imagebuilder.pipeline import SecureImagePipeline
+from secure_imagebuilder.recipe import (
+    EncryptedContainerRecipe,
+    EncryptedImageRecipe,
+    RecipeVolume,
+    aws_managed_component,
+    aws_managed_image,
+)
 from secure_imagebuilder.roles import WorkflowExecutionRole
 from secure_imagebuilder.roles_anywhere import RolesAnywhereAccess
 from secure_imagebuilder.workflow import EncryptedWorkflow
 
 __all__ = [
+    "BuildInstanceRole",
+    "DistributionRegion",
     "EncryptedComponent",
+    "EncryptedContainerRecipe",
+    "EncryptedImageRecipe",
     "EncryptedWorkflow",
+    "ImageBuilderAuditTrail",
     "ImageBuilderKey",
+    "ImageBuilderLogBucket",
+    "ImageBuilderLogGroup",
+    "ImageBuilderNotificationTopic",
+    "ImageBuilderVpcEndpoints",
+    "RecipeVolume",
     "RolesAnywhereAccess",
+    "SecureDistributionConfiguration",
+    "SecureImagePipeline",
+    "SecureInfrastructureConfiguration",
     "WorkflowExecutionRole",
+    "aws_managed_component",
+    "aws_managed_image",
 ]

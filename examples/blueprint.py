@@ -1,0 +1,64 @@
+"""The blueprint: an encrypted image pipeline with two components, a build workflow and a distribution."""
+
+import pathlib
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+
+from secure_imagebuilder import (
+    EncryptedComponent,
+    EncryptedWorkflow,
+    ImageBuilderKey,
+    ImageBuilderLogGroup,
+    SecureImagePipeline,
+    aws_managed_component,
+    aws_managed_image,
+)
+
+DOCUMENTS = pathlib.Path(__file__).parent / "documents"
+
+
+def build(app: cdk.App) -> list[cdk.Stack]:
+    """One stack: a VPC with private subnets and the pipeline, every piece encrypted with one key."""
+    stack = cdk.Stack(app, "SecureImagePipeline")
+    key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-blueprint")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
+    flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/secure-image-pipeline")
+    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs.log_group))
+    harden = EncryptedComponent(
+        stack,
+        "Harden",
+        key=key,
+        name="harden-linux",
+        version="1.0.0",
+        platform="Linux",
+        path=DOCUMENTS / "harden.yaml",
+    )
+    build_workflow = EncryptedWorkflow(
+        stack,
+        "BuildWorkflow",
+        key=key,
+        name="secure-build",
+        version="1.0.0",
+        workflow_type="BUILD",
+        path=DOCUMENTS / "build-workflow.yaml",
+    )
+    SecureImagePipeline(
+        stack,
+        "Pipeline",
+        name="secure-al2023",
+        key=key,
+        vpc=vpc,
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(stack, "update-linux"), harden],
+        workflows=[build_workflow],
+        schedule_expression="cron(0 4 ? * MON *)",
+        tags={"project": "golden-images"},
+    )
+    return [stack]
+
+
+if __name__ == "__main__":
+    app = cdk.App()
+    build(app)
+    app.synth()

@@ -1,0 +1,55 @@
+"""Bring your own key: the pipeline uses a key your security team owns; they add the key-policy statements."""
+
+import pathlib
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+
+from secure_imagebuilder import (
+    EncryptedComponent,
+    ImageBuilderKey,
+    ImageBuilderLogGroup,
+    SecureImagePipeline,
+    aws_managed_image,
+)
+
+DOCUMENTS = pathlib.Path(__file__).parent / "documents"
+EXAMPLE_KEY_ARN = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def build(app: cdk.App) -> list[cdk.Stack]:
+    """A pipeline on an imported key; `cdk synth` prints the statements the key's owner must add."""
+    stack = cdk.Stack(app, "ByoKeyPipeline")
+    key_arn = app.node.try_get_context("imagebuilder-key-arn") or EXAMPLE_KEY_ARN
+    key = ImageBuilderKey.from_key_arn(stack, "Key", key_arn)
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
+    flow_logs = ImageBuilderLogGroup(
+        stack, "FlowLogs", key=key, log_group_name="/vpc/byo-key-pipeline", key_policy_added_by_owner=True
+    )
+    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs.log_group))
+    harden = EncryptedComponent(
+        stack,
+        "Harden",
+        key=key,
+        name="harden-linux",
+        version="1.0.0",
+        platform="Linux",
+        path=DOCUMENTS / "harden.yaml",
+    )
+    SecureImagePipeline(
+        stack,
+        "Pipeline",
+        name="byo-key-al2023",
+        key=key,
+        key_policy_added_by_owner=True,  # the owner adds key.key_policy_statements() to the key policy
+        vpc=vpc,
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[harden],
+    )
+    return [stack]
+
+
+if __name__ == "__main__":
+    app = cdk.App()
+    build(app)
+    app.synth()

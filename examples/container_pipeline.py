@@ -1,0 +1,45 @@
+"""A container pipeline: built on a private instance, pushed to an encrypted ECR repository."""
+
+import pathlib
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+
+from secure_imagebuilder import EncryptedComponent, ImageBuilderKey, ImageBuilderLogGroup, SecureImagePipeline
+
+DOCUMENTS = pathlib.Path(__file__).parent / "documents"
+
+
+def build(app: cdk.App) -> list[cdk.Stack]:
+    """A container recipe, a KMS-encrypted repository with immutable tags, IMDSv2 with two hops."""
+    stack = cdk.Stack(app, "ContainerPipeline")
+    key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-containers")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
+    flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/container-pipeline")
+    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs.log_group))
+    harden = EncryptedComponent(
+        stack,
+        "Harden",
+        key=key,
+        name="harden-container",
+        version="1.0.0",
+        platform="Linux",
+        path=DOCUMENTS / "harden.yaml",
+    )
+    SecureImagePipeline(
+        stack,
+        "Pipeline",
+        name="secure-al2023-container",
+        key=key,
+        vpc=vpc,
+        container=True,
+        parent_image="public.ecr.aws/amazonlinux/amazonlinux:2023",
+        components=[harden],
+    )
+    return [stack]
+
+
+if __name__ == "__main__":
+    app = cdk.App()
+    build(app)
+    app.synth()

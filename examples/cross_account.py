@@ -1,0 +1,59 @@
+"""Cross-account distribution: AMIs copied to a second Region and to workload accounts, always encrypted."""
+
+import pathlib
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+
+from secure_imagebuilder import (
+    DistributionRegion,
+    EncryptedComponent,
+    ImageBuilderKey,
+    ImageBuilderLogGroup,
+    SecureImagePipeline,
+    aws_managed_component,
+    aws_managed_image,
+)
+
+DOCUMENTS = pathlib.Path(__file__).parent / "documents"
+# A replica of a multi-Region key in the second Region (KMS keys are regional), owned by the security team.
+REPLICA_KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+
+
+def build(app: cdk.App) -> list[cdk.Stack]:
+    """AMIs go to this Region and eu-west-1, copied into two accounts and launchable by a third."""
+    stack = cdk.Stack(app, "CrossAccountPipeline")
+    key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-cross-account")
+    replica = ImageBuilderKey.from_key_arn(stack, "ReplicaKey", REPLICA_KEY_ARN)
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
+    flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/cross-account-pipeline")
+    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs.log_group))
+    harden = EncryptedComponent(
+        stack,
+        "Harden",
+        key=key,
+        name="harden-linux",
+        version="1.0.0",
+        platform="Linux",
+        path=DOCUMENTS / "harden.yaml",
+    )
+    SecureImagePipeline(
+        stack,
+        "Pipeline",
+        name="shared-al2023",
+        key=key,
+        vpc=vpc,
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(stack, "update-linux"), harden],
+        distribution_regions=[DistributionRegion(stack.region), DistributionRegion("eu-west-1", key=replica)],
+        target_account_ids=["444455556666", "777788889999"],
+        launch_permission_account_ids=["123456789012"],
+        key_policy_added_by_owner=True,  # the replica's owner adds replica.key_policy_statements()
+    )
+    return [stack]
+
+
+if __name__ == "__main__":
+    app = cdk.App()
+    build(app)
+    app.synth()

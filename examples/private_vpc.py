@@ -1,0 +1,56 @@
+"""A private build: isolated subnets, VPC endpoints, encrypted CloudWatch logs and an audit trail."""
+
+import pathlib
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+
+from secure_imagebuilder import EncryptedComponent, ImageBuilderKey, ImageBuilderLogGroup, SecureImagePipeline
+
+DOCUMENTS = pathlib.Path(__file__).parent / "documents"
+
+
+def build(app: cdk.App) -> list[cdk.Stack]:
+    """Builds never leave the VPC: no NAT gateway, no internet gateway, AWS reached through endpoints."""
+    stack = cdk.Stack(app, "PrivateVpcPipeline")
+    key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-private")
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=2,
+        nat_gateways=0,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="builds", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+        ],
+        restrict_default_security_group=False,
+    )
+    flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/private-pipeline")
+    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs.log_group))
+    harden = EncryptedComponent(
+        stack,
+        "Harden",
+        key=key,
+        name="harden-linux",
+        version="1.0.0",
+        platform="Linux",
+        path=DOCUMENTS / "harden.yaml",
+    )
+    SecureImagePipeline(
+        stack,
+        "Pipeline",
+        name="private-al2023",
+        key=key,
+        vpc=vpc,
+        parent_image="ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        components=[harden],
+        vpc_endpoints=True,
+        cloudwatch_logs=True,
+        audit_trail=True,
+    )
+    return [stack]
+
+
+if __name__ == "__main__":
+    app = cdk.App()
+    build(app)
+    app.synth()

@@ -1,0 +1,95 @@
+"""Secure defaults of the pipeline blueprint and its pieces, as pure data, each cited by R-number.
+
+Code, tests and docs read these names so that they always agree on the numbers. The R-numbers refer to
+``shared/reference/README.md``.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_logs as logs
+
+# --- Build instances (R1, R5, R18) -------------------------------------------------------------
+IMDS_HTTP_TOKENS = "required"
+"""R5: IMDSv2 only; a request without a session token gets no instance credentials."""
+
+IMDS_HOP_LIMIT = 1
+"""R1: instance credentials never leave the build instance."""
+
+IMDS_HOP_LIMIT_CONTAINERS = 2
+"""R1: one more hop, so that a container build on the instance can still reach IMDSv2."""
+
+TERMINATE_INSTANCE_ON_FAILURE = True
+"""R1: a failed build leaves no running instance (with its credentials) behind."""
+
+EGRESS_PORT = 443
+"""R3, R18: build instances talk to AWS and package repositories over HTTPS only."""
+
+SSM_MANAGED_POLICY = "AmazonSSMManagedInstanceCore"
+"""R1: the AWS-maintained minimum the SSM agent needs; Image Builder drives builds through it."""
+
+# --- Recipes (R5) ------------------------------------------------------------------------------
+ROOT_DEVICE_NAME = "/dev/xvda"
+"""The root device of Amazon Linux; Ubuntu and Windows use ``/dev/sda1``."""
+
+ROOT_VOLUME_SIZE_GIB = 30
+VOLUME_TYPE = "gp3"
+"""R5: every EBS mapping is encrypted with the customer key; gp3 is the current general purpose type."""
+
+DOCKERFILE_TEMPLATE = (
+    "FROM {{{ imagebuilder:parentImage }}}\n"
+    "{{{ imagebuilder:environments }}}\n"
+    "{{{ imagebuilder:components }}}\n"
+)
+"""The minimal Dockerfile Image Builder documents for container recipes."""
+
+# --- Logs (R5, R17) ----------------------------------------------------------------------------
+LOG_PREFIX = "imagebuilder/"
+"""R17: where build logs go in the log bucket."""
+
+LOG_REMOVAL_POLICY = cdk.RemovalPolicy.RETAIN
+"""R17: build logs outlive the stack."""
+
+MINIMUM_TLS_VERSION = 1.2
+"""R3: the bucket policy denies requests below TLS 1.2 (and any request without TLS)."""
+
+NONCURRENT_VERSION_EXPIRATION = cdk.Duration.days(365)
+"""R17: older versions of a log object are kept one year, then expire."""
+
+ABORT_INCOMPLETE_UPLOADS_AFTER = cdk.Duration.days(7)
+
+LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+"""R17: CloudWatch log groups keep build logs one year."""
+
+# --- Pipelines (R5, R8) ------------------------------------------------------------------------
+IMAGE_SCANNING_ENABLED = True
+"""R5: Amazon Inspector scans every image the pipeline builds."""
+
+IMAGE_TESTS_ENABLED = True
+ENHANCED_IMAGE_METADATA_ENABLED = True
+SCHEDULE_START_CONDITION = "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
+"""Scheduled builds run only when a component or the parent image has a newer version."""
+
+AMI_NAME_SUFFIX = "-{{ imagebuilder:buildDate }}"
+"""AMI names must be unique; Image Builder fills in the build date."""
+
+SENSITIVE_TAG_PATTERNS = (
+    (r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", "an e-mail address"),
+    (r"(?<!\d)\d{12}(?!\d)", "an account number"),
+)
+"""R8: tags and names are visible in billing and diagnostics; these patterns never belong there."""
+
+# --- Distribution (R5) -------------------------------------------------------------------------
+ACCOUNT_ID_PATTERN = r"^\d{12}$"
+"""AWS account ids: exactly 12 digits."""
+
+# --- Audit (R4) --------------------------------------------------------------------------------
+TRAIL_MULTI_REGION = True
+TRAIL_FILE_VALIDATION = True
+TRAIL_INCLUDE_GLOBAL_EVENTS = True
+"""R4: one multi-Region trail, with digest files to prove the logs were not changed."""
+
+# --- Inter-network privacy (R18) ---------------------------------------------------------------
+INTERFACE_ENDPOINT_SERVICES = ("imagebuilder", "ssm", "ssmmessages", "ec2messages", "kms", "logs")
+CONTAINER_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr")
+"""R18: the AWS APIs a build reaches, as VPC interface endpoints (plus the S3 gateway endpoint)."""

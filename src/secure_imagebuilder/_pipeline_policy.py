@@ -1,0 +1,109 @@
+"""Action lists, principals and conditions of the pipeline's grants, in one place (R1).
+
+Grants read these names so that a key-policy statement and the identity policy it pairs with can never
+drift apart, and the tests compare against the same lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs import IConstruct
+
+from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.key import ImageBuilderKey
+
+SNS_PUBLISH_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
+"""What a publisher to an encrypted SNS topic needs on its key."""
+
+LOGS_KEY_ACTIONS = ("kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*")
+"""What CloudWatch Logs needs on the key of an encrypted log group (AWS's documented key policy)."""
+
+S3_WRITE_KEY_ACTIONS = ("kms:GenerateDataKey",)
+"""What a writer to an SSE-KMS bucket needs on its key (through S3 only)."""
+
+EBS_KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
+"""What EC2 needs on the key of an encrypted AMI to copy or launch it (on behalf of the caller)."""
+
+EBS_GRANT_ACTIONS = ("kms:CreateGrant",)
+"""EC2 creates a grant for the volumes it attaches; only for AWS resources (``kms:GrantIsForAWSResource``)."""
+
+CLOUDTRAIL_KEY_ACTIONS = ("kms:GenerateDataKey*",)
+CLOUDTRAIL_DESCRIBE_ACTIONS = ("kms:DescribeKey",)
+
+INSTANCE_COMPONENT_ACTIONS = ("imagebuilder:GetComponent",)
+"""R1: the build instance reads component documents (ours and AWS-managed ones)."""
+
+INSTANCE_LOG_OBJECT_ACTIONS = ("s3:PutObject",)
+"""R17: the build instance uploads its logs; it never reads or deletes them."""
+
+MANAGED_ARTIFACT_BUCKETS = "ec2imagebuilder*"
+"""Image Builder's own buckets, from which AWS-managed components download their artifacts."""
+
+
+def service_linked_role_arn(scope: IConstruct, service: str, role_name: str) -> str:
+    """The ARN of a service-linked role of the stack's account."""
+    stack = cdk.Stack.of(scope)
+    return f"arn:{stack.partition}:iam::{stack.account}:role/aws-service-role/{service}/{role_name}"
+
+
+def imagebuilder_service_linked_role(scope: IConstruct) -> iam.ArnPrincipal:
+    """``AWSServiceRoleForImageBuilder``: it publishes to the notification topic."""
+    return iam.ArnPrincipal(
+        service_linked_role_arn(scope, "imagebuilder.amazonaws.com", "AWSServiceRoleForImageBuilder")
+    )
+
+
+def auto_scaling_service_linked_role(scope: IConstruct) -> iam.ArnPrincipal:
+    """``AWSServiceRoleForAutoScaling``: it launches instances from the encrypted AMIs."""
+    return iam.ArnPrincipal(
+        service_linked_role_arn(scope, "autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling")
+    )
+
+
+def via_service(scope: IConstruct, service: str, region: str | None = None) -> str:
+    """``<service>.<region>.amazonaws.com``: ``kms:ViaService`` for a call through that service."""
+    stack = cdk.Stack.of(scope)
+    return f"{service}.{region or stack.region}.{stack.url_suffix}"
+
+
+def check_key_policy_grant(
+    problems: ValidationProblems, key: ImageBuilderKey, *, what: str, added_by_owner: bool
+) -> None:
+    """A grant to a principal whose policies we cannot write needs the key policy: fail if we cannot add it.
+
+    Service-linked roles, service principals and other accounts get no identity policy from this app, so
+    for a key the app does not own the grant only exists once the key's owner adds the statement.
+    """
+    if not key.owned and not added_by_owner:
+        problems.add(
+            f"the key is imported, so the key-policy grant for {what} cannot be added",
+            key.key_arn,
+            "use a key this app creates (ImageBuilderKey), or have the key's owner add the statements of "
+            "key.key_policy_statements() and pass key_policy_added_by_owner=True",
+        )
+
+
+def nag_resource_id(scope: IConstruct, value: str) -> str:
+    """``value`` as cdk-nag spells a resource in a finding id: ``<Logical.Arn>``, ``<AWS::Partition>``.
+
+    Used to acknowledge a wildcard finding on a resource whose logical id is only known at synth time.
+    """
+    return _nag_render(cdk.Stack.of(scope).resolve(value))
+
+
+def _nag_render(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        ((name, argument),) = value.items()
+        if name == "Ref":
+            return f"<{argument}>"
+        if name == "Fn::GetAtt":
+            return f"<{argument[0]}.{argument[1]}>"
+        if name == "Fn::Join":
+            separator, parts = argument
+            return str(separator).join(_nag_render(part) for part in parts)
+    return str(value)

@@ -1,0 +1,113 @@
+"""``ImageBuilderAuditTrail``: a CloudTrail trail that records the KMS and Image Builder events (R4, R16)."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from secure_imagebuilder import _pipeline_defaults, _pipeline_policy
+from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.logs import ImageBuilderLogBucket, check_log_bucket
+
+
+class ImageBuilderAuditTrail(Construct):
+    """A multi-Region CloudTrail trail, KMS-encrypted, with log file validation, into a TLS-only bucket.
+
+    Creates an ``AWS::CloudTrail::Trail`` and (unless ``bucket`` is given) an :class:`ImageBuilderLogBucket`
+    (KMS, versioned, public access blocked, TLS >= 1.2, retained) with the bucket policy CloudTrail needs.
+
+    It records all management events, read and write: the ``GenerateDataKey`` and ``Decrypt`` calls
+    Image Builder makes on the key (from ``CreateWorkflow`` and ``GetWorkflow``) are *read-only*
+    management events (R16), and so are the Image Builder ``Get*`` calls; KMS events are not excluded.
+    The key policy lets ``cloudtrail.amazonaws.com`` generate data keys only for trails of this account
+    (``kms:EncryptionContext:aws:cloudtrail:arn``) and only for this trail (``aws:SourceArn``) (R1).
+
+    One trail per account is the norm: :class:`SecureImagePipeline` creates one only with
+    ``audit_trail=True``. Decrypting the log files needs ``kms:Decrypt`` on the key (grant it to
+    auditors yourself).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: ImageBuilderKey,
+        bucket: s3.IBucket | None = None,
+        trail_name: str | None = None,
+        removal_policy: cdk.RemovalPolicy = _pipeline_defaults.LOG_REMOVAL_POLICY,
+        key_policy_added_by_owner: bool = False,
+    ) -> None:
+        """Create the trail.
+
+        :param key: the customer managed key that encrypts the log files (R4, R5).
+        :param bucket: where the log files go; it must have a KMS key. Default: - a new
+            :class:`ImageBuilderLogBucket`.
+        :param trail_name: the trail's name. Default: - derived from the construct path.
+        :param removal_policy: what happens to the new bucket when it leaves the stack. Default: -
+            ``RemovalPolicy.RETAIN``.
+        :param key_policy_added_by_owner: the key is imported and its owner adds the CloudTrail statements.
+            Default: - ``False``: an imported key is an error.
+        """
+        super().__init__(scope, id)
+        problems = ValidationProblems(self)
+        if bucket is not None:
+            check_log_bucket(problems, bucket)
+        _pipeline_policy.check_key_policy_grant(
+            problems, key, what="CloudTrail", added_by_owner=key_policy_added_by_owner
+        )
+        problems.raise_if_any()
+
+        stack = cdk.Stack.of(self)
+        # A fixed name lets the key policy name the trail without a circular reference (key <-> trail).
+        self.trail_name = trail_name or cdk.Names.unique_resource_name(self, max_length=128)
+        trail_arn = f"arn:{stack.partition}:cloudtrail:{stack.region}:{stack.account}:trail/{self.trail_name}"
+        trails_of_account = f"arn:{stack.partition}:cloudtrail:*:{stack.account}:trail/*"
+        source = {"StringEquals": {"aws:SourceArn": trail_arn}}
+        principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
+        key.add_to_key_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudTrailToEncryptLogs",
+                principals=[principal],
+                actions=list(_pipeline_policy.CLOUDTRAIL_KEY_ACTIONS),
+                resources=["*"],
+                conditions={
+                    **source,
+                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails_of_account},
+                },
+            )
+        )
+        key.add_to_key_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudTrailToDescribeKey",
+                principals=[principal],
+                actions=list(_pipeline_policy.CLOUDTRAIL_DESCRIBE_ACTIONS),
+                resources=["*"],
+                conditions=source,
+            )
+        )
+        if bucket is None:
+            bucket = ImageBuilderLogBucket(self, "Bucket", key=key, removal_policy=removal_policy).bucket
+        self.bucket = bucket
+        self.trail = cloudtrail.Trail(
+            self,
+            "Resource",
+            trail_name=self.trail_name,
+            bucket=bucket,
+            encryption_key=key.key,
+            is_multi_region_trail=_pipeline_defaults.TRAIL_MULTI_REGION,
+            enable_file_validation=_pipeline_defaults.TRAIL_FILE_VALIDATION,
+            include_global_service_events=_pipeline_defaults.TRAIL_INCLUDE_GLOBAL_EVENTS,
+            management_events=cloudtrail.ReadWriteType.ALL,
+            send_to_cloud_watch_logs=False,
+        )
+        self.key = key
+
+    @property
+    def trail_arn(self) -> str:
+        """The ARN of the trail."""
+        return self.trail.trail_arn

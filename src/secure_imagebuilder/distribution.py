@@ -1,0 +1,238 @@
+"""``SecureDistributionConfiguration``: AMIs encrypted with the customer key, in every Region and account."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_imagebuilder as imagebuilder
+from constructs import Construct
+
+from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults, _pipeline_policy
+from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.key import ImageBuilderKey
+
+
+@dataclass(frozen=True)
+class DistributionRegion:
+    """A Region the AMI is distributed to, with the key that encrypts it there (KMS keys are regional).
+
+    :param region: the Region, e.g. ``eu-west-1``.
+    :param key: a key in that Region, e.g. a replica of a multi-Region key imported with
+        ``ImageBuilderKey.from_key_arn``. Default: - the distribution's key; only valid for its own Region.
+    """
+
+    region: str
+    key: ImageBuilderKey | None = None
+
+
+class SecureDistributionConfiguration(Construct):
+    """An ``AWS::ImageBuilder::DistributionConfiguration`` whose AMIs are encrypted with customer keys (R5).
+
+    For every Region, ``AmiDistributionConfiguration.KmsKeyId`` is the Region's key. With
+    ``target_account_ids`` (copies into other accounts) or ``launch_permission_account_ids`` (sharing),
+    each Region's key policy gets two statements for those accounts, limited to EC2 in that Region
+    (``kms:ViaService``) and to those accounts (``kms:CallerAccount``); ``kms:CreateGrant`` only for AWS
+    resources (``kms:GrantIsForAWSResource``) (R1). With ``grant_auto_scaling`` (the default) the same
+    two statements let this account's ``AWSServiceRoleForAutoScaling`` launch instances from the
+    encrypted AMIs (it has no KMS permissions of its own); that role must exist before deployment.
+
+    Synth-time errors: account ids that are not 12 digits, a Region other than the stack's without its own
+    key, an imported key whose policy the app cannot change (unless ``key_policy_added_by_owner``),
+    sensitive data in names or tags (R8).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: ImageBuilderKey,
+        name: str,
+        ami_name: str | None = None,
+        regions: Sequence[DistributionRegion] | None = None,
+        target_account_ids: Sequence[str] | None = None,
+        launch_permission_account_ids: Sequence[str] | None = None,
+        grant_auto_scaling: bool = True,
+        ami_tags: Mapping[str, str] | None = None,
+        description: str | None = None,
+        key_policy_added_by_owner: bool = False,
+    ) -> None:
+        """Create the distribution configuration.
+
+        :param key: the key that encrypts the AMIs in the stack's Region (R5).
+        :param name: the configuration's name (no sensitive data, R8).
+        :param ami_name: the AMI name; ``-{{ imagebuilder:buildDate }}`` is appended. Default: - ``name``.
+        :param regions: where the AMI goes. Default: - the stack's Region with ``key``.
+        :param target_account_ids: accounts that receive their own copy of the AMI. Default: - none.
+        :param launch_permission_account_ids: accounts allowed to launch the AMI. Default: - none.
+        :param grant_auto_scaling: let this account's Auto Scaling service-linked role use the keys.
+            Default: - ``True``.
+        :param ami_tags: tags on the AMIs (no sensitive data, R8). Default: - none.
+        :param description: a description (no sensitive data, R8). Default: - none.
+        :param key_policy_added_by_owner: the keys are imported and their owners add the statements.
+            Default: - ``False``: an imported key that needs a grant is an error.
+        """
+        super().__init__(scope, id)
+        stack = cdk.Stack.of(self)
+        problems = ValidationProblems(self)
+        _documents.validate_name(problems, name)
+        _pipeline_checks.validate_free_text(problems, "ami_name", ami_name)
+        _pipeline_checks.validate_free_text(problems, "description", description)
+        _pipeline_checks.validate_tags(problems, ami_tags)
+        targets = _pipeline_checks.validate_account_ids(
+            problems, "target_account_ids", target_account_ids or []
+        )
+        launchers = _pipeline_checks.validate_account_ids(
+            problems, "launch_permission_account_ids", launch_permission_account_ids or []
+        )
+        other_accounts = list(dict.fromkeys([*targets, *launchers]))
+        keyed_regions = self._regions_with_keys(problems, stack, key, regions)
+        if other_accounts or grant_auto_scaling:
+            what = "other accounts and Auto Scaling to use the AMI key"
+            for _, region_key in keyed_regions:
+                _pipeline_policy.check_key_policy_grant(
+                    problems, region_key, what=what, added_by_owner=key_policy_added_by_owner
+                )
+        problems.raise_if_any()
+
+        for region, region_key in keyed_regions:
+            if other_accounts:
+                self._grant_ebs_use(
+                    region_key,
+                    region,
+                    sid="AllowDistributionAccounts",
+                    principals=[iam.AccountPrincipal(account) for account in other_accounts],
+                    caller_accounts=other_accounts,
+                )
+            if grant_auto_scaling:
+                self._grant_ebs_use(
+                    region_key,
+                    region,
+                    sid="AllowAutoScalingServiceLinkedRole",
+                    principals=[_pipeline_policy.auto_scaling_service_linked_role(self)],
+                    caller_accounts=[stack.account],
+                )
+        self.resource = imagebuilder.CfnDistributionConfiguration(
+            self,
+            "Resource",
+            name=name,
+            description=description,
+            distributions=[
+                imagebuilder.CfnDistributionConfiguration.DistributionProperty(
+                    region=region,
+                    # The L1 types this property as JSON: CloudFormation's own (PascalCase) keys.
+                    ami_distribution_configuration=self._ami_configuration(
+                        (ami_name or name) + _pipeline_defaults.AMI_NAME_SUFFIX,
+                        region_key,
+                        targets,
+                        launchers,
+                        ami_tags,
+                    ),
+                )
+                for region, region_key in keyed_regions
+            ],
+        )
+        self.key = key
+        self.regions = [region for region, _ in keyed_regions]
+        self.target_account_ids = targets
+        self.launch_permission_account_ids = launchers
+
+    @property
+    def arn(self) -> str:
+        """The ARN of the distribution configuration."""
+        return self.resource.attr_arn
+
+    @staticmethod
+    def _ami_configuration(
+        ami_name: str,
+        key: ImageBuilderKey,
+        targets: list[str],
+        launchers: list[str],
+        ami_tags: Mapping[str, str] | None,
+    ) -> dict[str, Any]:
+        configuration: dict[str, Any] = {"Name": ami_name, "KmsKeyId": key.key_arn}
+        if targets:
+            configuration["TargetAccountIds"] = targets
+        if launchers:
+            configuration["LaunchPermissionConfiguration"] = {"UserIds": launchers}
+        if ami_tags:
+            configuration["AmiTags"] = dict(ami_tags)
+        return configuration
+
+    @staticmethod
+    def _regions_with_keys(
+        problems: ValidationProblems,
+        stack: cdk.Stack,
+        key: ImageBuilderKey,
+        regions: Sequence[DistributionRegion] | None,
+    ) -> list[tuple[str, ImageBuilderKey]]:
+        if not regions:
+            return [(stack.region, key)]
+        result: list[tuple[str, ImageBuilderKey]] = []
+        for target in regions:
+            home = target.region == stack.region
+            if target.key is None and not home:
+                problems.add(
+                    f"the AMI copy in {target.region} needs a key in {target.region} (KMS keys are regional)",
+                    target.region,
+                    "pass DistributionRegion(region, key=ImageBuilderKey.from_key_arn(...)) with a key of "
+                    "that Region (e.g. a multi-Region replica)",
+                )
+                continue
+            region_key = target.key or key
+            key_region = cdk.Arn.split(region_key.key_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME).region
+            if (
+                not cdk.Token.is_unresolved(key_region)
+                and not cdk.Token.is_unresolved(target.region)
+                and key_region != target.region
+            ):
+                problems.add(
+                    f"the key for {target.region} is in {key_region}",
+                    region_key.key_arn,
+                    f"pass a key of {target.region}",
+                )
+            result.append((target.region, region_key))
+        regions_seen = [region for region, _ in result]
+        if len(regions_seen) != len(set(regions_seen)):
+            problems.add(
+                "each Region may appear once", regions_seen, "merge the duplicate DistributionRegions"
+            )
+        return result
+
+    def _grant_ebs_use(
+        self,
+        key: ImageBuilderKey,
+        region: str,
+        *,
+        sid: str,
+        principals: list[iam.IPrincipal],
+        caller_accounts: list[str],
+    ) -> None:
+        conditions = {
+            "StringEquals": {
+                "kms:ViaService": _pipeline_policy.via_service(self, "ec2", region),
+                "kms:CallerAccount": caller_accounts,
+            }
+        }
+        key.add_to_key_policy(
+            iam.PolicyStatement(
+                sid=sid,
+                principals=principals,
+                actions=list(_pipeline_policy.EBS_KEY_ACTIONS),
+                resources=["*"],
+                conditions=conditions,
+            )
+        )
+        key.add_to_key_policy(
+            iam.PolicyStatement(
+                sid=f"{sid}CreateGrant",
+                principals=principals,
+                actions=list(_pipeline_policy.EBS_GRANT_ACTIONS),
+                resources=["*"],
+                conditions={**conditions, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+            )
+        )

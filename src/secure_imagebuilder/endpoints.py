@@ -1,0 +1,87 @@
+"""``ImageBuilderVpcEndpoints``: VPC endpoints so that builds never leave the VPC (R18)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
+
+from secure_imagebuilder import _pipeline_defaults
+
+
+class ImageBuilderVpcEndpoints(Construct):
+    """Interface endpoints for the APIs a build calls, and the S3 gateway endpoint (R18).
+
+    Creates one ``AWS::EC2::VPCEndpoint`` (private DNS on) per service of
+    ``imagebuilder, ssm, ssmmessages, ec2messages, kms, logs`` (plus ``ecr.api`` and ``ecr.dkr`` with
+    ``containers=True``), a gateway endpoint for S3, and one ``AWS::EC2::SecurityGroup`` that admits HTTPS
+    from the VPC's CIDR only (R3). With them a build in an isolated subnet reaches AWS without a NAT
+    gateway or the internet.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        vpc: ec2.IVpc,
+        subnets: ec2.SubnetSelection | None = None,
+        containers: bool = False,
+        clients: Sequence[ec2.IConnectable] | None = None,
+    ) -> None:
+        """Create the endpoints.
+
+        :param vpc: the VPC of the build instances.
+        :param subnets: where the interface endpoints go. Default: - one private subnet per AZ.
+        :param containers: add the ECR endpoints container builds need. Default: - ``False``.
+        :param clients: who may connect (e.g. the build instances' security group). Default: - the VPC's
+            CIDR.
+        """
+        super().__init__(scope, id)
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            allow_all_outbound=False,
+            description="VPC interface endpoints for Image Builder: HTTPS from the VPC only",
+        )
+        https = ec2.Port.tcp(_pipeline_defaults.EGRESS_PORT)
+        if clients:
+            for client in clients:
+                self.security_group.connections.allow_from(client, https, "HTTPS from clients (R3, R18)")
+        else:
+            self.security_group.add_ingress_rule(
+                ec2.Peer.ipv4(vpc.vpc_cidr_block), https, "HTTPS from the VPC (R3, R18)"
+            )
+            cdk.Validations.of(self.security_group).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-EC23",
+                    reason="Ingress is HTTPS from the VPC's own CIDR block, an intrinsic the rule cannot "
+                    "resolve; nothing outside the VPC can reach the endpoints.",
+                )
+            )
+        services = list(_pipeline_defaults.INTERFACE_ENDPOINT_SERVICES)
+        if containers:
+            services += _pipeline_defaults.CONTAINER_ENDPOINT_SERVICES
+        self.interface_endpoints: dict[str, ec2.InterfaceVpcEndpoint] = {}
+        for service in services:
+            endpoint_id = "".join(part.capitalize() for part in service.replace(".", " ").split())
+            self.interface_endpoints[service] = ec2.InterfaceVpcEndpoint(
+                self,
+                endpoint_id,
+                vpc=vpc,
+                service=ec2.InterfaceVpcEndpointAwsService(service, port=_pipeline_defaults.EGRESS_PORT),
+                private_dns_enabled=True,
+                subnets=subnets,
+                security_groups=[self.security_group],
+                open=False,
+            )
+        self.s3_endpoint = ec2.GatewayVpcEndpoint(
+            self,
+            "S3",
+            vpc=vpc,
+            service=ec2.GatewayVpcEndpointAwsService.S3,
+            subnets=[subnets] if subnets is not None else None,
+        )

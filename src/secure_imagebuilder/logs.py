@@ -1,0 +1,184 @@
+"""Where Image Builder's logs go (R17): an encrypted S3 bucket and, optionally, encrypted log groups."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from secure_imagebuilder import _pipeline_defaults, _pipeline_policy
+from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.key import ImageBuilderKey
+
+
+class ImageBuilderLogBucket(Construct):
+    """An S3 bucket for build logs, encrypted with the customer key and closed to the public.
+
+    Creates one ``AWS::S3::Bucket`` and its ``AWS::S3::BucketPolicy`` (R17) with:
+
+    - SSE-KMS with the customer key and an S3 Bucket Key (R5);
+    - versioning, object ownership enforced, every public access blocked (R1, R5);
+    - a bucket policy that denies requests without TLS or below TLS 1.2 (R3);
+    - ``RemovalPolicy.RETAIN``; older versions expire after a year, unfinished uploads after 7 days.
+
+    Server access logging is off unless ``server_access_logs_bucket`` is given: this bucket holds logs
+    already, and access-log targets cannot use SSE-KMS (acknowledged as ``AwsSolutions-S1``).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: ImageBuilderKey,
+        bucket_name: str | None = None,
+        server_access_logs_bucket: s3.IBucket | None = None,
+        removal_policy: cdk.RemovalPolicy = _pipeline_defaults.LOG_REMOVAL_POLICY,
+    ) -> None:
+        """Create the bucket.
+
+        :param key: the customer managed key that encrypts the logs (R5).
+        :param bucket_name: a physical name (no sensitive data, R8). Default: - a generated name.
+        :param server_access_logs_bucket: where S3 server access logs go. Default: - none.
+        :param removal_policy: what happens to the bucket when it leaves the stack (R17). Default: -
+            ``RemovalPolicy.RETAIN``.
+        """
+        super().__init__(scope, id)
+        self.bucket = s3.Bucket(
+            self,
+            "Resource",
+            bucket_name=bucket_name,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=key.key,
+            bucket_key_enabled=True,
+            versioned=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            minimum_tls_version=_pipeline_defaults.MINIMUM_TLS_VERSION,
+            server_access_logs_bucket=server_access_logs_bucket,
+            removal_policy=removal_policy,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="ExpireOldVersions",
+                    noncurrent_version_expiration=_pipeline_defaults.NONCURRENT_VERSION_EXPIRATION,
+                    abort_incomplete_multipart_upload_after=_pipeline_defaults.ABORT_INCOMPLETE_UPLOADS_AFTER,
+                )
+            ],
+        )
+        if server_access_logs_bucket is None:
+            cdk.Validations.of(self.bucket).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-S1",
+                    reason="The bucket holds Image Builder build logs (R17); S3 access-log targets cannot "
+                    "use SSE-KMS. Pass server_access_logs_bucket to log access as well.",
+                )
+            )
+        self.key = key
+
+    @property
+    def bucket_name(self) -> str:
+        """The name of the bucket."""
+        return self.bucket.bucket_name
+
+
+def check_log_bucket(problems: ValidationProblems, bucket: s3.IBucket) -> None:
+    """A bucket you give must be encrypted with a KMS key the app knows about (R5, R17)."""
+    if bucket.encryption_key is None:
+        problems.add(
+            "the log bucket has no KMS key, so build logs would not be encrypted with a customer key (R5)",
+            bucket.node.path,
+            "use ImageBuilderLogBucket, create the bucket with encryption=BucketEncryption.KMS, or import it "
+            "with Bucket.from_bucket_attributes(..., encryption_key=key)",
+        )
+
+
+def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) -> iam.Grant:
+    """Let ``grantee`` put log objects under ``prefix``, encrypted with the bucket's key through S3 only.
+
+    Nothing else: no read, no delete, no list (R1). The key side needs no key-policy statement: the key
+    policy delegates to IAM in its own account.
+    """
+    objects = bucket.arn_for_objects(f"{prefix}*")
+    grant = iam.Grant.add_to_principal(
+        grantee=grantee,
+        actions=list(_pipeline_policy.INSTANCE_LOG_OBJECT_ACTIONS),
+        resource_arns=[objects],
+    )
+    if isinstance(grantee, iam.Role):
+        cdk.Validations.of(grantee).acknowledge(
+            cdk.Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::{_pipeline_policy.nag_resource_id(grantee, objects)}]",
+                reason="Build logs get new object keys on every build (R17); the role may only put "
+                "objects under its own log prefix, never read, list or delete them.",
+            )
+        )
+    if bucket.encryption_key is not None:
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(_pipeline_policy.S3_WRITE_KEY_ACTIONS),
+            resource_arns=[bucket.encryption_key.key_arn],
+            conditions={"StringEquals": {"kms:ViaService": _pipeline_policy.via_service(bucket, "s3")}},
+        )
+    return grant
+
+
+class ImageBuilderLogGroup(Construct):
+    """A CloudWatch log group encrypted with the customer key (R5, R17).
+
+    Creates one ``AWS::Logs::LogGroup`` (``RemovalPolicy.RETAIN``, one-year retention) and adds a
+    key-policy statement letting ``logs.<region>.amazonaws.com`` use the key only under the encryption
+    context of this log group (``kms:EncryptionContext:aws:logs:arn``), as CloudWatch Logs documents.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: ImageBuilderKey,
+        log_group_name: str,
+        retention: logs.RetentionDays = _pipeline_defaults.LOG_RETENTION,
+        removal_policy: cdk.RemovalPolicy = _pipeline_defaults.LOG_REMOVAL_POLICY,
+        key_policy_added_by_owner: bool = False,
+    ) -> None:
+        """Create the log group.
+
+        :param key: the customer managed key that encrypts the log events (R5).
+        :param log_group_name: the name, e.g. ``/aws/imagebuilder/<image name>``.
+        :param retention: how long the events are kept. Default: - one year.
+        :param removal_policy: what happens to the log group when it leaves the stack (R17). Default: -
+            ``RemovalPolicy.RETAIN``.
+        :param key_policy_added_by_owner: the key is imported and its owner adds the CloudWatch Logs
+            statement. Default: - ``False``: an imported key is an error.
+        """
+        super().__init__(scope, id)
+        problems = ValidationProblems(self)
+        _pipeline_policy.check_key_policy_grant(
+            problems, key, what="CloudWatch Logs", added_by_owner=key_policy_added_by_owner
+        )
+        problems.raise_if_any()
+        stack = cdk.Stack.of(self)
+        log_group_arn = (
+            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:{log_group_name}"
+        )
+        key.add_to_key_policy(
+            iam.PolicyStatement(
+                sid=f"AllowCloudWatchLogs{cdk.Names.unique_id(self)}"[:120],
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.{stack.url_suffix}")],
+                actions=list(_pipeline_policy.LOGS_KEY_ACTIONS),
+                resources=["*"],
+                conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
+            )
+        )
+        self.log_group = logs.LogGroup(
+            self,
+            "Resource",
+            log_group_name=log_group_name,
+            encryption_key=key.key,
+            retention=retention,
+            removal_policy=removal_policy,
+        )
+        self.log_group_name = log_group_name

@@ -1,0 +1,347 @@
+"""``SecureImagePipeline``: the whole encrypted Image Builder pipeline, in one construct (the blueprint)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults
+from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.audit import ImageBuilderAuditTrail
+from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
+from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
+from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
+from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
+from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
+from secure_imagebuilder.recipe import Component, EncryptedContainerRecipe, EncryptedImageRecipe, RecipeVolume
+from secure_imagebuilder.roles import WorkflowExecutionRole
+from secure_imagebuilder.workflow import EncryptedWorkflow
+
+
+class SecureImagePipeline(Construct):
+    """A complete EC2 Image Builder pipeline in which every piece of data is encrypted with one customer key.
+
+    Creates (construct ids in brackets; each piece is also a public construct of its own):
+
+    - ``[Key]`` an :class:`ImageBuilderKey` unless ``key`` is given (R5, R10-R15);
+    - ``[Logs]`` an :class:`ImageBuilderLogBucket` unless ``log_bucket`` is given (checked) (R3, R17);
+      with ``cloudwatch_logs=True`` also ``[ImageLogGroup]`` and ``[PipelineLogGroup]``
+      (:class:`ImageBuilderLogGroup`);
+    - ``[Notifications]`` an :class:`ImageBuilderNotificationTopic` unless ``notifications=False`` (R3, R5);
+    - ``[Infrastructure]`` a :class:`SecureInfrastructureConfiguration`: private subnet, HTTPS-only
+      egress, IMDSv2, least-privilege instance role, termination on failure (R1, R18);
+    - ``[Recipe]`` an :class:`EncryptedImageRecipe`, or with ``container=True`` an
+      :class:`EncryptedContainerRecipe` and ``[Repository]`` a KMS-encrypted ECR repository with
+      immutable tags and scan on push unless ``container_repository`` is given (R5, R10);
+    - ``[Distribution]`` a :class:`SecureDistributionConfiguration` for AMIs (R5);
+    - ``[ExecutionRole]`` a :class:`WorkflowExecutionRole` when ``workflows`` are given and
+      ``execution_role`` is not (R11-R14);
+    - ``[Resource]`` the ``AWS::ImageBuilder::ImagePipeline``: image scanning and tests on, enhanced
+      metadata, optional cron schedule that runs only when dependencies changed;
+    - ``[Endpoints]`` :class:`ImageBuilderVpcEndpoints` with ``vpc_endpoints=True`` (R18);
+    - ``[AuditTrail]`` an :class:`ImageBuilderAuditTrail` with ``audit_trail=True`` (R4, R16).
+
+    Tags are applied to every resource and must not carry e-mail addresses or account numbers (R8).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        vpc: ec2.IVpc,
+        parent_image: str,
+        components: Sequence[Component],
+        version: str = "1.0.0",
+        key: ImageBuilderKey | None = None,
+        key_policy_added_by_owner: bool = False,
+        workflows: Sequence[EncryptedWorkflow] | None = None,
+        execution_role: iam.IRole | None = None,
+        subnet_selection: ec2.SubnetSelection | None = None,
+        instance_types: Sequence[str] | None = None,
+        volumes: Sequence[RecipeVolume] | None = None,
+        container: bool = False,
+        container_repository: ecr.IRepository | None = None,
+        log_bucket: s3.IBucket | None = None,
+        log_prefix: str = _pipeline_defaults.LOG_PREFIX,
+        cloudwatch_logs: bool = False,
+        log_retention: logs.RetentionDays = _pipeline_defaults.LOG_RETENTION,
+        notifications: bool = True,
+        distribution_regions: Sequence[DistributionRegion] | None = None,
+        target_account_ids: Sequence[str] | None = None,
+        launch_permission_account_ids: Sequence[str] | None = None,
+        grant_auto_scaling: bool = True,
+        schedule_expression: str | None = None,
+        vpc_endpoints: bool = False,
+        audit_trail: bool = False,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        removal_policy: cdk.RemovalPolicy = _pipeline_defaults.LOG_REMOVAL_POLICY,
+    ) -> None:
+        """Create the pipeline and every piece it needs.
+
+        :param name: the name of the pipeline, its recipe, configurations and images (no sensitive data, R8).
+        :param vpc: the VPC of the build instances; they run in one of its private subnets.
+        :param parent_image: the base image: an image ARN (``aws_managed_image``), an AMI id or an
+            ``ssm:`` parameter; for containers a Docker image.
+        :param components: the components, in order: ``EncryptedComponent`` or AWS-managed ARNs.
+        :param version: the recipe version. Default: - ``1.0.0``.
+        :param key: the customer managed key of everything. Default: - a new :class:`ImageBuilderKey`.
+        :param key_policy_added_by_owner: ``key`` is imported and its owner adds the statements of
+            ``key.key_policy_statements()``. Default: - ``False``: an imported key is an error where a
+            grant needs the key policy.
+        :param workflows: encrypted image workflows to run. Default: - Image Builder's default workflows.
+        :param execution_role: the workflow execution role (give it ``key.grant_workflow_execution``).
+            Default: - a :class:`WorkflowExecutionRole` when ``workflows`` are given.
+        :param subnet_selection: the build subnet; it must be private. Default: - a private subnet.
+        :param instance_types: build instance types. Default: - Image Builder's choice.
+        :param volumes: the build instance's volumes. Default: - a 30 GiB gp3 root volume.
+        :param container: build a container image instead of an AMI. Default: - ``False``.
+        :param container_repository: where container images go. Default: - a new encrypted repository.
+        :param log_bucket: where build logs go; it must have a KMS key. Default: - a new log bucket.
+        :param log_prefix: the key prefix of build logs. Default: - ``imagebuilder/``.
+        :param cloudwatch_logs: also log to encrypted CloudWatch log groups. Default: - ``False``.
+        :param log_retention: retention of those log groups. Default: - one year.
+        :param notifications: publish results to an encrypted SNS topic. Default: - ``True``.
+        :param distribution_regions: where AMIs go. Default: - the stack's Region.
+        :param target_account_ids: accounts that receive a copy of the AMI. Default: - none.
+        :param launch_permission_account_ids: accounts allowed to launch the AMI. Default: - none.
+        :param grant_auto_scaling: let Auto Scaling launch the encrypted AMIs. Default: - ``True``.
+        :param schedule_expression: a ``cron(...)`` schedule. Default: - manual runs only.
+        :param vpc_endpoints: create :class:`ImageBuilderVpcEndpoints`. Default: - ``False``.
+        :param audit_trail: create an :class:`ImageBuilderAuditTrail`. Default: - ``False`` (one trail per
+            account is the norm).
+        :param description: the pipeline's description (no sensitive data, R8). Default: - none.
+        :param tags: tags for every resource (no sensitive data, R8). Default: - none.
+        :param removal_policy: what happens to the key, buckets, log groups and repository the construct
+            creates. Default: - ``RemovalPolicy.RETAIN``.
+        """
+        super().__init__(scope, id)
+        self._validate(
+            name=name,
+            description=description,
+            tags=tags,
+            schedule_expression=schedule_expression,
+            container=container,
+            container_repository=container_repository,
+            distribution_given=bool(
+                distribution_regions or target_account_ids or launch_permission_account_ids
+            ),
+        )
+        owner = key_policy_added_by_owner
+        self.key = key or ImageBuilderKey(self, "Key", removal_policy=removal_policy)
+        key = self.key
+        if log_bucket is None:
+            log_bucket = ImageBuilderLogBucket(self, "Logs", key=key, removal_policy=removal_policy).bucket
+        self.log_bucket = log_bucket
+        self.topic = (
+            ImageBuilderNotificationTopic(self, "Notifications", key=key, key_policy_added_by_owner=owner)
+            if notifications
+            else None
+        )
+        self.repository: ecr.IRepository | None = None
+        if container:
+            self.repository = container_repository or ecr.Repository(
+                self,
+                "Repository",
+                encryption=ecr.RepositoryEncryption.KMS,
+                encryption_key=key.key,
+                image_scan_on_push=True,
+                image_tag_mutability=ecr.TagMutability.IMMUTABLE,
+                removal_policy=removal_policy,
+            )
+        self.infrastructure = SecureInfrastructureConfiguration(
+            self,
+            "Infrastructure",
+            key=key,
+            name=name,
+            vpc=vpc,
+            subnet_selection=subnet_selection,
+            log_bucket=log_bucket,
+            log_prefix=log_prefix,
+            notification_topic=self.topic.topic if self.topic else None,
+            instance_types=instance_types,
+            containers=container,
+            container_repository=self.repository,
+        )
+        self.recipe: EncryptedImageRecipe | EncryptedContainerRecipe
+        if self.repository is not None:
+            self.recipe = EncryptedContainerRecipe(
+                self,
+                "Recipe",
+                key=key,
+                name=name,
+                version=version,
+                parent_image=parent_image,
+                components=components,
+                repository=self.repository,
+                volumes=volumes,
+            )
+        else:
+            self.recipe = EncryptedImageRecipe(
+                self,
+                "Recipe",
+                key=key,
+                name=name,
+                version=version,
+                parent_image=parent_image,
+                components=components,
+                volumes=volumes,
+            )
+        self.distribution = (
+            None
+            if container
+            else SecureDistributionConfiguration(
+                self,
+                "Distribution",
+                key=key,
+                name=name,
+                regions=distribution_regions,
+                target_account_ids=target_account_ids,
+                launch_permission_account_ids=launch_permission_account_ids,
+                grant_auto_scaling=grant_auto_scaling,
+                key_policy_added_by_owner=owner,
+            )
+        )
+        self.execution_role: iam.IRole | None = None
+        if workflows:
+            self.execution_role = execution_role or WorkflowExecutionRole(self, "ExecutionRole", key=key)
+        self.image_log_group: ImageBuilderLogGroup | None = None
+        self.pipeline_log_group: ImageBuilderLogGroup | None = None
+        if cloudwatch_logs:
+            self.image_log_group, self.pipeline_log_group = (
+                ImageBuilderLogGroup(
+                    self,
+                    group_id,
+                    key=key,
+                    log_group_name=group_name,
+                    retention=log_retention,
+                    removal_policy=removal_policy,
+                    key_policy_added_by_owner=owner,
+                )
+                for group_id, group_name in (
+                    ("ImageLogGroup", f"/aws/imagebuilder/{name}"),
+                    ("PipelineLogGroup", f"/aws/imagebuilder/pipeline/{name}"),
+                )
+            )
+            self.image_log_group.log_group.grant_write(self.infrastructure.role)
+        pipeline = imagebuilder.CfnImagePipeline
+        self.resource = pipeline(
+            self,
+            "Resource",
+            name=name,
+            description=description,
+            infrastructure_configuration_arn=self.infrastructure.arn,
+            image_recipe_arn=None if container else self.recipe.arn,
+            container_recipe_arn=self.recipe.arn if container else None,
+            distribution_configuration_arn=self.distribution.arn if self.distribution else None,
+            execution_role=self.execution_role.role_arn if self.execution_role else None,
+            workflows=[pipeline.WorkflowConfigurationProperty(workflow_arn=w.arn) for w in workflows]
+            if workflows
+            else None,
+            image_scanning_configuration=pipeline.ImageScanningConfigurationProperty(
+                image_scanning_enabled=_pipeline_defaults.IMAGE_SCANNING_ENABLED,
+                ecr_configuration=pipeline.EcrConfigurationProperty(
+                    repository_name=self.repository.repository_name
+                )
+                if self.repository is not None
+                else None,
+            ),
+            image_tests_configuration=pipeline.ImageTestsConfigurationProperty(
+                image_tests_enabled=_pipeline_defaults.IMAGE_TESTS_ENABLED
+            ),
+            enhanced_image_metadata_enabled=_pipeline_defaults.ENHANCED_IMAGE_METADATA_ENABLED,
+            schedule=pipeline.ScheduleProperty(
+                schedule_expression=schedule_expression,
+                pipeline_execution_start_condition=_pipeline_defaults.SCHEDULE_START_CONDITION,
+            )
+            if schedule_expression
+            else None,
+            logging_configuration=pipeline.PipelineLoggingConfigurationProperty(
+                image_log_group_name=self.image_log_group.log_group_name,
+                pipeline_log_group_name=self.pipeline_log_group.log_group_name,
+            )
+            if self.image_log_group and self.pipeline_log_group
+            else None,
+            status="ENABLED",
+        )
+        if self.image_log_group and self.pipeline_log_group:
+            self.resource.node.add_dependency(self.image_log_group, self.pipeline_log_group)
+        self.endpoints = (
+            ImageBuilderVpcEndpoints(
+                self,
+                "Endpoints",
+                vpc=vpc,
+                subnets=subnet_selection,
+                containers=container,
+                clients=[self.infrastructure.security_group],
+            )
+            if vpc_endpoints
+            else None
+        )
+        self.audit_trail = (
+            ImageBuilderAuditTrail(
+                self, "AuditTrail", key=key, removal_policy=removal_policy, key_policy_added_by_owner=owner
+            )
+            if audit_trail
+            else None
+        )
+        for tag_key, tag_value in (tags or {}).items():
+            cdk.Tags.of(self).add(tag_key, tag_value)
+        self.name = name
+
+    @property
+    def arn(self) -> str:
+        """The ARN of the image pipeline."""
+        return self.resource.attr_arn
+
+    def _validate(
+        self,
+        *,
+        name: str,
+        description: str | None,
+        tags: Mapping[str, str] | None,
+        schedule_expression: str | None,
+        container: bool,
+        container_repository: ecr.IRepository | None,
+        distribution_given: bool,
+    ) -> None:
+        problems = ValidationProblems(self)
+        _documents.validate_name(problems, name)
+        _pipeline_checks.validate_free_text(problems, "name", name)
+        _pipeline_checks.validate_free_text(problems, "description", description)
+        _pipeline_checks.validate_tags(problems, tags)
+        if (
+            schedule_expression is not None
+            and not cdk.Token.is_unresolved(schedule_expression)
+            and not re.match(r"^cron\(.+\)$", schedule_expression)
+        ):
+            problems.add(
+                "schedule_expression must be a cron expression",
+                schedule_expression,
+                "write it like 'cron(0 4 ? * MON *)' (Image Builder schedules use cron only)",
+            )
+        if container_repository is not None and not container:
+            problems.add(
+                "container_repository is only used by container pipelines",
+                container_repository.node.path,
+                "pass container=True, or drop container_repository",
+            )
+        if container and distribution_given:
+            problems.add(
+                "distribution_regions and account ids apply to AMIs, not container images",
+                "container=True",
+                "push container images to more places with ECR replication, or build an AMI",
+            )
+        problems.raise_if_any()

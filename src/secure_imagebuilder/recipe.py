@@ -1,0 +1,283 @@
+"""Image and container recipes whose every EBS volume is encrypted with the customer key (R5, R10)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_imagebuilder as imagebuilder
+from constructs import Construct, IConstruct
+
+from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults
+from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.component import EncryptedComponent
+from secure_imagebuilder.key import ImageBuilderKey
+
+Component = EncryptedComponent | str
+"""A component of a recipe: ours (encrypted, R10) or the ARN of an AWS-managed one."""
+
+_AWS_MANAGED_COMPONENT = re.compile(r"^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]*:aws:component/[^/]+/[^/]+")
+
+
+@dataclass(frozen=True)
+class RecipeVolume:
+    """One EBS volume of the build instance, always encrypted with the recipe's key (R5).
+
+    :param device_name: the device, e.g. ``/dev/xvda`` (Amazon Linux root) or ``/dev/sda1``.
+    :param size_gib: the size in GiB. Default: - 30.
+    :param volume_type: ``gp3``, ``gp2``, ``io1``, ``io2``, ``st1`` or ``sc1``. Default: - ``gp3``.
+    :param iops: provisioned IOPS. Default: - the volume type's baseline.
+    :param throughput: gp3 throughput in MiB/s. Default: - the volume type's baseline.
+    """
+
+    device_name: str = _pipeline_defaults.ROOT_DEVICE_NAME
+    size_gib: int = _pipeline_defaults.ROOT_VOLUME_SIZE_GIB
+    volume_type: str = _pipeline_defaults.VOLUME_TYPE
+    iops: int | None = None
+    throughput: int | None = None
+
+
+def aws_managed_component(scope: IConstruct, name: str, version: str = "x.x.x") -> str:
+    """The ARN of an AWS-managed component in the stack's Region, e.g. ``update-linux``."""
+    stack = cdk.Stack.of(scope)
+    return f"arn:{stack.partition}:imagebuilder:{stack.region}:aws:component/{name}/{version}"
+
+
+def aws_managed_image(scope: IConstruct, name: str, version: str = "x.x.x") -> str:
+    """The ARN of an AWS-managed parent image in the stack's Region, e.g. ``amazon-linux-2023-x86``."""
+    stack = cdk.Stack.of(scope)
+    return f"arn:{stack.partition}:imagebuilder:{stack.region}:aws:image/{name}/{version}"
+
+
+def _ebs(key: ImageBuilderKey, volume: RecipeVolume) -> dict[str, Any]:
+    """The EBS specification of one volume: always encrypted with the key, deleted with the instance."""
+    return {
+        "encrypted": True,
+        "kms_key_id": key.key_arn,
+        "delete_on_termination": True,
+        "volume_size": volume.size_gib,
+        "volume_type": volume.volume_type,
+        "iops": volume.iops,
+        "throughput": volume.throughput,
+    }
+
+
+def _validate_recipe(
+    problems: ValidationProblems,
+    *,
+    name: str,
+    version: str,
+    components: Sequence[Component],
+    volumes: Sequence[RecipeVolume] | None,
+    description: str | None,
+) -> None:
+    _documents.validate_name(problems, name)
+    _documents.validate_version(problems, version)
+    _pipeline_checks.validate_free_text(problems, "name", name)
+    _pipeline_checks.validate_free_text(problems, "description", description)
+    if not components:
+        problems.add(
+            "a recipe needs at least one component", [], "add an EncryptedComponent or an AWS-managed one"
+        )
+    for component in components:
+        if isinstance(component, EncryptedComponent) or cdk.Token.is_unresolved(component):
+            continue
+        if not _AWS_MANAGED_COMPONENT.match(component):
+            problems.add(
+                "components given by ARN must be AWS-managed; your own are EncryptedComponents (R10)",
+                component,
+                "wrap the component in EncryptedComponent, or use aws_managed_component(scope, name)",
+            )
+    devices = [volume.device_name for volume in volumes or []]
+    if len(devices) != len(set(devices)):
+        problems.add(
+            "each volume needs its own device name", devices, "give every RecipeVolume a distinct device_name"
+        )
+
+
+def _component_arns(components: Sequence[Component]) -> list[str]:
+    return [c.arn if isinstance(c, EncryptedComponent) else c for c in components]
+
+
+class EncryptedImageRecipe(Construct):
+    """An ``AWS::ImageBuilder::ImageRecipe`` whose EBS volumes are all encrypted with the customer key.
+
+    Every block-device mapping is ``Encrypted`` with ``KmsKeyId`` = the key and deleted on termination
+    (R5). Components are :class:`EncryptedComponent` (R10) or AWS-managed ones by ARN (see
+    :func:`aws_managed_component`); the ARN of someone else's component is a synth-time error.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: ImageBuilderKey,
+        name: str,
+        version: str,
+        parent_image: str,
+        components: Sequence[Component],
+        volumes: Sequence[RecipeVolume] | None = None,
+        description: str | None = None,
+        working_directory: str | None = None,
+        removal_policy: cdk.RemovalPolicy | None = None,
+    ) -> None:
+        """Create the recipe.
+
+        :param key: the customer managed key of every EBS volume (R5).
+        :param name: the recipe name (no sensitive data, R8).
+        :param version: the semantic version ``major.minor.patch``; publish a new one for every change.
+        :param parent_image: an AMI id, an SSM parameter (``ssm:/...``) or an image ARN (see
+            :func:`aws_managed_image`).
+        :param components: the components, in the order they run.
+        :param volumes: the instance's volumes. Default: - a 30 GiB gp3 root volume ``/dev/xvda``.
+        :param description: a description (no sensitive data, R8). Default: - none.
+        :param working_directory: where components run. Default: - ``/tmp``.
+        :param removal_policy: what happens to this version when it leaves the stack. Default: -
+            ``RemovalPolicy.DESTROY``: the recipe lives in your app, and a newer version replaces it.
+        """
+        super().__init__(scope, id)
+        problems = ValidationProblems(self)
+        _validate_recipe(
+            problems,
+            name=name,
+            version=version,
+            components=components,
+            volumes=volumes,
+            description=description,
+        )
+        problems.raise_if_any()
+        self.resource = imagebuilder.CfnImageRecipe(
+            self,
+            "Resource",
+            name=name,
+            version=version,
+            parent_image=parent_image,
+            components=[
+                imagebuilder.CfnImageRecipe.ComponentConfigurationProperty(component_arn=arn)
+                for arn in _component_arns(components)
+            ],
+            block_device_mappings=[
+                imagebuilder.CfnImageRecipe.InstanceBlockDeviceMappingProperty(
+                    device_name=volume.device_name,
+                    ebs=imagebuilder.CfnImageRecipe.EbsInstanceBlockDeviceSpecificationProperty(
+                        **_ebs(key, volume)
+                    ),
+                )
+                for volume in volumes or [RecipeVolume()]
+            ],
+            description=description,
+            working_directory=working_directory,
+        )
+        if removal_policy is not None:
+            self.resource.apply_removal_policy(removal_policy)
+        self.key = key
+        self.name = name
+        self.version = version
+
+    @property
+    def arn(self) -> str:
+        """The ARN of this recipe version."""
+        return self.resource.attr_arn
+
+
+class EncryptedContainerRecipe(Construct):
+    """An ``AWS::ImageBuilder::ContainerRecipe`` encrypted with the customer key (R5, R10).
+
+    ``KmsKeyId`` is the key (it encrypts the Dockerfile template and the image Image Builder keeps), and
+    every EBS volume of the build instance is encrypted with it. Images go to ``repository`` (create it
+    KMS-encrypted with immutable tags, as :class:`SecureImagePipeline` does).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: ImageBuilderKey,
+        name: str,
+        version: str,
+        parent_image: str,
+        components: Sequence[Component],
+        repository: ecr.IRepository,
+        dockerfile_template_data: str = _pipeline_defaults.DOCKERFILE_TEMPLATE,
+        volumes: Sequence[RecipeVolume] | None = None,
+        instance_image: str | None = None,
+        description: str | None = None,
+        working_directory: str | None = None,
+        removal_policy: cdk.RemovalPolicy | None = None,
+    ) -> None:
+        """Create the recipe.
+
+        :param key: the customer managed key of the recipe and every EBS volume (R5).
+        :param name: the recipe name (no sensitive data, R8).
+        :param version: the semantic version ``major.minor.patch``; publish a new one for every change.
+        :param parent_image: the base image, e.g. ``public.ecr.aws/amazonlinux/amazonlinux:2023``.
+        :param components: the components, in the order they run.
+        :param repository: the ECR repository the image is pushed to.
+        :param dockerfile_template_data: the Dockerfile template. Default: - parent image, environments
+            and components, nothing else.
+        :param volumes: the build instance's volumes. Default: - a 30 GiB gp3 root volume ``/dev/xvda``.
+        :param instance_image: the AMI the build instance runs. Default: - Image Builder's ECS-optimized AMI.
+        :param description: a description (no sensitive data, R8). Default: - none.
+        :param working_directory: where components run. Default: - ``/tmp``.
+        :param removal_policy: what happens to this version when it leaves the stack. Default: -
+            ``RemovalPolicy.DESTROY``.
+        """
+        super().__init__(scope, id)
+        problems = ValidationProblems(self)
+        _validate_recipe(
+            problems,
+            name=name,
+            version=version,
+            components=components,
+            volumes=volumes,
+            description=description,
+        )
+        problems.raise_if_any()
+        mappings = [
+            imagebuilder.CfnContainerRecipe.InstanceBlockDeviceMappingProperty(
+                device_name=volume.device_name,
+                ebs=imagebuilder.CfnContainerRecipe.EbsInstanceBlockDeviceSpecificationProperty(
+                    **_ebs(key, volume)
+                ),
+            )
+            for volume in volumes or [RecipeVolume()]
+        ]
+        self.resource = imagebuilder.CfnContainerRecipe(
+            self,
+            "Resource",
+            name=name,
+            version=version,
+            container_type="DOCKER",
+            parent_image=parent_image,
+            components=[
+                imagebuilder.CfnContainerRecipe.ComponentConfigurationProperty(component_arn=arn)
+                for arn in _component_arns(components)
+            ],
+            target_repository=imagebuilder.CfnContainerRecipe.TargetContainerRepositoryProperty(
+                repository_name=repository.repository_name, service="ECR"
+            ),
+            dockerfile_template_data=dockerfile_template_data,
+            kms_key_id=key.key_arn,
+            instance_configuration=imagebuilder.CfnContainerRecipe.InstanceConfigurationProperty(
+                block_device_mappings=mappings, image=instance_image
+            ),
+            description=description,
+            working_directory=working_directory,
+        )
+        if removal_policy is not None:
+            self.resource.apply_removal_policy(removal_policy)
+        self.key = key
+        self.name = name
+        self.version = version
+        self.repository = repository
+
+    @property
+    def arn(self) -> str:
+        """The ARN of this recipe version."""
+        return self.resource.attr_arn

@@ -1,0 +1,218 @@
+"""Every synth-time error branch of the pipeline and its pieces: bad input fails before deployment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_s3 as s3
+
+from conftest import make_stack
+from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
+from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
+from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.logs import ImageBuilderLogGroup
+from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
+from secure_imagebuilder.pipeline import SecureImagePipeline
+from secure_imagebuilder.recipe import EncryptedImageRecipe, aws_managed_component
+
+IMPORTED = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _pipeline(**overrides: Any) -> SecureImagePipeline:
+    stack = make_stack()
+    vpc = overrides.pop("vpc", None) or ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1)
+    props: dict[str, Any] = {
+        "name": "golden",
+        "vpc": vpc,
+        "parent_image": "ami-0123456789abcdef0",
+        "components": [aws_managed_component(stack, "update-linux")],
+        **overrides,
+    }
+    return SecureImagePipeline(stack, "Pipeline", **props)
+
+
+def test_public_subnet_selection_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"no public IP, but subnet_selection asks for public subnets"):
+        _pipeline(subnet_selection=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC))
+
+
+def test_a_public_subnet_given_by_object_is_refused() -> None:
+    stack = make_stack()
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1)
+    with pytest.raises(ValueError, match=r"the selected subnet is public"):
+        SecureInfrastructureConfiguration(
+            stack,
+            "Infra",
+            key=ImageBuilderKey(stack, "Key"),
+            name="golden",
+            vpc=vpc,
+            subnet_selection=ec2.SubnetSelection(subnets=vpc.public_subnets),
+        )
+
+
+def test_a_vpc_without_private_subnets_is_refused() -> None:
+    stack = make_stack()
+    vpc = ec2.Vpc(
+        stack,
+        "Vpc",
+        max_azs=1,
+        subnet_configuration=[ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC)],
+    )
+    with pytest.raises(ValueError, match=r"private subnet, but the vpc has none"):
+        _pipeline(vpc=vpc)
+
+
+def test_a_log_bucket_without_a_kms_key_is_refused() -> None:
+    stack = make_stack()
+    bucket = s3.Bucket.from_bucket_name(stack, "Logs", "my-build-logs")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1)
+    with pytest.raises(ValueError, match=r"the log bucket has no KMS key"):
+        SecureImagePipeline(
+            stack,
+            "Pipeline",
+            name="golden",
+            vpc=vpc,
+            parent_image="ami-0123456789abcdef0",
+            components=[aws_managed_component(stack, "update-linux")],
+            log_bucket=bucket,
+        )
+
+
+@pytest.mark.parametrize("account", ["12345678901", "1234567890123", "abcdefghijkl"])
+def test_account_ids_must_have_12_digits(account: str) -> None:
+    with pytest.raises(
+        ValueError, match=rf"target_account_ids must be 12-digit AWS account ids: got '{account}'"
+    ):
+        _pipeline(target_account_ids=[account])
+
+
+def test_launch_permission_account_ids_must_have_12_digits() -> None:
+    with pytest.raises(ValueError, match=r"launch_permission_account_ids must be 12-digit"):
+        _pipeline(launch_permission_account_ids=["1234"])
+
+
+def test_an_imported_key_cannot_get_the_topic_grant() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
+    with pytest.raises(ValueError, match=r"the key is imported, so the key-policy grant for Image Builder"):
+        ImageBuilderNotificationTopic(stack, "Topic", key=key)
+
+
+def test_an_imported_key_cannot_get_the_logs_grant() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
+    with pytest.raises(ValueError, match=r"grant for CloudWatch Logs cannot be added"):
+        ImageBuilderLogGroup(stack, "Logs", key=key, log_group_name="/aws/imagebuilder/golden")
+
+
+def test_an_imported_key_cannot_get_the_distribution_grants() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
+    with pytest.raises(ValueError, match=r"grant for other accounts and Auto Scaling"):
+        SecureDistributionConfiguration(stack, "Dist", key=key, name="golden")
+
+
+def test_an_imported_key_is_accepted_when_its_owner_adds_the_statements() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
+    ImageBuilderNotificationTopic(stack, "Topic", key=key, key_policy_added_by_owner=True)
+    assert any("AllowImageBuilderServiceLinkedRoleToPublish" in str(s) for s in key.key_policy_statements())
+
+
+def test_another_region_needs_its_own_key() -> None:
+    stack = make_stack()
+    with pytest.raises(ValueError, match=r"the AMI copy in eu-west-1 needs a key in eu-west-1"):
+        SecureDistributionConfiguration(
+            stack,
+            "Dist",
+            key=ImageBuilderKey(stack, "Key"),
+            name="golden",
+            regions=[DistributionRegion("eu-west-1")],
+        )
+
+
+def test_a_key_of_another_region_is_refused() -> None:
+    stack = make_stack()
+    replica = ImageBuilderKey.from_key_arn(stack, "Replica", IMPORTED)
+    with pytest.raises(ValueError, match=r"the key for eu-west-1 is in us-west-2"):
+        SecureDistributionConfiguration(
+            stack,
+            "Dist",
+            key=ImageBuilderKey(stack, "Key"),
+            name="golden",
+            regions=[DistributionRegion("eu-west-1", key=replica)],
+            key_policy_added_by_owner=True,
+        )
+
+
+@pytest.mark.parametrize(
+    ("tags", "kind"),
+    [
+        ({"owner": "jane.doe@example.com"}, "an e-mail address"),
+        ({"account": "111122223333"}, "an account number"),
+    ],
+)
+def test_tags_with_sensitive_data_are_refused(tags: dict[str, str], kind: str) -> None:
+    with pytest.raises(ValueError, match=rf"contains {kind}, which never belongs in tags or names \(R8\)"):
+        _pipeline(tags=tags)
+
+
+def test_schedule_must_be_cron() -> None:
+    with pytest.raises(
+        ValueError, match=r"schedule_expression must be a cron expression: got 'rate\(1 day\)'"
+    ):
+        _pipeline(schedule_expression="rate(1 day)")
+
+
+def test_container_pipelines_take_no_ami_distribution() -> None:
+    with pytest.raises(ValueError, match=r"apply to AMIs, not container images"):
+        _pipeline(container=True, target_account_ids=["444455556666"])
+
+
+def test_a_container_repository_needs_a_container_pipeline() -> None:
+    stack = make_stack()
+    repository = ecr.Repository.from_repository_name(stack, "Repo", "images")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1)
+    with pytest.raises(ValueError, match=r"container_repository is only used by container pipelines"):
+        SecureImagePipeline(
+            stack,
+            "Pipeline",
+            name="golden",
+            vpc=vpc,
+            parent_image="ami-0123456789abcdef0",
+            components=[aws_managed_component(stack, "update-linux")],
+            container_repository=repository,
+        )
+
+
+def test_components_by_arn_must_be_aws_managed() -> None:
+    stack = make_stack()
+    foreign = "arn:aws:imagebuilder:us-west-2:999999999999:component/theirs/1.0.0/1"
+    with pytest.raises(ValueError, match=r"components given by ARN must be AWS-managed"):
+        EncryptedImageRecipe(
+            stack,
+            "Recipe",
+            key=ImageBuilderKey(stack, "Key"),
+            name="golden",
+            version="1.0.0",
+            parent_image="ami-0123456789abcdef0",
+            components=[foreign],
+        )
+
+
+def test_a_recipe_needs_components_and_collects_every_problem() -> None:
+    stack = make_stack()
+    with pytest.raises(ValueError, match=r"3 problems:") as error:
+        EncryptedImageRecipe(
+            stack,
+            "Recipe",
+            key=ImageBuilderKey(stack, "Key"),
+            name="x",
+            version="1.0",
+            parent_image="ami-0123456789abcdef0",
+            components=[],
+        )
+    assert "at least one component" in str(error.value)
