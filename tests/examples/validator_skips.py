@@ -11,7 +11,8 @@ CHECKOV_SKIPPED: dict[str, str] = {
     "CKV_AWS_18": (
         "S3 server access logging: the flagged buckets are themselves log buckets (Image Builder build logs, "
         "CloudTrail logs); an access-log target bucket cannot use SSE-KMS, so logging them would need an "
-        "unencrypted bucket. ImageBuilderLogBucket(server_access_logs_bucket=...) turns it on when you have one. "
+        "unencrypted bucket. ImageBuilderLogBucket(server_access_logs_bucket=...) turns it on when you "
+        "have one. "
         "The same reason is written on the AwsSolutions-S1 acknowledgement in logs.py."
     ),
 }
