@@ -9,7 +9,8 @@ How it decides (the documented KMS model for a principal in the key's own accoun
   policy allows the account root (delegating to IAM) and an identity policy of the principal allows it.
 
 Limits (deliberately small; tests must stay within them):
-- one account; no SCPs, permission boundaries, session policies, grants or VPC endpoint policies;
+- principals are role ARNs or service principals (``{"Service": ...}``); one account; no SCPs,
+  permission boundaries, session policies, grants or VPC endpoint policies;
 - condition operators: String(Not)Equals, String(Not)Like, ArnEquals/ArnLike, Bool, NumericLessThan,
   each optionally with ``ForAnyValue:``/``ForAllValues:`` and ``IfExists``; a missing key fails a
   positive operator and passes a negated one, as in IAM;
@@ -170,10 +171,12 @@ def _statement_matches(statement: dict[str, Any], request: Request, *, check_pri
     return True
 
 
-def _principal_matches(principal: Any, arn: str) -> bool:
+def _principal_matches(principal: Any, name: str) -> bool:
+    """``name`` is a principal ARN, or a service principal such as ``logs.us-west-2.amazonaws.com``."""
     if principal == "*":
         return True
-    return any(p == "*" or p == arn for p in _as_list(principal.get("AWS", [])))
+    candidates = _as_list(principal.get("AWS", [])) + _as_list(principal.get("Service", []))
+    return any(p == "*" or p == name for p in candidates)
 
 
 class PolicyEvaluator:

@@ -229,6 +229,33 @@ def test_log_groups_are_encrypted_and_logs_service_is_scoped_to_each(template: T
         assert list(statement["Condition"]["ArnEquals"]) == ["kms:EncryptionContext:aws:logs:arn"]
 
 
+@pytest.mark.parametrize(
+    ("log_group", "allowed"),
+    [
+        ("/aws/imagebuilder/golden", True),
+        ("/aws/imagebuilder/pipeline/golden", True),
+        ("/aws/imagebuilder/someone-else", False),
+        (None, False),
+    ],
+)
+def test_logs_service_encrypts_only_for_our_log_groups(
+    evaluator: PolicyEvaluator, template: Template, log_group: str | None, allowed: bool
+) -> None:
+    key_id, _ = only(template, "AWS::KMS::Key")
+    context = (
+        {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{log_group}"}
+        if log_group
+        else {}
+    )
+    request = Request(
+        "kms:GenerateDataKey", f"logs.{REGION}.amazonaws.com", evaluator.key_arn(key_id), context
+    )
+    assert evaluator.kms_allows(key_id, request) is allowed
+    # Another service in the same Region never gets the key through the logs grant.
+    other = Request("kms:GenerateDataKey", f"sns.{REGION}.amazonaws.com", evaluator.key_arn(key_id), context)
+    assert not evaluator.kms_allows(key_id, other)
+
+
 # --- notifications --------------------------------------------------------------------------------------
 
 
