@@ -31,7 +31,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         stack,
         "Harden",
         key=key,
-        name="harden-linux",
+        name="byo-key-harden-linux",
         version="1.0.0",
         platform="Linux",
         path=DOCUMENTS / "harden.yaml",

@@ -30,7 +30,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         stack,
         "Harden",
         key=key,
-        name="harden-linux",
+        name="private-harden-linux",
         version="1.0.0",
         platform="Linux",
         path=DOCUMENTS / "harden.yaml",
