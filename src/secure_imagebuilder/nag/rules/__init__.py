@@ -1,0 +1,1 @@
+"""One module per rule, grouped by area; each exposes one pure check function."""

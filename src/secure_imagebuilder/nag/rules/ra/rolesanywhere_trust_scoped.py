@@ -1,0 +1,32 @@
+"""RA3: roles trusted by Roles Anywhere are limited by `aws:SourceArn` to a trust anchor (R1, R19)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from secure_imagebuilder.nag import _values as v
+from secure_imagebuilder.nag._model import Resource, RuleResult, StackView
+from secure_imagebuilder.nag.rules._shared import statement_label, trust_statements
+
+
+def _is_trust_anchor(value: Any) -> bool:
+    attribute = v.getatt_attribute(value)
+    if attribute is not None:
+        return attribute == "TrustAnchorArn"
+    text = v.render(value)
+    if text is None:
+        return False
+    if text == v.TOKEN:
+        return True  # a parameter or import: decided at deploy time
+    return ":trust-anchor/" in text and not text.rstrip().endswith(":trust-anchor/*")
+
+
+def rolesanywhere_trust_scoped(resource: Resource, stack: StackView) -> RuleResult:
+    """One finding per trust statement for ``rolesanywhere.amazonaws.com`` not limited to trust anchors."""
+    findings = []
+    for index, statement in trust_statements(resource, "rolesanywhere."):
+        values = [value for _, value in v.condition_keys(statement).get("aws:sourcearn", [])]
+        items = [item for value in values for item in v.as_list(value)]
+        if not items or not all(_is_trust_anchor(item) for item in items):
+            findings.append(statement_label(statement, index))
+    return findings

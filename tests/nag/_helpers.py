@@ -1,0 +1,45 @@
+"""Shared helpers for the DataProtectionChecks tests: run the pack once, index findings by path."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any
+
+import aws_cdk as cdk
+from constructs import IConstruct
+
+from secure_imagebuilder.nag import DataProtectionChecks
+
+
+def findings(report: cdk.PolicyValidationPluginReport) -> dict[str, set[str]]:
+    """Rule ids (with finding suffixes) by construct path."""
+    fired: dict[str, set[str]] = defaultdict(set)
+    for violation in report.violations:
+        for resource in violation.violating_resources:
+            fired[resource.construct_path or ""].add(violation.rule_name)
+    return fired
+
+
+def run(scope: IConstruct) -> dict[str, set[str]]:
+    """``validate_scope`` once and index the findings."""
+    return findings(DataProtectionChecks().validate_scope(scope))
+
+
+def area(fired: dict[str, set[str]], path: str, prefix: str) -> set[str]:
+    """The ids of one area (``DataProtection-IB``) that fired on ``path``, without the pack prefix."""
+    return {i.removeprefix("DataProtection-") for i in fired.get(path, set()) if i.startswith(prefix)}
+
+
+def rule_of(case: str) -> str:
+    """The rule a numbered case targets: ``IB2`` for ``IB2Bad1``, ``IB`` for ``IB456Good1``."""
+    match = re.match(r"([A-Z]+?\d*)(?:Bad|Good)", case)
+    assert match, case
+    return "DataProtection-" + match.group(1)
+
+
+def raw(
+    stack: cdk.Stack, construct_id: str, resource_type: str, properties: dict[str, Any]
+) -> cdk.CfnResource:
+    """A hand-written resource (as CfnInclude or another library would produce), PascalCase properties."""
+    return cdk.CfnResource(stack, construct_id, type=resource_type, properties=properties)
