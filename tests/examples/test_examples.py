@@ -32,12 +32,19 @@ HASH = re.compile(r"\b[0-9a-f]{64}\b")
 
 
 @functools.cache
-def synthesize(name: str) -> dict[str, dict[str, Any]]:
-    """Synthesize one example with validation and both packs; its templates by stack name."""
+def build(name: str) -> list[cdk.Stack]:
+    """One example's stacks, synthesized with CDK validation and both packs (errors raise)."""
     app = make_app(validation=True)
-    stacks = importlib.import_module(f"examples.{name}").build(app)
+    stacks: list[cdk.Stack] = importlib.import_module(f"examples.{name}").build(app)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(), DataProtectionChecks(app))
-    assembly = app.synth()
+    app.synth()
+    return stacks
+
+
+def synthesize(name: str) -> dict[str, dict[str, Any]]:
+    """One example's templates by stack name."""
+    stacks = build(name)
+    assembly = stacks[0].node.root.synth()  # type: ignore[attr-defined]
     return {stack.stack_name: assembly.get_stack_artifact(stack.artifact_id).template for stack in stacks}
 
 
@@ -61,6 +68,15 @@ def test_example_synthesizes_with_validation_and_both_nag_packs(name: str) -> No
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
+def test_example_has_no_unacknowledged_finding_not_even_a_warning(name: str) -> None:
+    """Synthesis fails only on errors; the examples must not leave warnings behind either."""
+    for stack in build(name):
+        for pack in (AwsSolutionsChecks(), DataProtectionChecks()):
+            report = pack.validate_scope(stack)
+            assert [v.rule_name for v in report.violations] == [], f"{name}: {stack.stack_name}"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_example_snapshot(name: str, snapshot: SnapshotAssertion) -> None:
     masked = json.loads(HASH.sub("<asset-hash>", json.dumps(synthesize(name))))
     assert masked == snapshot(extension_class=JSONSnapshotExtension)
@@ -68,8 +84,10 @@ def test_example_snapshot(name: str, snapshot: SnapshotAssertion) -> None:
 
 def test_cfn_lint_passes_on_every_example(template_dir: pathlib.Path) -> None:
     ignore = ["--ignore-checks", *CFN_LINT_IGNORED] if CFN_LINT_IGNORED else []
+    templates = sorted(template_dir.glob("*.json"))
+    assert len(templates) >= len(EXAMPLES)
     result = subprocess.run(
-        [str(BIN / "cfn-lint"), *ignore, "--", *map(str, sorted(template_dir.glob("*.json")))],
+        [str(BIN / "cfn-lint"), *ignore, "--", *map(str, templates)],
         capture_output=True,
         text=True,
         check=False,
@@ -106,6 +124,9 @@ def test_checkov_passes_on_every_example(template_dir: pathlib.Path) -> None:
     ]
     assert failed == [], "\n".join(failed)
     assert result.returncode == 0, result.stderr[-2000:]
+    # An empty report would pass vacuously: checkov must have run its checks on every template.
+    assert sum(rep["summary"]["passed"] for rep in reports) > 100, result.stdout[-2000:]
+    assert sum(rep["summary"]["resource_count"] for rep in reports) > 0
 
 
 def sids(value: Any) -> list[str]:
@@ -118,9 +139,13 @@ def sids(value: Any) -> list[str]:
     return []
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
-def test_every_policy_sid_is_valid_for_iam(name: str) -> None:
+def test_every_policy_sid_is_valid_for_iam() -> None:
     """IAM accepts only [A-Za-z0-9] in Sids (the guide's example with spaces is rejected, cfn-lint E3510)."""
-    found = sids(synthesize(name))
-    assert found, "the examples carry Sids; an empty list means this test looks in the wrong place"
-    assert [sid for sid in found if not re.fullmatch(r"[A-Za-z0-9]+", sid)] == []
+    found = {name: sids(synthesize(name)) for name in EXAMPLES}
+    assert found["quickstart"], (
+        "the key policy carries Sids; none found means this test looks in the wrong place"
+    )
+    assert {
+        name: [sid for sid in names if not re.fullmatch(r"[A-Za-z0-9]+", sid)]
+        for name, names in found.items()
+    } == {name: [] for name in EXAMPLES}
