@@ -15,8 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import aws_cdk as cdk
 import yaml
+from constructs import Construct
 
-from secure_imagebuilder import _defaults
+from secure_imagebuilder import _defaults, _version_lock
 from secure_imagebuilder._errors import ValidationProblems
 
 # Query parameters that carry a signature or a credential (pre-signed S3 URLs, SAS tokens, ...): R9.
@@ -66,6 +67,32 @@ def validate_version(problems: ValidationProblems, version: str) -> None:
             version,
             "use a version like '1.0.0' (Image Builder adds the build number itself)",
         )
+
+
+def prepare(
+    scope: Construct,
+    problems: ValidationProblems,
+    *,
+    kind: str,
+    name: str,
+    version: str,
+    data: Document | None,
+    path: pathlib.Path | None,
+    uri: str | None,
+    required_sections: tuple[str, ...],
+) -> DocumentSource:
+    """Validate name, version and document, then raise every problem (the caller's too) at once.
+
+    A valid version is then checked against the version lock (``_version_lock``).
+    """
+    validate_name(problems, name)
+    validate_version(problems, version)
+    source = load_document(problems, data=data, path=path, uri=uri, required_sections=required_sections)
+    problems.raise_if_any()
+    _version_lock.check_and_record(
+        scope, kind=kind, name=name, version=version, content=source.fingerprint_text
+    )
+    return source
 
 
 def load_document(

@@ -9,12 +9,13 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder import _defaults, _documents, _version_lock
+from secure_imagebuilder import _defaults, _documents
 from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder._versioned import VersionedResource
 from secure_imagebuilder.key import ImageBuilderKey
 
 
-class EncryptedComponent(Construct):
+class EncryptedComponent(VersionedResource):
     """An ``AWS::ImageBuilder::Component`` whose ``KmsKeyId`` is always the given customer managed key.
 
     Image Builder encrypts the component under the encryption context ``aws:imagebuilder:arn`` = the
@@ -62,20 +63,22 @@ class EncryptedComponent(Construct):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        _documents.validate_name(problems, name)
-        _documents.validate_version(problems, version)
         if not cdk.Token.is_unresolved(platform) and platform not in _defaults.COMPONENT_PLATFORMS:
             problems.add(
                 "platform must be one of " + ", ".join(_defaults.COMPONENT_PLATFORMS),
                 platform,
                 "pick the operating system family the component runs on",
             )
-        source = _documents.load_document(
-            problems, data=data, path=path, uri=uri, required_sections=("phases",)
-        )
-        problems.raise_if_any()
-        _version_lock.check_and_record(
-            self, kind="component", name=name, version=version, content=source.fingerprint_text
+        source = _documents.prepare(
+            self,
+            problems,
+            kind="component",
+            name=name,
+            version=version,
+            data=data,
+            path=path,
+            uri=uri,
+            required_sections=("phases",),
         )
 
         self.resource = imagebuilder.CfnComponent(
@@ -91,13 +94,11 @@ class EncryptedComponent(Construct):
             change_description=change_description,
             supported_os_versions=list(supported_os_versions) if supported_os_versions else None,
         )
-        if removal_policy is not None:
-            self.resource.apply_removal_policy(removal_policy)
-        self.key = key
-        self.name = name
-        self.version = version
-
-    @property
-    def arn(self) -> str:
-        """The ARN of this component version."""
-        return self.resource.attr_arn
+        self._adopt(
+            self.resource,
+            self.resource.attr_arn,
+            key=key,
+            name=name,
+            version=version,
+            removal_policy=removal_policy,
+        )

@@ -14,6 +14,7 @@ from constructs import Construct, IConstruct
 
 from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults
 from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder._versioned import VersionedResource
 from secure_imagebuilder.component import EncryptedComponent
 from secure_imagebuilder.key import ImageBuilderKey
 
@@ -103,7 +104,7 @@ def _component_arns(components: Sequence[Component]) -> list[str]:
     return [c.arn if isinstance(c, EncryptedComponent) else c for c in components]
 
 
-class EncryptedImageRecipe(Construct):
+class EncryptedImageRecipe(VersionedResource):
     """An ``AWS::ImageBuilder::ImageRecipe`` whose EBS volumes are all encrypted with the customer key.
 
     Every block-device mapping is ``Encrypted`` with ``KmsKeyId`` = the key and deleted on termination
@@ -173,19 +174,17 @@ class EncryptedImageRecipe(Construct):
             description=description,
             working_directory=working_directory,
         )
-        if removal_policy is not None:
-            self.resource.apply_removal_policy(removal_policy)
-        self.key = key
-        self.name = name
-        self.version = version
-
-    @property
-    def arn(self) -> str:
-        """The ARN of this recipe version."""
-        return self.resource.attr_arn
+        self._adopt(
+            self.resource,
+            self.resource.attr_arn,
+            key=key,
+            name=name,
+            version=version,
+            removal_policy=removal_policy,
+        )
 
 
-class EncryptedContainerRecipe(Construct):
+class EncryptedContainerRecipe(VersionedResource):
     """An ``AWS::ImageBuilder::ContainerRecipe`` encrypted with the customer key (R5, R10).
 
     ``KmsKeyId`` is the key (it encrypts the Dockerfile template and the image Image Builder keeps), and
@@ -270,14 +269,12 @@ class EncryptedContainerRecipe(Construct):
             description=description,
             working_directory=working_directory,
         )
-        if removal_policy is not None:
-            self.resource.apply_removal_policy(removal_policy)
-        self.key = key
-        self.name = name
-        self.version = version
+        self._adopt(
+            self.resource,
+            self.resource.attr_arn,
+            key=key,
+            name=name,
+            version=version,
+            removal_policy=removal_policy,
+        )
         self.repository = repository
-
-    @property
-    def arn(self) -> str:
-        """The ARN of this recipe version."""
-        return self.resource.attr_arn

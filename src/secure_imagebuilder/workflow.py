@@ -8,12 +8,13 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder import _defaults, _documents, _version_lock
+from secure_imagebuilder import _defaults, _documents
 from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder._versioned import VersionedResource
 from secure_imagebuilder.key import ImageBuilderKey
 
 
-class EncryptedWorkflow(Construct):
+class EncryptedWorkflow(VersionedResource):
     """An ``AWS::ImageBuilder::Workflow`` whose ``KmsKeyId`` is always the given customer managed key.
 
     Image Builder encrypts the workflow document under the encryption context ``aws:imagebuilder:arn`` =
@@ -59,20 +60,22 @@ class EncryptedWorkflow(Construct):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        _documents.validate_name(problems, name)
-        _documents.validate_version(problems, version)
         if not cdk.Token.is_unresolved(workflow_type) and workflow_type not in _defaults.WORKFLOW_TYPES:
             problems.add(
                 "workflow_type must be one of " + ", ".join(_defaults.WORKFLOW_TYPES),
                 workflow_type,
                 "pick the stage the workflow runs in",
             )
-        source = _documents.load_document(
-            problems, data=data, path=path, uri=uri, required_sections=("steps",)
-        )
-        problems.raise_if_any()
-        _version_lock.check_and_record(
-            self, kind="workflow", name=name, version=version, content=source.fingerprint_text
+        source = _documents.prepare(
+            self,
+            problems,
+            kind="workflow",
+            name=name,
+            version=version,
+            data=data,
+            path=path,
+            uri=uri,
+            required_sections=("steps",),
         )
 
         self.resource = imagebuilder.CfnWorkflow(
@@ -87,13 +90,11 @@ class EncryptedWorkflow(Construct):
             description=description,
             change_description=change_description,
         )
-        if removal_policy is not None:
-            self.resource.apply_removal_policy(removal_policy)
-        self.key = key
-        self.name = name
-        self.version = version
-
-    @property
-    def arn(self) -> str:
-        """The ARN of this workflow version."""
-        return self.resource.attr_arn
+        self._adopt(
+            self.resource,
+            self.resource.attr_arn,
+            key=key,
+            name=name,
+            version=version,
+            removal_policy=removal_policy,
+        )

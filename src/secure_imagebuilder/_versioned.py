@@ -1,0 +1,39 @@
+"""What every encrypted, versioned Image Builder resource of this library has in common.
+
+Components, workflows and recipes are published as immutable ``name``/``version`` pairs encrypted with
+the customer key; each construct wraps one L1 (``resource``, construct id ``"Resource"``).
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from secure_imagebuilder.key import ImageBuilderKey
+
+
+class VersionedResource(Construct):
+    """Base of the constructs that publish one encrypted Image Builder resource version."""
+
+    def _adopt(
+        self,
+        resource: cdk.CfnResource,
+        arn: str,
+        *,
+        key: ImageBuilderKey,
+        name: str,
+        version: str,
+        removal_policy: cdk.RemovalPolicy | None,
+    ) -> None:
+        """Record the L1 and the attributes every such construct exposes."""
+        if removal_policy is not None:
+            resource.apply_removal_policy(removal_policy)
+        self.key = key
+        self.name = name
+        self.version = version
+        self._arn = arn
+
+    @property
+    def arn(self) -> str:
+        """The ARN of this version."""
+        return self._arn
