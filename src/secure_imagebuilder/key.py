@@ -59,8 +59,7 @@ class ImageBuilderKey(Construct):
         """
         super().__init__(scope, id)
         self._grant_statements: list[iam.PolicyStatement] = []
-        self._workflow_statement: iam.PolicyStatement | None = None
-        self._component_statement: iam.PolicyStatement | None = None
+        self._grants_by_sid: dict[str, iam.PolicyStatement] = {}
 
         if _imported is not None:
             self.key: kms.IKey = _imported
@@ -132,19 +131,11 @@ class ImageBuilderKey(Construct):
         ``StringLike kms:EncryptionContext:aws:imagebuilder:arn arn:<partition>:imagebuilder:*:<account>:
         workflow/*`` (R12).
         """
-        condition = _policy.encryption_context_condition(self, "workflow")
-        self._workflow_statement = self._add_key_policy_grant(
-            existing=self._workflow_statement,
+        return self._grant_both_sides(
+            grantee,
             sid="AllowImageBuilderWorkflowExecutionRole",
-            grantee=grantee,
             actions=_policy.WORKFLOW_KEY_ACTIONS,
-            conditions=condition,
-        )
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=list(_policy.WORKFLOW_KEY_ACTIONS),
-            resource_arns=[self.key_arn],
-            conditions=condition,
+            conditions=_policy.encryption_context_condition(self, "workflow"),
         )
 
     def grant_component_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -154,22 +145,14 @@ class ImageBuilderKey(Construct):
         encryption context (``...:component/*``, R10, R12) and ``aws:CalledVia``
         ``imagebuilder.amazonaws.com``, as Image Builder's own instance profile policy does.
         """
-        conditions = {
-            **_policy.encryption_context_condition(self, "component"),
-            **_policy.called_via_imagebuilder_condition(),
-        }
-        self._component_statement = self._add_key_policy_grant(
-            existing=self._component_statement,
+        return self._grant_both_sides(
+            grantee,
             sid="AllowImageBuilderComponentDecrypt",
-            grantee=grantee,
             actions=_policy.COMPONENT_DECRYPT_ACTIONS,
-            conditions=conditions,
-        )
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=list(_policy.COMPONENT_DECRYPT_ACTIONS),
-            resource_arns=[self.key_arn],
-            conditions=conditions,
+            conditions={
+                **_policy.encryption_context_condition(self, "component"),
+                **_policy.called_via_imagebuilder_condition(),
+            },
         )
 
     def add_to_key_policy(self, statement: iam.PolicyStatement) -> bool:
@@ -194,30 +177,34 @@ class ImageBuilderKey(Construct):
         stack = cdk.Stack.of(self)
         return [stack.resolve(statement.to_statement_json()) for statement in self._grant_statements]
 
-    def _add_key_policy_grant(
+    def _grant_both_sides(
         self,
-        *,
-        existing: iam.PolicyStatement | None,
-        sid: str,
         grantee: iam.IGrantable,
+        *,
+        sid: str,
         actions: Sequence[str],
         conditions: dict[str, dict[str, str]],
-    ) -> iam.PolicyStatement:
-        # One statement per kind of grant; later grantees join its principals, so Sids stay unique.
-        if existing is not None:
-            existing.add_principals(grantee.grant_principal)
+    ) -> iam.Grant:
+        # One key-policy statement per kind of grant: later grantees join its principals, so Sids stay
+        # unique. For an imported key it is reported to the owner instead (add_to_key_policy).
+        statement = self._grants_by_sid.get(sid)
+        if statement is None:
+            statement = iam.PolicyStatement(
+                sid=sid,
+                principals=[grantee.grant_principal],
+                actions=list(actions),
+                resources=["*"],
+                conditions=conditions,
+            )
+            self._grants_by_sid[sid] = statement
+            self.add_to_key_policy(statement)
+        else:
+            statement.add_principals(grantee.grant_principal)
             if not self.owned:
-                self._report_statement_for_owner(existing)
-            return existing
-        statement = iam.PolicyStatement(
-            sid=sid,
-            principals=[grantee.grant_principal],
-            actions=list(actions),
-            resources=["*"],
-            conditions=conditions,
+                self._report_statement_for_owner(statement)
+        return iam.Grant.add_to_principal(
+            grantee=grantee, actions=list(actions), resource_arns=[self.key_arn], conditions=conditions
         )
-        self.add_to_key_policy(statement)
-        return statement
 
     def _report_statement_for_owner(self, statement: iam.PolicyStatement) -> None:
         rendered = json.dumps(cdk.Stack.of(self).resolve(statement.to_statement_json()), sort_keys=True)
