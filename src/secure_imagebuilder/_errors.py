@@ -14,7 +14,7 @@ class ValidationProblems:
 
     def __init__(self, scope: IConstruct) -> None:
         """Start an empty list of problems for ``scope`` (its path prefixes every message)."""
-        self._path = scope.node.path
+        self._scope = scope  # the path is read only when there is an error: it costs a jsii call
         self._problems: list[str] = []
 
     def add(self, what: str, value: object, fix: str) -> None:
@@ -29,7 +29,8 @@ class ValidationProblems:
         """Raise one ``ValueError`` listing every recorded problem, or do nothing if there is none."""
         if not self._problems:
             return
+        path = self._scope.node.path
         if len(self._problems) == 1:
-            raise ValueError(f"{self._path}: {self._problems[0]}")
+            raise ValueError(f"{path}: {self._problems[0]}")
         lines = "\n".join(f"  - {problem}" for problem in self._problems)
-        raise ValueError(f"{self._path}: {len(self._problems)} problems:\n{lines}")
+        raise ValueError(f"{path}: {len(self._problems)} problems:\n{lines}")

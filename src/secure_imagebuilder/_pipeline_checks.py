@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-import aws_cdk as cdk
-
-from secure_imagebuilder import _pipeline_defaults
+from secure_imagebuilder import _pipeline_defaults, _tokens
 from secure_imagebuilder._errors import ValidationProblems
 
 
@@ -15,7 +13,7 @@ def validate_account_ids(problems: ValidationProblems, what: str, account_ids: I
     """Every id is 12 digits (tokens are skipped); returns the ids, duplicates removed, in order."""
     seen: list[str] = []
     for account_id in account_ids:
-        if not cdk.Token.is_unresolved(account_id) and not re.match(
+        if not _tokens.is_unresolved(account_id) and not re.match(
             _pipeline_defaults.ACCOUNT_ID_PATTERN, account_id
         ):
             problems.add(
@@ -28,7 +26,7 @@ def validate_account_ids(problems: ValidationProblems, what: str, account_ids: I
 
 def validate_free_text(problems: ValidationProblems, what: str, value: str | None) -> None:
     """R8: no e-mail address or account number in a tag, name or description."""
-    if value is None or cdk.Token.is_unresolved(value):
+    if value is None or _tokens.is_unresolved(value):
         return
     for pattern, kind in _pipeline_defaults.SENSITIVE_TAG_PATTERNS:
         if re.search(pattern, value):

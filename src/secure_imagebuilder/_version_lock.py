@@ -13,18 +13,30 @@ from __future__ import annotations
 import hashlib
 import json
 import pathlib
+import weakref
 
-import aws_cdk as cdk
-from constructs import Construct
+from constructs import Construct, IConstruct
 
-from secure_imagebuilder import _defaults
+from secure_imagebuilder import _defaults, _tokens
 from secure_imagebuilder._errors import ValidationProblems
 
+# The lock file named by the context of a parent construct, read once per parent: a jsii call per
+# component would cost seconds in large apps. Sound because CDK refuses new context on a construct that
+# already has children.
+_versions_file_of: weakref.WeakKeyDictionary[IConstruct, object] = weakref.WeakKeyDictionary()
 
-def check_and_record(scope: Construct, *, kind: str, name: str, version: str, content: str) -> None:
-    """Fail when ``kind/name/version`` was recorded with other content; record it when it is new."""
-    setting = scope.node.try_get_context(_defaults.VERSIONS_FILE_CONTEXT_KEY)
-    if not setting or cdk.Token.is_unresolved(name) or cdk.Token.is_unresolved(version):
+
+def check_and_record(
+    scope: Construct, *, parent: IConstruct, kind: str, name: str, version: str, content: str
+) -> None:
+    """Fail when ``kind/name/version`` was recorded with other content; record it when it is new.
+
+    ``parent`` is the scope ``scope`` was created in: the context is read from it.
+    """
+    if parent not in _versions_file_of:
+        _versions_file_of[parent] = parent.node.try_get_context(_defaults.VERSIONS_FILE_CONTEXT_KEY)
+    setting = _versions_file_of[parent]
+    if not setting or _tokens.is_unresolved(name) or _tokens.is_unresolved(version):
         return
     file = pathlib.Path(str(setting))
     recorded: dict[str, str] = json.loads(file.read_text()) if file.exists() else {}

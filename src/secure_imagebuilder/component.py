@@ -9,7 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder import _defaults, _documents
+from secure_imagebuilder import _defaults, _documents, _tokens
 from secure_imagebuilder._errors import ValidationProblems
 from secure_imagebuilder._versioned import VersionedResource
 from secure_imagebuilder.key import ImageBuilderKey
@@ -63,7 +63,7 @@ class EncryptedComponent(VersionedResource):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        if not cdk.Token.is_unresolved(platform) and platform not in _defaults.COMPONENT_PLATFORMS:
+        if not _tokens.is_unresolved(platform) and platform not in _defaults.COMPONENT_PLATFORMS:
             problems.add(
                 "platform must be one of " + ", ".join(_defaults.COMPONENT_PLATFORMS),
                 platform,
@@ -72,6 +72,7 @@ class EncryptedComponent(VersionedResource):
         source = _documents.prepare(
             self,
             problems,
+            parent=scope,
             kind="component",
             name=name,
             version=version,

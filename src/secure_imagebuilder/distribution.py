@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults, _pipeline_policy
+from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults, _pipeline_policy, _tokens
 from secure_imagebuilder._errors import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 
@@ -186,8 +186,8 @@ class SecureDistributionConfiguration(Construct):
             region_key = target.key or key
             key_region = cdk.Arn.split(region_key.key_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME).region
             if (
-                not cdk.Token.is_unresolved(key_region)
-                and not cdk.Token.is_unresolved(target.region)
+                not _tokens.is_unresolved(key_region)
+                and not _tokens.is_unresolved(target.region)
                 and key_region != target.region
             ):
                 problems.add(

@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder import _defaults, _policy
+from secure_imagebuilder import _defaults, _policy, _tokens
 from secure_imagebuilder._errors import ValidationProblems
 
 
@@ -60,6 +60,7 @@ class ImageBuilderKey(Construct):
         super().__init__(scope, id)
         self._grant_statements: list[iam.PolicyStatement] = []
         self._grants_by_sid: dict[str, iam.PolicyStatement] = {}
+        self._key_arn: str | None = None
 
         if _imported is not None:
             self.key: kms.IKey = _imported
@@ -116,7 +117,9 @@ class ImageBuilderKey(Construct):
     @property
     def key_arn(self) -> str:
         """The ARN of the key."""
-        return self.key.key_arn
+        if self._key_arn is None:  # read once: every component and workflow of the key asks for it
+            self._key_arn = self.key.key_arn
+        return self._key_arn
 
     @property
     def key_id(self) -> str:
@@ -215,7 +218,7 @@ class ImageBuilderKey(Construct):
 
     def _validate(self, *, alias: str | None, pending_window: cdk.Duration) -> None:
         problems = ValidationProblems(self)
-        if alias is not None and not cdk.Token.is_unresolved(alias):
+        if alias is not None and not _tokens.is_unresolved(alias):
             if not alias.startswith("alias/") or alias.startswith("alias/aws/"):
                 problems.add(
                     "alias must start with 'alias/' and not with the reserved 'alias/aws/'",

@@ -14,7 +14,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults
+from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults, _tokens
 from secure_imagebuilder._errors import ValidationProblems
 from secure_imagebuilder.audit import ImageBuilderAuditTrail
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
@@ -324,7 +324,7 @@ class SecureImagePipeline(Construct):
         _pipeline_checks.validate_tags(problems, tags)
         if (
             schedule_expression is not None
-            and not cdk.Token.is_unresolved(schedule_expression)
+            and not _tokens.is_unresolved(schedule_expression)
             and not re.match(r"^cron\(.+\)$", schedule_expression)
         ):
             problems.add(

@@ -12,7 +12,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct, IConstruct
 
-from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults
+from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults, _tokens
 from secure_imagebuilder._errors import ValidationProblems
 from secure_imagebuilder._versioned import VersionedResource
 from secure_imagebuilder.component import EncryptedComponent
@@ -85,7 +85,7 @@ def _validate_recipe(
             "a recipe needs at least one component", [], "add an EncryptedComponent or an AWS-managed one"
         )
     for component in components:
-        if isinstance(component, EncryptedComponent) or cdk.Token.is_unresolved(component):
+        if isinstance(component, EncryptedComponent) or _tokens.is_unresolved(component):
             continue
         if not _AWS_MANAGED_COMPONENT.match(component):
             problems.add(

@@ -16,7 +16,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_rolesanywhere as rolesanywhere
 from constructs import Construct
 
-from secure_imagebuilder import _certificates
+from secure_imagebuilder import _certificates, _tokens
 from secure_imagebuilder._errors import ValidationProblems
 
 # Secure defaults (R1, R19), in one place so code, tests and docs read the same numbers.
@@ -293,7 +293,7 @@ class RolesAnywhereAccess(Construct):
             )
         bundle_pem = ""
         issuers = None
-        if isinstance(certificate_bundle, str) and cdk.Token.is_unresolved(certificate_bundle):
+        if isinstance(certificate_bundle, str) and _tokens.is_unresolved(certificate_bundle):
             bundle_pem = certificate_bundle  # checked by the service at deploy time
         elif certificate_bundle is not None:
             read = _read_source(certificate_bundle, "certificate_bundle", problems)
@@ -305,7 +305,7 @@ class RolesAnywhereAccess(Construct):
                 if bundle is not None:
                     bundle_pem, issuers = bundle.pem, bundle.certificates
         crl_pem = None
-        if isinstance(crl, str) and cdk.Token.is_unresolved(crl):
+        if isinstance(crl, str) and _tokens.is_unresolved(crl):
             crl_pem = crl
         elif crl is not None:
             read = _read_source(crl, "crl", problems)

@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder import _defaults, _documents
+from secure_imagebuilder import _defaults, _documents, _tokens
 from secure_imagebuilder._errors import ValidationProblems
 from secure_imagebuilder._versioned import VersionedResource
 from secure_imagebuilder.key import ImageBuilderKey
@@ -60,7 +60,7 @@ class EncryptedWorkflow(VersionedResource):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        if not cdk.Token.is_unresolved(workflow_type) and workflow_type not in _defaults.WORKFLOW_TYPES:
+        if not _tokens.is_unresolved(workflow_type) and workflow_type not in _defaults.WORKFLOW_TYPES:
             problems.add(
                 "workflow_type must be one of " + ", ".join(_defaults.WORKFLOW_TYPES),
                 workflow_type,
@@ -69,6 +69,7 @@ class EncryptedWorkflow(VersionedResource):
         source = _documents.prepare(
             self,
             problems,
+            parent=scope,
             kind="workflow",
             name=name,
             version=version,
