@@ -39,7 +39,7 @@ def check_and_record(
     if not setting or _tokens.is_unresolved(name) or _tokens.is_unresolved(version):
         return
     file = pathlib.Path(str(setting))
-    recorded: dict[str, str] = json.loads(file.read_text()) if file.exists() else {}
+    recorded = _load(file)
     entry = f"{kind}/{name}/{version}"
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
     previous = recorded.get(entry)
@@ -56,7 +56,30 @@ def check_and_record(
         )
         problems.raise_if_any()
     recorded[entry] = digest
+    _save(file, recorded)
+
+
+# The parsed lock file by path, with the modification time it was read at: an app with a thousand
+# components reads it once, and a file changed by someone else is read again.
+_loaded: dict[pathlib.Path, tuple[int, dict[str, str]]] = {}
+
+
+def _load(file: pathlib.Path) -> dict[str, str]:
+    try:
+        modified = file.stat().st_mtime_ns
+    except FileNotFoundError:
+        return {}
+    cached = _loaded.get(file)
+    if cached is not None and cached[0] == modified:
+        return cached[1]
+    recorded: dict[str, str] = json.loads(file.read_text())
+    _loaded[file] = (modified, recorded)
+    return recorded
+
+
+def _save(file: pathlib.Path, recorded: dict[str, str]) -> None:
     file.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
+    _loaded[file] = (file.stat().st_mtime_ns, recorded)
 
 
 def next_patch(version: str) -> str:

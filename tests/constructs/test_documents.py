@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 from typing import Any
 
@@ -265,6 +266,15 @@ class TestVersionLock:
         self.synth(lock, WORKFLOW_YAML)
         self.synth(lock, WORKFLOW_YAML.replace("ssmAgent", "nothing"), version="1.0.1")
         assert sorted(json.loads(lock.read_text())) == ["workflow/sample/1.0.0", "workflow/sample/1.0.1"]
+
+    def test_a_lock_file_edited_between_synths_is_read_again(self, tmp_path: pathlib.Path) -> None:
+        lock = tmp_path / "lock.json"
+        self.synth(lock, WORKFLOW_YAML)
+        lock.write_text("{}")  # someone removed the record (e.g. the version was deleted in AWS)
+        modified = lock.stat().st_mtime_ns + 1_000_000_000
+        os.utime(lock, ns=(modified, modified))
+        self.synth(lock, WORKFLOW_YAML.replace("ssmAgent", "nothing"))
+        assert list(json.loads(lock.read_text())) == ["workflow/sample/1.0.0"]
 
     def test_without_the_context_key_nothing_is_written(
         self, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
