@@ -1,8 +1,8 @@
 """The DataProtectionChecks pack: a table of rules, and the cdk-nag v3 plugin that runs them.
 
 Each row names the rule id (``DataProtection-<AREA><n>``), its level, the recommendations it
-implements (R-numbers of docs/reference), the violation (``info``), how to fix it (``explanation``),
-the resource types it reads and its pure check function (``rules/<area>/<rule>.py``).
+implements (R-numbers of shared/reference/README.md), the violation (``info``), how to fix it
+(``explanation``), the resource types it reads and its pure check function (``rules/<area>/<rule>.py``).
 """
 
 from __future__ import annotations
