@@ -4,6 +4,7 @@ import pathlib
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from cdk_nag import AwsSolutionsChecks
 
 from secure_imagebuilder import (
     EncryptedComponent,
@@ -14,6 +15,7 @@ from secure_imagebuilder import (
     aws_managed_component,
     aws_managed_image,
 )
+from secure_imagebuilder.nag import DataProtectionChecks
 
 DOCUMENTS = pathlib.Path(__file__).parent / "documents"
 
@@ -65,4 +67,5 @@ def build(app: cdk.App) -> list[cdk.Stack]:
 if __name__ == "__main__":
     app = cdk.App()
     build(app)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(), DataProtectionChecks(app))
     app.synth()

@@ -4,6 +4,7 @@ import pathlib
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from cdk_nag import AwsSolutionsChecks
 
 from secure_imagebuilder import (
     EncryptedComponent,
@@ -12,6 +13,7 @@ from secure_imagebuilder import (
     SecureImagePipeline,
     aws_managed_image,
 )
+from secure_imagebuilder.nag import DataProtectionChecks
 
 DOCUMENTS = pathlib.Path(__file__).parent / "documents"
 EXAMPLE_KEY_ARN = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -56,4 +58,5 @@ def build(app: cdk.App) -> list[cdk.Stack]:
 if __name__ == "__main__":
     app = cdk.App()
     build(app)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(), DataProtectionChecks(app))
     app.synth()

@@ -1,8 +1,10 @@
 """Quick start: a customer managed key, the workflow execution role, an encrypted workflow and component."""
 
 import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
 
 from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey, WorkflowExecutionRole
+from secure_imagebuilder.nag import DataProtectionChecks
 
 WORKFLOW_YAML = """\
 name: sample-encrypted-workflow
@@ -56,4 +58,5 @@ def build(app: cdk.App) -> list[cdk.Stack]:
 if __name__ == "__main__":
     app = cdk.App()
     build(app)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(), DataProtectionChecks(app))
     app.synth()

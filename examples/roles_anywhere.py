@@ -8,8 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
 
 from secure_imagebuilder import RolesAnywhereAccess
+from secure_imagebuilder.nag import DataProtectionChecks
 
 CERTS = Path(__file__).parent / "certs"
 
@@ -35,4 +37,5 @@ def build(app: cdk.App) -> list[cdk.Stack]:
 if __name__ == "__main__":
     app = cdk.App()
     build(app)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(), DataProtectionChecks(app))
     app.synth()
