@@ -15,7 +15,6 @@ if "JSII_NODE" not in os.environ:
     os.environ["JSII_NODE"] = str(pathlib.Path(sys.prefix) / "bin" / "node")
 
 import aws_cdk as cdk  # noqa: E402
-import pytest  # noqa: E402
 
 CDK_CONTEXT: dict[str, object] = json.loads((REPO / "cdk.json").read_text())["context"]
 # Unit-test apps must never write the version lock file of the repository.
@@ -43,9 +42,3 @@ def make_stack(app: cdk.App | None = None, *, name: str = "TestStack", env: bool
     app = app or make_app()
     environment = cdk.Environment(account=DUMMY_ACCOUNT, region=DUMMY_REGION) if env else None
     return cdk.Stack(app, name, env=environment)
-
-
-@pytest.fixture
-def stack() -> cdk.Stack:
-    """A fresh env-agnostic stack (validation off)."""
-    return make_stack()
