@@ -8,7 +8,7 @@ from secure_imagebuilder.audit import ImageBuilderAuditTrail
 from secure_imagebuilder.component import EncryptedComponent
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
-from secure_imagebuilder.infrastructure import BuildInstanceRole, SecureInfrastructureConfiguration
+from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
 from secure_imagebuilder.key import ImageBuilderKey
 from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
@@ -20,8 +20,8 @@ from secure_imagebuilder.recipe import (
     aws_managed_component,
     aws_managed_image,
 )
-from secure_imagebuilder.roles import WorkflowExecutionRole
-from secure_imagebuilder.roles_anywhere import RolesAnywhereAccess
+from secure_imagebuilder.roles import BuildInstanceRole, WorkflowExecutionRole
+from secure_imagebuilder.rolesanywhere.access import RolesAnywhereAccess
 from secure_imagebuilder.workflow import EncryptedWorkflow
 
 __all__ = [

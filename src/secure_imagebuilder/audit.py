@@ -8,8 +8,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder import _pipeline_defaults, _pipeline_policy
-from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.core import defaults, permissions
+from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 from secure_imagebuilder.logs import ImageBuilderLogBucket, check_log_bucket
 
@@ -39,7 +39,7 @@ class ImageBuilderAuditTrail(Construct):
         key: ImageBuilderKey,
         bucket: s3.IBucket | None = None,
         trail_name: str | None = None,
-        removal_policy: cdk.RemovalPolicy = _pipeline_defaults.LOG_REMOVAL_POLICY,
+        removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
         key_policy_added_by_owner: bool = False,
     ) -> None:
         """Create the trail.
@@ -57,7 +57,7 @@ class ImageBuilderAuditTrail(Construct):
         problems = ValidationProblems(self)
         if bucket is not None:
             check_log_bucket(problems, bucket)
-        _pipeline_policy.check_key_policy_grant(
+        permissions.check_key_policy_grant(
             problems, key, what="CloudTrail", added_by_owner=key_policy_added_by_owner
         )
         problems.raise_if_any()
@@ -73,7 +73,7 @@ class ImageBuilderAuditTrail(Construct):
             iam.PolicyStatement(
                 sid="AllowCloudTrailToEncryptLogs",
                 principals=[principal],
-                actions=list(_pipeline_policy.CLOUDTRAIL_KEY_ACTIONS),
+                actions=list(permissions.CLOUDTRAIL_KEY_ACTIONS),
                 resources=["*"],
                 conditions={
                     **source,
@@ -85,7 +85,7 @@ class ImageBuilderAuditTrail(Construct):
             iam.PolicyStatement(
                 sid="AllowCloudTrailToDescribeKey",
                 principals=[principal],
-                actions=list(_pipeline_policy.CLOUDTRAIL_DESCRIBE_ACTIONS),
+                actions=list(permissions.CLOUDTRAIL_DESCRIBE_ACTIONS),
                 resources=["*"],
                 conditions=source,
             )
@@ -99,9 +99,9 @@ class ImageBuilderAuditTrail(Construct):
             trail_name=self.trail_name,
             bucket=bucket,
             encryption_key=key.key,
-            is_multi_region_trail=_pipeline_defaults.TRAIL_MULTI_REGION,
-            enable_file_validation=_pipeline_defaults.TRAIL_FILE_VALIDATION,
-            include_global_service_events=_pipeline_defaults.TRAIL_INCLUDE_GLOBAL_EVENTS,
+            is_multi_region_trail=defaults.TRAIL_MULTI_REGION,
+            enable_file_validation=defaults.TRAIL_FILE_VALIDATION,
+            include_global_service_events=defaults.TRAIL_INCLUDE_GLOBAL_EVENTS,
             management_events=cloudtrail.ReadWriteType.ALL,
             send_to_cloud_watch_logs=False,
         )

@@ -9,9 +9,9 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder import _defaults, _documents, _tokens
-from secure_imagebuilder._errors import ValidationProblems
-from secure_imagebuilder._versioned import VersionedResource
+from secure_imagebuilder.core import defaults, documents, tokens
+from secure_imagebuilder.core.validation import ValidationProblems
+from secure_imagebuilder.core.versioned import VersionedResource
 from secure_imagebuilder.key import ImageBuilderKey
 
 
@@ -37,7 +37,7 @@ class EncryptedComponent(VersionedResource):
         name: str,
         version: str,
         platform: str,
-        data: _documents.Document | None = None,
+        data: documents.Document | None = None,
         path: pathlib.Path | None = None,
         uri: str | None = None,
         description: str | None = None,
@@ -63,13 +63,13 @@ class EncryptedComponent(VersionedResource):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        if not _tokens.is_unresolved(platform) and platform not in _defaults.COMPONENT_PLATFORMS:
+        if not tokens.is_unresolved(platform) and platform not in defaults.COMPONENT_PLATFORMS:
             problems.add(
-                "platform must be one of " + ", ".join(_defaults.COMPONENT_PLATFORMS),
+                "platform must be one of " + ", ".join(defaults.COMPONENT_PLATFORMS),
                 platform,
                 "pick the operating system family the component runs on",
             )
-        source = _documents.prepare(
+        source = documents.prepare(
             self,
             problems,
             parent=scope,

@@ -11,8 +11,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults, _pipeline_policy, _tokens
-from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.core import checks, defaults, documents, permissions, tokens
+from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 
 
@@ -79,14 +79,12 @@ class SecureDistributionConfiguration(Construct):
         super().__init__(scope, id)
         stack = cdk.Stack.of(self)
         problems = ValidationProblems(self)
-        _documents.validate_name(problems, name)
-        _pipeline_checks.validate_free_text(problems, "ami_name", ami_name)
-        _pipeline_checks.validate_free_text(problems, "description", description)
-        _pipeline_checks.validate_tags(problems, ami_tags)
-        targets = _pipeline_checks.validate_account_ids(
-            problems, "target_account_ids", target_account_ids or []
-        )
-        launchers = _pipeline_checks.validate_account_ids(
+        documents.validate_name(problems, name)
+        checks.validate_free_text(problems, "ami_name", ami_name)
+        checks.validate_free_text(problems, "description", description)
+        checks.validate_tags(problems, ami_tags)
+        targets = checks.validate_account_ids(problems, "target_account_ids", target_account_ids or [])
+        launchers = checks.validate_account_ids(
             problems, "launch_permission_account_ids", launch_permission_account_ids or []
         )
         other_accounts = list(dict.fromkeys([*targets, *launchers]))
@@ -94,7 +92,7 @@ class SecureDistributionConfiguration(Construct):
         if other_accounts or grant_auto_scaling:
             what = "other accounts and Auto Scaling to use the AMI key"
             for _, region_key in keyed_regions:
-                _pipeline_policy.check_key_policy_grant(
+                permissions.check_key_policy_grant(
                     problems, region_key, what=what, added_by_owner=key_policy_added_by_owner
                 )
         problems.raise_if_any()
@@ -113,7 +111,7 @@ class SecureDistributionConfiguration(Construct):
                     region_key,
                     region,
                     sid="AllowAutoScalingServiceLinkedRole",
-                    principals=[_pipeline_policy.auto_scaling_service_linked_role(self)],
+                    principals=[permissions.auto_scaling_service_linked_role(self)],
                     caller_accounts=[stack.account],
                 )
         self.resource = imagebuilder.CfnDistributionConfiguration(
@@ -126,7 +124,7 @@ class SecureDistributionConfiguration(Construct):
                     region=region,
                     # The L1 types this property as JSON: CloudFormation's own (PascalCase) keys.
                     ami_distribution_configuration=self._ami_configuration(
-                        (ami_name or name) + _pipeline_defaults.AMI_NAME_SUFFIX,
+                        (ami_name or name) + defaults.AMI_NAME_SUFFIX,
                         region_key,
                         targets,
                         launchers,
@@ -186,8 +184,8 @@ class SecureDistributionConfiguration(Construct):
             region_key = target.key or key
             key_region = cdk.Arn.split(region_key.key_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME).region
             if (
-                not _tokens.is_unresolved(key_region)
-                and not _tokens.is_unresolved(target.region)
+                not tokens.is_unresolved(key_region)
+                and not tokens.is_unresolved(target.region)
                 and key_region != target.region
             ):
                 problems.add(
@@ -214,7 +212,7 @@ class SecureDistributionConfiguration(Construct):
     ) -> None:
         conditions = {
             "StringEquals": {
-                "kms:ViaService": _pipeline_policy.via_service(self, "ec2", region),
+                "kms:ViaService": permissions.via_service(self, "ec2", region),
                 "kms:CallerAccount": caller_accounts,
             }
         }
@@ -222,7 +220,7 @@ class SecureDistributionConfiguration(Construct):
             iam.PolicyStatement(
                 sid=sid,
                 principals=principals,
-                actions=list(_pipeline_policy.EBS_KEY_ACTIONS),
+                actions=list(permissions.EBS_KEY_ACTIONS),
                 resources=["*"],
                 conditions=conditions,
             )
@@ -231,7 +229,7 @@ class SecureDistributionConfiguration(Construct):
             iam.PolicyStatement(
                 sid=f"{sid}CreateGrant",
                 principals=principals,
-                actions=list(_pipeline_policy.EBS_GRANT_ACTIONS),
+                actions=list(permissions.EBS_GRANT_ACTIONS),
                 resources=["*"],
                 conditions={**conditions, "Bool": {"kms:GrantIsForAWSResource": "true"}},
             )

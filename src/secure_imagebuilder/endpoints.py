@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from secure_imagebuilder import _pipeline_defaults
+from secure_imagebuilder.core import defaults
 
 
 class ImageBuilderVpcEndpoints(Construct):
@@ -47,7 +47,7 @@ class ImageBuilderVpcEndpoints(Construct):
             allow_all_outbound=False,
             description="VPC interface endpoints for Image Builder: HTTPS from the VPC only",
         )
-        https = ec2.Port.tcp(_pipeline_defaults.EGRESS_PORT)
+        https = ec2.Port.tcp(defaults.EGRESS_PORT)
         if clients:
             for client in clients:
                 self.security_group.connections.allow_from(client, https, "HTTPS from clients (R3, R18)")
@@ -62,9 +62,9 @@ class ImageBuilderVpcEndpoints(Construct):
                     "resolve; nothing outside the VPC can reach the endpoints.",
                 )
             )
-        services = list(_pipeline_defaults.INTERFACE_ENDPOINT_SERVICES)
+        services = list(defaults.INTERFACE_ENDPOINT_SERVICES)
         if containers:
-            services += _pipeline_defaults.CONTAINER_ENDPOINT_SERVICES
+            services += defaults.CONTAINER_ENDPOINT_SERVICES
         self.interface_endpoints: dict[str, ec2.InterfaceVpcEndpoint] = {}
         for service in services:
             endpoint_id = "".join(part.capitalize() for part in service.replace(".", " ").split())
@@ -72,7 +72,7 @@ class ImageBuilderVpcEndpoints(Construct):
                 self,
                 endpoint_id,
                 vpc=vpc,
-                service=ec2.InterfaceVpcEndpointAwsService(service, port=_pipeline_defaults.EGRESS_PORT),
+                service=ec2.InterfaceVpcEndpointAwsService(service, port=defaults.EGRESS_PORT),
                 private_dns_enabled=True,
                 subnets=subnets,
                 security_groups=[self.security_group],

@@ -13,95 +13,11 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults, _pipeline_policy
-from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.core import checks, defaults, documents
+from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 from secure_imagebuilder.logs import check_log_bucket, grant_log_write
-
-
-class BuildInstanceRole(iam.Role):
-    """The least-privilege role of Image Builder's build instances (R1).
-
-    Creates one ``AWS::IAM::Role`` trusted by ``ec2.amazonaws.com`` and its ``AWS::IAM::Policy`` with:
-
-    - AWS's ``AmazonSSMManagedInstanceCore``: the SSM agent's minimum, through which Image Builder runs
-      the build (acknowledged as ``AwsSolutions-IAM4`` with that reason);
-    - ``imagebuilder:GetComponent`` on the components of this account and AWS-managed ones in the Region,
-      and ``s3:GetObject`` on Image Builder's own ``ec2imagebuilder*`` artifact buckets;
-    - the component-decrypt grant of the key (``kms:Decrypt`` under the component encryption context,
-      only through Image Builder) (R10, R12).
-
-    Unlike ``EC2InstanceProfileForImageBuilder`` it cannot write to any log group or read any bucket;
-    the infrastructure configuration adds the log-bucket write for its own prefix (R17).
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        key: ImageBuilderKey,
-        role_name: str | None = None,
-        description: str | None = None,
-    ) -> None:
-        """Create the role.
-
-        :param key: the key that encrypts the components the instance reads (R10).
-        :param role_name: a physical name. Default: - a name CloudFormation generates.
-        :param description: the role's description. Default: - says what the role is for.
-        """
-        super().__init__(
-            scope,
-            id,
-            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
-            role_name=role_name,
-            description=description or "EC2 Image Builder build instances (SSM agent, components, logs)",
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name(_pipeline_defaults.SSM_MANAGED_POLICY)
-            ],
-        )
-        stack = cdk.Stack.of(self)
-        component_arns = [
-            f"arn:{stack.partition}:imagebuilder:{stack.region}:{owner}:component/*"
-            for owner in (stack.account, "aws")
-        ]
-        self.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="ReadImageBuilderComponents",
-                actions=list(_pipeline_policy.INSTANCE_COMPONENT_ACTIONS),
-                resources=component_arns,
-            )
-        )
-        self.add_to_principal_policy(
-            iam.PolicyStatement(
-                sid="ReadImageBuilderManagedArtifacts",
-                actions=["s3:GetObject"],
-                resources=[f"arn:{stack.partition}:s3:::{_pipeline_policy.MANAGED_ARTIFACT_BUCKETS}/*"],
-            )
-        )
-        key.grant_component_decrypt(self)
-        validations = cdk.Validations.of(self)
-        validations.acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
-                f"{_pipeline_defaults.SSM_MANAGED_POLICY}]",
-                reason="Image Builder runs every build through the SSM agent; AWS maintains "
-                "AmazonSSMManagedInstanceCore as the agent's minimum (no S3, KMS or logs access).",
-            )
-        )
-        for resource in (
-            "Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:<AWS::AccountId>:component/*",
-            "Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:aws:component/*",
-            "Resource::arn:<AWS::Partition>:s3:::ec2imagebuilder*/*",
-        ):
-            validations.acknowledge(
-                cdk.Acknowledgment(
-                    id=f"AwsSolutions-IAM5[{resource}]",
-                    reason="The build instance reads whichever component versions the recipe lists; "
-                    "components are versioned resources, and AWS-managed components download their "
-                    "artifacts from Image Builder's own buckets (read only).",
-                )
-            )
+from secure_imagebuilder.roles import BuildInstanceRole
 
 
 class SecureInfrastructureConfiguration(Construct):
@@ -131,7 +47,7 @@ class SecureInfrastructureConfiguration(Construct):
         vpc: ec2.IVpc,
         subnet_selection: ec2.SubnetSelection | None = None,
         log_bucket: s3.IBucket | None = None,
-        log_prefix: str = _pipeline_defaults.LOG_PREFIX,
+        log_prefix: str = defaults.LOG_PREFIX,
         notification_topic: sns.ITopic | None = None,
         instance_types: Sequence[str] | None = None,
         containers: bool = False,
@@ -159,9 +75,9 @@ class SecureInfrastructureConfiguration(Construct):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        _documents.validate_name(problems, name)
-        _pipeline_checks.validate_free_text(problems, "description", description)
-        _pipeline_checks.validate_tags(problems, resource_tags)
+        documents.validate_name(problems, name)
+        checks.validate_free_text(problems, "description", description)
+        checks.validate_tags(problems, resource_tags)
         if log_bucket is not None:
             check_log_bucket(problems, log_bucket)
         subnet = self._select_private_subnet(problems, vpc, subnet_selection)
@@ -190,12 +106,10 @@ class SecureInfrastructureConfiguration(Construct):
         )
         self.security_group.add_egress_rule(
             egress_peer or ec2.Peer.any_ipv4(),
-            ec2.Port.tcp(_pipeline_defaults.EGRESS_PORT),
+            ec2.Port.tcp(defaults.EGRESS_PORT),
             "HTTPS to AWS APIs and package repositories (R3, R18)",
         )
-        hop_limit = (
-            _pipeline_defaults.IMDS_HOP_LIMIT_CONTAINERS if containers else _pipeline_defaults.IMDS_HOP_LIMIT
-        )
+        hop_limit = defaults.IMDS_HOP_LIMIT_CONTAINERS if containers else defaults.IMDS_HOP_LIMIT
         self.resource = imagebuilder.CfnInfrastructureConfiguration(
             self,
             "Resource",
@@ -204,11 +118,11 @@ class SecureInfrastructureConfiguration(Construct):
             instance_profile_name=self.instance_profile.instance_profile_name,
             instance_types=list(instance_types) if instance_types else None,
             instance_metadata_options=imagebuilder.CfnInfrastructureConfiguration.InstanceMetadataOptionsProperty(
-                http_tokens=_pipeline_defaults.IMDS_HTTP_TOKENS, http_put_response_hop_limit=hop_limit
+                http_tokens=defaults.IMDS_HTTP_TOKENS, http_put_response_hop_limit=hop_limit
             ),
             subnet_id=subnet.subnet_id,
             security_group_ids=[self.security_group.security_group_id],
-            terminate_instance_on_failure=_pipeline_defaults.TERMINATE_INSTANCE_ON_FAILURE,
+            terminate_instance_on_failure=defaults.TERMINATE_INSTANCE_ON_FAILURE,
             logging=imagebuilder.CfnInfrastructureConfiguration.LoggingProperty(
                 s3_logs=imagebuilder.CfnInfrastructureConfiguration.S3LogsProperty(
                     s3_bucket_name=log_bucket.bucket_name, s3_key_prefix=log_prefix

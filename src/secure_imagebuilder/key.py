@@ -11,8 +11,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder import _defaults, _policy, _tokens
-from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.core import defaults, permissions, tokens
+from secure_imagebuilder.core.validation import ValidationProblems
 
 
 class ImageBuilderKey(Construct):
@@ -38,10 +38,10 @@ class ImageBuilderKey(Construct):
         alias: str | None = None,
         description: str | None = None,
         admins: Sequence[iam.IPrincipal] | None = None,
-        enable_key_rotation: bool = _defaults.KEY_ROTATION_ENABLED,
+        enable_key_rotation: bool = defaults.KEY_ROTATION_ENABLED,
         rotation_period: cdk.Duration | None = None,
-        pending_window: cdk.Duration = _defaults.KEY_PENDING_WINDOW,
-        removal_policy: cdk.RemovalPolicy = _defaults.KEY_REMOVAL_POLICY,
+        pending_window: cdk.Duration = defaults.KEY_PENDING_WINDOW,
+        removal_policy: cdk.RemovalPolicy = defaults.KEY_REMOVAL_POLICY,
         _imported: kms.IKey | None = None,
     ) -> None:
         """Create the key.
@@ -84,7 +84,7 @@ class ImageBuilderKey(Construct):
                 iam.PolicyStatement(
                     sid="AllowKeyAdministrators",
                     principals=list(admins),
-                    actions=list(_policy.KEY_ADMIN_ACTIONS),
+                    actions=list(permissions.KEY_ADMIN_ACTIONS),
                     resources=["*"],
                 )
             )
@@ -137,8 +137,8 @@ class ImageBuilderKey(Construct):
         return self._grant_both_sides(
             grantee,
             sid="AllowImageBuilderWorkflowExecutionRole",
-            actions=_policy.WORKFLOW_KEY_ACTIONS,
-            conditions=_policy.encryption_context_condition(self, "workflow"),
+            actions=permissions.WORKFLOW_KEY_ACTIONS,
+            conditions=permissions.encryption_context_condition(self, "workflow"),
         )
 
     def grant_component_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -151,10 +151,10 @@ class ImageBuilderKey(Construct):
         return self._grant_both_sides(
             grantee,
             sid="AllowImageBuilderComponentDecrypt",
-            actions=_policy.COMPONENT_DECRYPT_ACTIONS,
+            actions=permissions.COMPONENT_DECRYPT_ACTIONS,
             conditions={
-                **_policy.encryption_context_condition(self, "component"),
-                **_policy.called_via_imagebuilder_condition(),
+                **permissions.encryption_context_condition(self, "component"),
+                **permissions.called_via_imagebuilder_condition(),
             },
         )
 
@@ -218,7 +218,7 @@ class ImageBuilderKey(Construct):
 
     def _validate(self, *, alias: str | None, pending_window: cdk.Duration) -> None:
         problems = ValidationProblems(self)
-        if alias is not None and not _tokens.is_unresolved(alias):
+        if alias is not None and not tokens.is_unresolved(alias):
             if not alias.startswith("alias/") or alias.startswith("alias/aws/"):
                 problems.add(
                     "alias must start with 'alias/' and not with the reserved 'alias/aws/'",

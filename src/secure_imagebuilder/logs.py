@@ -8,8 +8,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder import _pipeline_defaults, _pipeline_policy
-from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.core import defaults, permissions
+from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 
 
@@ -35,7 +35,7 @@ class ImageBuilderLogBucket(Construct):
         key: ImageBuilderKey,
         bucket_name: str | None = None,
         server_access_logs_bucket: s3.IBucket | None = None,
-        removal_policy: cdk.RemovalPolicy = _pipeline_defaults.LOG_REMOVAL_POLICY,
+        removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
     ) -> None:
         """Create the bucket.
 
@@ -57,14 +57,14 @@ class ImageBuilderLogBucket(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
-            minimum_tls_version=_pipeline_defaults.MINIMUM_TLS_VERSION,
+            minimum_tls_version=defaults.MINIMUM_TLS_VERSION,
             server_access_logs_bucket=server_access_logs_bucket,
             removal_policy=removal_policy,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="ExpireOldVersions",
-                    noncurrent_version_expiration=_pipeline_defaults.NONCURRENT_VERSION_EXPIRATION,
-                    abort_incomplete_multipart_upload_after=_pipeline_defaults.ABORT_INCOMPLETE_UPLOADS_AFTER,
+                    noncurrent_version_expiration=defaults.NONCURRENT_VERSION_EXPIRATION,
+                    abort_incomplete_multipart_upload_after=defaults.ABORT_INCOMPLETE_UPLOADS_AFTER,
                 )
             ],
         )
@@ -104,13 +104,13 @@ def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) ->
     objects = bucket.arn_for_objects(f"{prefix}*")
     grant = iam.Grant.add_to_principal(
         grantee=grantee,
-        actions=list(_pipeline_policy.INSTANCE_LOG_OBJECT_ACTIONS),
+        actions=list(permissions.INSTANCE_LOG_OBJECT_ACTIONS),
         resource_arns=[objects],
     )
     if isinstance(grantee, iam.Role):
         cdk.Validations.of(grantee).acknowledge(
             cdk.Acknowledgment(
-                id=f"AwsSolutions-IAM5[Resource::{_pipeline_policy.nag_resource_id(grantee, objects)}]",
+                id=f"AwsSolutions-IAM5[Resource::{permissions.nag_resource_id(grantee, objects)}]",
                 reason="Build logs get new object keys on every build (R17); the role may only put "
                 "objects under its own log prefix, never read, list or delete them.",
             )
@@ -118,9 +118,9 @@ def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) ->
     if bucket.encryption_key is not None:
         iam.Grant.add_to_principal(
             grantee=grantee,
-            actions=list(_pipeline_policy.S3_WRITE_KEY_ACTIONS),
+            actions=list(permissions.S3_WRITE_KEY_ACTIONS),
             resource_arns=[bucket.encryption_key.key_arn],
-            conditions={"StringEquals": {"kms:ViaService": _pipeline_policy.via_service(bucket, "s3")}},
+            conditions={"StringEquals": {"kms:ViaService": permissions.via_service(bucket, "s3")}},
         )
     return grant
 
@@ -140,8 +140,8 @@ class ImageBuilderLogGroup(Construct):
         *,
         key: ImageBuilderKey,
         log_group_name: str,
-        retention: logs.RetentionDays = _pipeline_defaults.LOG_RETENTION,
-        removal_policy: cdk.RemovalPolicy = _pipeline_defaults.LOG_REMOVAL_POLICY,
+        retention: logs.RetentionDays = defaults.LOG_RETENTION,
+        removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
         key_policy_added_by_owner: bool = False,
     ) -> None:
         """Create the log group.
@@ -156,7 +156,7 @@ class ImageBuilderLogGroup(Construct):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        _pipeline_policy.check_key_policy_grant(
+        permissions.check_key_policy_grant(
             problems, key, what="CloudWatch Logs", added_by_owner=key_policy_added_by_owner
         )
         problems.raise_if_any()
@@ -168,7 +168,7 @@ class ImageBuilderLogGroup(Construct):
             iam.PolicyStatement(
                 sid=f"AllowCloudWatchLogs{cdk.Names.unique_id(self)}"[:120],
                 principals=[iam.ServicePrincipal(f"logs.{stack.region}.{stack.url_suffix}")],
-                actions=list(_pipeline_policy.LOGS_KEY_ACTIONS),
+                actions=list(permissions.LOGS_KEY_ACTIONS),
                 resources=["*"],
                 conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
             )

@@ -7,8 +7,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_imagebuilder import _pipeline_checks, _pipeline_policy
-from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.core import checks, permissions
+from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 
 
@@ -46,8 +46,8 @@ class ImageBuilderNotificationTopic(Construct):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        _pipeline_checks.validate_free_text(problems, "topic_name", topic_name)
-        _pipeline_policy.check_key_policy_grant(
+        checks.validate_free_text(problems, "topic_name", topic_name)
+        permissions.check_key_policy_grant(
             problems,
             key,
             what="Image Builder's service-linked role to publish",
@@ -58,12 +58,12 @@ class ImageBuilderNotificationTopic(Construct):
         key.add_to_key_policy(
             iam.PolicyStatement(
                 sid="AllowImageBuilderServiceLinkedRoleToPublish",
-                principals=[_pipeline_policy.imagebuilder_service_linked_role(self)],
-                actions=list(_pipeline_policy.SNS_PUBLISH_KEY_ACTIONS),
+                principals=[permissions.imagebuilder_service_linked_role(self)],
+                actions=list(permissions.SNS_PUBLISH_KEY_ACTIONS),
                 resources=["*"],
                 conditions={
                     "StringEquals": {
-                        "kms:ViaService": _pipeline_policy.via_service(self, "sns"),
+                        "kms:ViaService": permissions.via_service(self, "sns"),
                         "kms:CallerAccount": stack.account,
                     }
                 },

@@ -14,9 +14,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults, _tokens
-from secure_imagebuilder._errors import ValidationProblems
 from secure_imagebuilder.audit import ImageBuilderAuditTrail
+from secure_imagebuilder.core import checks, defaults, documents, tokens
+from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
 from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
@@ -74,9 +74,9 @@ class SecureImagePipeline(Construct):
         container: bool = False,
         container_repository: ecr.IRepository | None = None,
         log_bucket: s3.IBucket | None = None,
-        log_prefix: str = _pipeline_defaults.LOG_PREFIX,
+        log_prefix: str = defaults.LOG_PREFIX,
         cloudwatch_logs: bool = False,
-        log_retention: logs.RetentionDays = _pipeline_defaults.LOG_RETENTION,
+        log_retention: logs.RetentionDays = defaults.LOG_RETENTION,
         notifications: bool = True,
         distribution_regions: Sequence[DistributionRegion] | None = None,
         target_account_ids: Sequence[str] | None = None,
@@ -87,7 +87,7 @@ class SecureImagePipeline(Construct):
         audit_trail: bool = False,
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
-        removal_policy: cdk.RemovalPolicy = _pipeline_defaults.LOG_REMOVAL_POLICY,
+        removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
     ) -> None:
         """Create the pipeline and every piece it needs.
 
@@ -251,7 +251,7 @@ class SecureImagePipeline(Construct):
             if workflows
             else None,
             image_scanning_configuration=pipeline.ImageScanningConfigurationProperty(
-                image_scanning_enabled=_pipeline_defaults.IMAGE_SCANNING_ENABLED,
+                image_scanning_enabled=defaults.IMAGE_SCANNING_ENABLED,
                 ecr_configuration=pipeline.EcrConfigurationProperty(
                     repository_name=self.repository.repository_name
                 )
@@ -259,12 +259,12 @@ class SecureImagePipeline(Construct):
                 else None,
             ),
             image_tests_configuration=pipeline.ImageTestsConfigurationProperty(
-                image_tests_enabled=_pipeline_defaults.IMAGE_TESTS_ENABLED
+                image_tests_enabled=defaults.IMAGE_TESTS_ENABLED
             ),
-            enhanced_image_metadata_enabled=_pipeline_defaults.ENHANCED_IMAGE_METADATA_ENABLED,
+            enhanced_image_metadata_enabled=defaults.ENHANCED_IMAGE_METADATA_ENABLED,
             schedule=pipeline.ScheduleProperty(
                 schedule_expression=schedule_expression,
-                pipeline_execution_start_condition=_pipeline_defaults.SCHEDULE_START_CONDITION,
+                pipeline_execution_start_condition=defaults.SCHEDULE_START_CONDITION,
             )
             if schedule_expression
             else None,
@@ -318,13 +318,13 @@ class SecureImagePipeline(Construct):
         distribution_given: bool,
     ) -> None:
         problems = ValidationProblems(self)
-        _documents.validate_name(problems, name)
-        _pipeline_checks.validate_free_text(problems, "name", name)
-        _pipeline_checks.validate_free_text(problems, "description", description)
-        _pipeline_checks.validate_tags(problems, tags)
+        documents.validate_name(problems, name)
+        checks.validate_free_text(problems, "name", name)
+        checks.validate_free_text(problems, "description", description)
+        checks.validate_tags(problems, tags)
         if (
             schedule_expression is not None
-            and not _tokens.is_unresolved(schedule_expression)
+            and not tokens.is_unresolved(schedule_expression)
             and not re.match(r"^cron\(.+\)$", schedule_expression)
         ):
             problems.add(

@@ -12,10 +12,10 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct, IConstruct
 
-from secure_imagebuilder import _documents, _pipeline_checks, _pipeline_defaults, _tokens
-from secure_imagebuilder._errors import ValidationProblems
-from secure_imagebuilder._versioned import VersionedResource
 from secure_imagebuilder.component import EncryptedComponent
+from secure_imagebuilder.core import checks, defaults, documents, tokens
+from secure_imagebuilder.core.validation import ValidationProblems
+from secure_imagebuilder.core.versioned import VersionedResource
 from secure_imagebuilder.key import ImageBuilderKey
 
 Component = EncryptedComponent | str
@@ -35,9 +35,9 @@ class RecipeVolume:
     :param throughput: gp3 throughput in MiB/s. Default: - the volume type's baseline.
     """
 
-    device_name: str = _pipeline_defaults.ROOT_DEVICE_NAME
-    size_gib: int = _pipeline_defaults.ROOT_VOLUME_SIZE_GIB
-    volume_type: str = _pipeline_defaults.VOLUME_TYPE
+    device_name: str = defaults.ROOT_DEVICE_NAME
+    size_gib: int = defaults.ROOT_VOLUME_SIZE_GIB
+    volume_type: str = defaults.VOLUME_TYPE
     iops: int | None = None
     throughput: int | None = None
 
@@ -76,16 +76,16 @@ def _validate_recipe(
     volumes: Sequence[RecipeVolume] | None,
     description: str | None,
 ) -> None:
-    _documents.validate_name(problems, name)
-    _documents.validate_version(problems, version)
-    _pipeline_checks.validate_free_text(problems, "name", name)
-    _pipeline_checks.validate_free_text(problems, "description", description)
+    documents.validate_name(problems, name)
+    documents.validate_version(problems, version)
+    checks.validate_free_text(problems, "name", name)
+    checks.validate_free_text(problems, "description", description)
     if not components:
         problems.add(
             "a recipe needs at least one component", [], "add an EncryptedComponent or an AWS-managed one"
         )
     for component in components:
-        if isinstance(component, EncryptedComponent) or _tokens.is_unresolved(component):
+        if isinstance(component, EncryptedComponent) or tokens.is_unresolved(component):
             continue
         if not _AWS_MANAGED_COMPONENT.match(component):
             problems.add(
@@ -203,7 +203,7 @@ class EncryptedContainerRecipe(VersionedResource):
         parent_image: str,
         components: Sequence[Component],
         repository: ecr.IRepository,
-        dockerfile_template_data: str = _pipeline_defaults.DOCKERFILE_TEMPLATE,
+        dockerfile_template_data: str = defaults.DOCKERFILE_TEMPLATE,
         volumes: Sequence[RecipeVolume] | None = None,
         instance_image: str | None = None,
         description: str | None = None,

@@ -1,4 +1,8 @@
-"""``WorkflowExecutionRole``: the IAM role Image Builder assumes to run image workflows (R1, R11, R14)."""
+"""The IAM roles of a build: the workflow execution role and the build-instance role.
+
+``WorkflowExecutionRole`` is assumed by Image Builder to run workflows (R1, R11, R14);
+``BuildInstanceRole`` is the role of the build and test instances (R1, R10, R17).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from secure_imagebuilder import _defaults
+from secure_imagebuilder.core import defaults, permissions
 from secure_imagebuilder.key import ImageBuilderKey
 
 EXECUTION_POLICY_NAME = "EC2ImageBuilderExecutionPolicy"
@@ -56,7 +60,7 @@ class WorkflowExecutionRole(iam.Role):
         """
         stack = cdk.Stack.of(scope)
         trust = iam.ServicePrincipal(
-            _defaults.IMAGEBUILDER_SERVICE,
+            defaults.IMAGEBUILDER_SERVICE,
             conditions={
                 "StringEquals": {"aws:SourceAccount": stack.account},
                 "ArnLike": {
@@ -88,3 +92,86 @@ class WorkflowExecutionRole(iam.Role):
             )
         if key is not None:
             key.grant_workflow_execution(self)
+
+
+class BuildInstanceRole(iam.Role):
+    """The least-privilege role of Image Builder's build instances (R1).
+
+    Creates one ``AWS::IAM::Role`` trusted by ``ec2.amazonaws.com`` and its ``AWS::IAM::Policy`` with:
+
+    - AWS's ``AmazonSSMManagedInstanceCore``: the SSM agent's minimum, through which Image Builder runs
+      the build (acknowledged as ``AwsSolutions-IAM4`` with that reason);
+    - ``imagebuilder:GetComponent`` on the components of this account and AWS-managed ones in the Region,
+      and ``s3:GetObject`` on Image Builder's own ``ec2imagebuilder*`` artifact buckets;
+    - the component-decrypt grant of the key (``kms:Decrypt`` under the component encryption context,
+      only through Image Builder) (R10, R12).
+
+    Unlike ``EC2InstanceProfileForImageBuilder`` it cannot write to any log group or read any bucket;
+    the infrastructure configuration adds the log-bucket write for its own prefix (R17).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: ImageBuilderKey,
+        role_name: str | None = None,
+        description: str | None = None,
+    ) -> None:
+        """Create the role.
+
+        :param key: the key that encrypts the components the instance reads (R10).
+        :param role_name: a physical name. Default: - a name CloudFormation generates.
+        :param description: the role's description. Default: - says what the role is for.
+        """
+        super().__init__(
+            scope,
+            id,
+            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            role_name=role_name,
+            description=description or "EC2 Image Builder build instances (SSM agent, components, logs)",
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(defaults.SSM_MANAGED_POLICY)],
+        )
+        stack = cdk.Stack.of(self)
+        component_arns = [
+            f"arn:{stack.partition}:imagebuilder:{stack.region}:{owner}:component/*"
+            for owner in (stack.account, "aws")
+        ]
+        self.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ReadImageBuilderComponents",
+                actions=list(permissions.INSTANCE_COMPONENT_ACTIONS),
+                resources=component_arns,
+            )
+        )
+        self.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ReadImageBuilderManagedArtifacts",
+                actions=["s3:GetObject"],
+                resources=[f"arn:{stack.partition}:s3:::{permissions.MANAGED_ARTIFACT_BUCKETS}/*"],
+            )
+        )
+        key.grant_component_decrypt(self)
+        validations = cdk.Validations.of(self)
+        validations.acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+                f"{defaults.SSM_MANAGED_POLICY}]",
+                reason="Image Builder runs every build through the SSM agent; AWS maintains "
+                "AmazonSSMManagedInstanceCore as the agent's minimum (no S3, KMS or logs access).",
+            )
+        )
+        for resource in (
+            "Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:<AWS::AccountId>:component/*",
+            "Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:aws:component/*",
+            "Resource::arn:<AWS::Partition>:s3:::ec2imagebuilder*/*",
+        ):
+            validations.acknowledge(
+                cdk.Acknowledgment(
+                    id=f"AwsSolutions-IAM5[{resource}]",
+                    reason="The build instance reads whichever component versions the recipe lists; "
+                    "components are versioned resources, and AWS-managed components download their "
+                    "artifacts from Image Builder's own buckets (read only).",
+                )
+            )

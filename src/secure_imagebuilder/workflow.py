@@ -8,9 +8,9 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder import _defaults, _documents, _tokens
-from secure_imagebuilder._errors import ValidationProblems
-from secure_imagebuilder._versioned import VersionedResource
+from secure_imagebuilder.core import defaults, documents, tokens
+from secure_imagebuilder.core.validation import ValidationProblems
+from secure_imagebuilder.core.versioned import VersionedResource
 from secure_imagebuilder.key import ImageBuilderKey
 
 
@@ -36,7 +36,7 @@ class EncryptedWorkflow(VersionedResource):
         name: str,
         version: str,
         workflow_type: str,
-        data: _documents.Document | None = None,
+        data: documents.Document | None = None,
         path: pathlib.Path | None = None,
         uri: str | None = None,
         description: str | None = None,
@@ -60,13 +60,13 @@ class EncryptedWorkflow(VersionedResource):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        if not _tokens.is_unresolved(workflow_type) and workflow_type not in _defaults.WORKFLOW_TYPES:
+        if not tokens.is_unresolved(workflow_type) and workflow_type not in defaults.WORKFLOW_TYPES:
             problems.add(
-                "workflow_type must be one of " + ", ".join(_defaults.WORKFLOW_TYPES),
+                "workflow_type must be one of " + ", ".join(defaults.WORKFLOW_TYPES),
                 workflow_type,
                 "pick the stage the workflow runs in",
             )
-        source = _documents.prepare(
+        source = documents.prepare(
             self,
             problems,
             parent=scope,

@@ -14,9 +14,9 @@ from aws_cdk.assertions import Match, Template
 
 from conftest import make_stack
 from policy_eval import ACCOUNT, REGION, PolicyEvaluator, Request
-from secure_imagebuilder import _pipeline_defaults as defaults
-from secure_imagebuilder import _pipeline_policy as actions
 from secure_imagebuilder.component import EncryptedComponent
+from secure_imagebuilder.core import defaults
+from secure_imagebuilder.core import permissions as actions
 from secure_imagebuilder.key import ImageBuilderKey
 from secure_imagebuilder.pipeline import SecureImagePipeline
 from secure_imagebuilder.recipe import aws_managed_component, aws_managed_image

@@ -25,8 +25,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from conftest import REPO, make_app, make_stack
-from secure_imagebuilder import _certificates
-from secure_imagebuilder.roles_anywhere import RolesAnywhereAccess
+from secure_imagebuilder.rolesanywhere import certificates
+from secure_imagebuilder.rolesanywhere.access import RolesAnywhereAccess
 
 NOW = datetime.datetime.now(datetime.UTC)
 DAY = datetime.timedelta(days=1)
@@ -554,7 +554,7 @@ def test_crl_with_a_forged_signature_is_refused(pki: Pki) -> None:
 
 def test_der_crl_is_accepted_and_imported_as_pem(pki: Pki) -> None:
     der = x509.load_pem_x509_crl(_crl(pki.root)).public_bytes(serialization.Encoding.DER)
-    loaded, findings = _certificates.load_crl(der, issuers=[pki.root.cert])
+    loaded, findings = certificates.load_crl(der, issuers=[pki.root.cert])
     assert findings == [] and loaded is not None
     assert loaded.pem.startswith("-----BEGIN X509 CRL-----\n")
 
@@ -658,13 +658,13 @@ def test_example_certificates_are_public_and_long_lived() -> None:
     files = sorted(p for p in certs.iterdir() if p.suffix == ".pem")
     assert files, "examples/certs has no pem files"
     for path in files:
-        assert _certificates.private_key_findings(path.read_bytes()) == [], path
-    bundle, findings = _certificates.load_ca_bundle((certs / "build-hosts-ca.pem").read_bytes())
+        assert certificates.private_key_findings(path.read_bytes()) == [], path
+    bundle, findings = certificates.load_ca_bundle((certs / "build-hosts-ca.pem").read_bytes())
     assert findings == [] and bundle is not None
     (ca,) = bundle.certificates
     # the example's snapshot depends on this certificate: renew it well before it expires
     assert ca.not_valid_after_utc - NOW > 2 * 365 * DAY
-    loaded, findings = _certificates.load_crl((certs / "build-hosts-ca.crl.pem").read_bytes(), issuers=[ca])
+    loaded, findings = certificates.load_crl((certs / "build-hosts-ca.crl.pem").read_bytes(), issuers=[ca])
     assert findings == [] and loaded is not None
 
 

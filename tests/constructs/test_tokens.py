@@ -6,7 +6,7 @@ import aws_cdk as cdk
 import pytest
 
 from conftest import make_stack
-from secure_imagebuilder import _tokens
+from secure_imagebuilder.core import tokens
 
 
 @pytest.fixture(scope="module")
@@ -32,5 +32,5 @@ def values() -> list[object]:
 
 
 def test_local_check_matches_the_cdk(values: list[object]) -> None:
-    assert [_tokens.is_unresolved(v) for v in values] == [bool(cdk.Token.is_unresolved(v)) for v in values]
-    assert any(_tokens.is_unresolved(v) for v in values) and not all(_tokens.is_unresolved(v) for v in values)
+    assert [tokens.is_unresolved(v) for v in values] == [bool(cdk.Token.is_unresolved(v)) for v in values]
+    assert any(tokens.is_unresolved(v) for v in values) and not all(tokens.is_unresolved(v) for v in values)

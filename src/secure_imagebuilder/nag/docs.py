@@ -68,7 +68,7 @@ LIMITS = """\
   template of `Fn::Sub` and both branches of `Fn::If` are read; a `Ref`/`Fn::GetAtt`/parameter/import
   whose value is only known at deploy time is accepted (an imported key cannot be shown to be AWS
   managed). `AWS::URLSuffix` is read as `amazonaws.com` so a URL built from it is still checked.
-- **Heuristics**: SD1/SEC1/URL1/URL2 are regular expressions (see `nag/_detect.py`): e-mail
+- **Heuristics**: SD1/SEC1/URL1/URL2 are regular expressions (see `core/detect.py`): e-mail
   addresses, 12-digit account numbers outside ARNs (UUIDs excluded), access key ids
   (`AKIA`/`ASIA`/...), PEM private keys and 40-character secret-access-key shaped strings (mixed case,
   digits, high entropy, not part of a longer base64 run). Finding ids name the property as written

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cdk_nag import NagRuleCompliance
 
-from secure_imagebuilder.nag import _detect
+from secure_imagebuilder.core import detect
 from secure_imagebuilder.nag._model import Resource, RuleResult, StackView
 from secure_imagebuilder.nag.rules.sd.no_sensitive_data import finding_name
 
@@ -20,11 +20,11 @@ def fips_endpoints(resource: Resource, stack: StackView) -> RuleResult:
     for key, value in resource.props.items():
         if (resource.type, str(key).lower()) in IGNORED:
             continue
-        for _, text in _detect.endpoint_strings(value, str(key)):
-            host = _detect.aws_host(text)
+        for _, text in detect.endpoint_strings(value, str(key)):
+            host = detect.aws_host(text)
             # A bare `<service>.amazonaws.com` without a scheme is a service principal, not an endpoint.
             min_dots = 2 if "://" in text else 3
-            if host is not None and host.count(".") >= min_dots and not _detect.is_fips_host(host):
+            if host is not None and host.count(".") >= min_dots and not detect.is_fips_host(host):
                 findings.append(finding_name(str(key)))
                 break
     return findings

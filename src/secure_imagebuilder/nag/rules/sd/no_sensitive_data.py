@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from secure_imagebuilder.nag import _detect
+from secure_imagebuilder.core import detect
 from secure_imagebuilder.nag import _values as v
 from secure_imagebuilder.nag._model import Resource, RuleResult, StackView
 
@@ -39,6 +39,6 @@ def no_sensitive_data(resource: Resource, stack: StackView) -> RuleResult:
         else:
             continue
         for name, field_value in fields:
-            if any(_detect.sensitive_kinds(text) for text in v.strings(field_value)):
+            if any(detect.sensitive_kinds(text) for text in v.strings(field_value)):
                 findings.append(finding_name(name))
     return findings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.nag import _detect
+from secure_imagebuilder.core import detect
 from secure_imagebuilder.nag import _values as v
 from secure_imagebuilder.nag._model import Resource, RuleResult, StackView
 from secure_imagebuilder.nag.rules.sd.no_sensitive_data import finding_name
@@ -15,7 +15,7 @@ def no_document_auth_header(resource: Resource, stack: StackView) -> RuleResult:
     findings = []
     for key, value in resource.props.items():
         if str(key).lower() in DOCUMENT_PROPERTIES and any(
-            _detect.has_auth_header(text) for text in v.strings(value)
+            detect.has_auth_header(text) for text in v.strings(value)
         ):
             findings.append(finding_name(str(key)))
     return findings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.nag import _detect
+from secure_imagebuilder.core import detect
 from secure_imagebuilder.nag import _values as v
 from secure_imagebuilder.nag._model import Resource, RuleResult, StackView
 from secure_imagebuilder.nag.rules.sd.no_sensitive_data import finding_name
@@ -12,6 +12,6 @@ def no_url_credentials(resource: Resource, stack: StackView) -> RuleResult:
     """One finding per property whose text holds a URL with ``user:pass@`` or a signed query string."""
     findings = []
     for key, value in resource.props.items():
-        if any(_detect.url_credential_kinds(text) for text in v.strings(value) if "://" in text):
+        if any(detect.url_credential_kinds(text) for text in v.strings(value) if "://" in text):
             findings.append(finding_name(str(key)))
     return findings

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 from constructs import Construct, IConstruct
 
-from secure_imagebuilder import _defaults, _tokens, _version_lock
-from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.core import defaults, tokens, versions
+from secure_imagebuilder.core.validation import ValidationProblems
 
 # Query parameters that carry a signature or a credential (pre-signed S3 URLs, SAS tokens, ...): R9.
 _CREDENTIAL_QUERY_KEYS = frozenset(
@@ -53,7 +53,7 @@ class DocumentSource:
 
 def validate_name(problems: ValidationProblems, name: str) -> None:
     """Image Builder names: 3-128 characters of letters, digits, ``-``, ``_`` and inner spaces."""
-    if not _tokens.is_unresolved(name) and not re.match(_defaults.NAME_PATTERN, name):
+    if not tokens.is_unresolved(name) and not re.match(defaults.NAME_PATTERN, name):
         problems.add(
             "name must be 3-128 letters, digits, '-', '_' or inner spaces",
             name,
@@ -63,7 +63,7 @@ def validate_name(problems: ValidationProblems, name: str) -> None:
 
 def validate_version(problems: ValidationProblems, version: str) -> None:
     """Image Builder semantic versions are ``major.minor.patch`` with no wildcard or build number."""
-    if not _tokens.is_unresolved(version) and not re.match(_defaults.SEMANTIC_VERSION_PATTERN, version):
+    if not tokens.is_unresolved(version) and not re.match(defaults.SEMANTIC_VERSION_PATTERN, version):
         problems.add(
             "version must be a semantic version major.minor.patch",
             version,
@@ -86,13 +86,13 @@ def prepare(
 ) -> DocumentSource:
     """Validate name, version and document, then raise every problem (the caller's too) at once.
 
-    A valid version is then checked against the version lock (``_version_lock``).
+    A valid version is then checked against the version lock (``core.versions``).
     """
     validate_name(problems, name)
     validate_version(problems, version)
     source = load_document(problems, data=data, path=path, uri=uri, required_sections=required_sections)
     problems.raise_if_any()
-    _version_lock.check_and_record(
+    versions.check_and_record(
         scope, parent=parent, kind=kind, name=name, version=version, content=source.fingerprint_text
     )
     return source
@@ -138,11 +138,11 @@ def load_document(
 def _validate_document_text(
     problems: ValidationProblems, text: str, required_sections: tuple[str, ...]
 ) -> None:
-    if _tokens.is_unresolved(text):
+    if tokens.is_unresolved(text):
         return
-    if len(text) > _defaults.MAX_INLINE_DOCUMENT_CHARS:
+    if len(text) > defaults.MAX_INLINE_DOCUMENT_CHARS:
         problems.add(
-            f"inline documents are limited to {_defaults.MAX_INLINE_DOCUMENT_CHARS} characters",
+            f"inline documents are limited to {defaults.MAX_INLINE_DOCUMENT_CHARS} characters",
             f"{len(text)} characters",
             "upload the document to an S3 bucket you own and pass uri='s3://...'",
         )
@@ -174,7 +174,7 @@ def _validate_document_text(
 
 
 def _validate_uri(problems: ValidationProblems, uri: str) -> None:
-    if _tokens.is_unresolved(uri):
+    if tokens.is_unresolved(uri):
         return
     parts = urlsplit(uri)
     query_keys = {key.lower() for key in parse_qs(parts.query, keep_blank_values=True)}

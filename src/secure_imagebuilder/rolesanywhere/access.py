@@ -16,8 +16,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_rolesanywhere as rolesanywhere
 from constructs import Construct
 
-from secure_imagebuilder import _certificates, _tokens
-from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.core import tokens
+from secure_imagebuilder.core.validation import ValidationProblems
+from secure_imagebuilder.rolesanywhere import certificates
 
 # Secure defaults (R1, R19), in one place so code, tests and docs read the same numbers.
 DEFAULT_SESSION_DURATION = cdk.Duration.hours(1)
@@ -93,7 +94,7 @@ def _read_source(
         )
         return None
     data = value.encode()
-    return data, _certificates.summarize(data)
+    return data, certificates.summarize(data)
 
 
 class RolesAnywhereAccess(Construct):
@@ -293,25 +294,25 @@ class RolesAnywhereAccess(Construct):
             )
         bundle_pem = ""
         issuers = None
-        if isinstance(certificate_bundle, str) and _tokens.is_unresolved(certificate_bundle):
+        if isinstance(certificate_bundle, str) and tokens.is_unresolved(certificate_bundle):
             bundle_pem = certificate_bundle  # checked by the service at deploy time
         elif certificate_bundle is not None:
             read = _read_source(certificate_bundle, "certificate_bundle", problems)
             if read is not None:
                 data, shown = read
-                bundle, findings = _certificates.load_ca_bundle(data)
+                bundle, findings = certificates.load_ca_bundle(data)
                 for finding in findings:
                     problems.add(f"certificate_bundle {finding.what}", shown, finding.fix)
                 if bundle is not None:
                     bundle_pem, issuers = bundle.pem, bundle.certificates
         crl_pem = None
-        if isinstance(crl, str) and _tokens.is_unresolved(crl):
+        if isinstance(crl, str) and tokens.is_unresolved(crl):
             crl_pem = crl
         elif crl is not None:
             read = _read_source(crl, "crl", problems)
             if read is not None:
                 data, shown = read
-                loaded, findings = _certificates.load_crl(data, issuers=issuers)
+                loaded, findings = certificates.load_crl(data, issuers=issuers)
                 for finding in findings:
                     problems.add(f"crl {finding.what}", shown, finding.fix)
                 if loaded is not None:

@@ -17,8 +17,8 @@ import weakref
 
 from constructs import Construct, IConstruct
 
-from secure_imagebuilder import _defaults, _tokens
-from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.core import defaults, tokens
+from secure_imagebuilder.core.validation import ValidationProblems
 
 # The lock file named by the context of a parent construct, read once per parent: a jsii call per
 # component would cost seconds in large apps. Sound because CDK refuses new context on a construct that
@@ -34,9 +34,9 @@ def check_and_record(
     ``parent`` is the scope ``scope`` was created in: the context is read from it.
     """
     if parent not in _versions_file_of:
-        _versions_file_of[parent] = parent.node.try_get_context(_defaults.VERSIONS_FILE_CONTEXT_KEY)
+        _versions_file_of[parent] = parent.node.try_get_context(defaults.VERSIONS_FILE_CONTEXT_KEY)
     setting = _versions_file_of[parent]
-    if not setting or _tokens.is_unresolved(name) or _tokens.is_unresolved(version):
+    if not setting or tokens.is_unresolved(name) or tokens.is_unresolved(version):
         return
     file = pathlib.Path(str(setting))
     recorded = _load(file)

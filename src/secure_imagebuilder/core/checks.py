@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from secure_imagebuilder import _pipeline_defaults, _tokens
-from secure_imagebuilder._errors import ValidationProblems
+from secure_imagebuilder.core import defaults, tokens
+from secure_imagebuilder.core.validation import ValidationProblems
 
 
 def validate_account_ids(problems: ValidationProblems, what: str, account_ids: Iterable[str]) -> list[str]:
     """Every id is 12 digits (tokens are skipped); returns the ids, duplicates removed, in order."""
     seen: list[str] = []
     for account_id in account_ids:
-        if not _tokens.is_unresolved(account_id) and not re.match(
-            _pipeline_defaults.ACCOUNT_ID_PATTERN, account_id
-        ):
+        if not tokens.is_unresolved(account_id) and not re.match(defaults.ACCOUNT_ID_PATTERN, account_id):
             problems.add(
                 f"{what} must be 12-digit AWS account ids", account_id, "write the id with all 12 digits"
             )
@@ -26,9 +24,9 @@ def validate_account_ids(problems: ValidationProblems, what: str, account_ids: I
 
 def validate_free_text(problems: ValidationProblems, what: str, value: str | None) -> None:
     """R8: no e-mail address or account number in a tag, name or description."""
-    if value is None or _tokens.is_unresolved(value):
+    if value is None or tokens.is_unresolved(value):
         return
-    for pattern, kind in _pipeline_defaults.SENSITIVE_TAG_PATTERNS:
+    for pattern, kind in defaults.SENSITIVE_TAG_PATTERNS:
         if re.search(pattern, value):
             problems.add(
                 f"{what} contains {kind}, which never belongs in tags or names (R8)",
