@@ -24,9 +24,9 @@ class WorkflowExecutionRole(iam.Role):
 
     Creates one ``AWS::IAM::Role`` (and an ``AWS::IAM::Policy`` once a grant is added) with:
 
-    - a trust policy for ``imagebuilder.amazonaws.com`` limited by ``aws:SourceAccount`` and
-      ``aws:SourceArn`` (``arn:<partition>:imagebuilder:<region>:<account>:*``) against the confused
-      deputy problem (R1);
+    - a trust policy for ``imagebuilder.amazonaws.com`` limited by ``aws:SourceAccount`` (this account)
+      against the confused deputy problem (R1); not by ``aws:SourceArn``, whose value for workflow runs
+      AWS does not document (a condition on a key the service does not send would deny every build);
     - AWS's ``EC2ImageBuilderExecutionPolicy`` managed policy, whose KMS statements are EBS-only, unless
       ``use_managed_execution_policy=False`` (R1);
     - when ``key`` is given, the workflow-encryption grant on both sides: the key policy (R13) and this
@@ -59,14 +59,11 @@ class WorkflowExecutionRole(iam.Role):
         :param max_session_duration: the longest session Image Builder may hold. Default: - 1 hour.
         """
         stack = cdk.Stack.of(scope)
+        # Only aws:SourceAccount: AWS documents it for Image Builder's confused-deputy protection, but not
+        # the aws:SourceArn value of a workflow run; a condition on an absent key would fail every build.
         trust = iam.ServicePrincipal(
             defaults.IMAGEBUILDER_SERVICE,
-            conditions={
-                "StringEquals": {"aws:SourceAccount": stack.account},
-                "ArnLike": {
-                    "aws:SourceArn": f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:*"
-                },
-            },
+            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
         )
         policies = list(managed_policies or [])
         if use_managed_execution_policy:
