@@ -158,6 +158,24 @@ class ImageBuilderKey(Construct):
             },
         )
 
+    def grant_container_recipe_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let a container build instance decrypt container recipes of this key, only through Image Builder.
+
+        AWS's ``EC2InstanceProfileForImageBuilderECRContainerBuilds`` lets the instance decrypt "an Image
+        Builder component or container recipe" (awsdocs/ec2-image-builder-user-guide,
+        security-iam-awsmanpol.md); this grants ``kms:Decrypt`` on both sides under the container-recipe
+        encryption context (``...:container-recipe/*``, R12) and ``aws:CalledVia`` Image Builder.
+        """
+        return self._grant_both_sides(
+            grantee,
+            sid="AllowImageBuilderContainerRecipeDecrypt",
+            actions=permissions.COMPONENT_DECRYPT_ACTIONS,
+            conditions={
+                **permissions.encryption_context_condition(self, "container-recipe"),
+                **permissions.called_via_imagebuilder_condition(),
+            },
+        )
+
     def add_to_key_policy(self, statement: iam.PolicyStatement) -> bool:
         """Add a statement to the key policy; ``False`` when the key is imported (and nothing was added).
 

@@ -84,6 +84,9 @@ CLOUDTRAIL_DESCRIBE_ACTIONS = ("kms:DescribeKey",)
 INSTANCE_COMPONENT_ACTIONS = ("imagebuilder:GetComponent",)
 """R1: the build instance reads component documents (ours and AWS-managed ones)."""
 
+INSTANCE_CONTAINER_RECIPE_ACTIONS = ("imagebuilder:GetContainerRecipe",)
+"""R1: a container build instance reads its recipe (AWS managed policy ...ECRContainerBuilds)."""
+
 INSTANCE_LOG_OBJECT_ACTIONS = ("s3:PutObject",)
 """R17: the build instance uploads its logs; it never reads or deletes them."""
 
