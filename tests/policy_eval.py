@@ -1,4 +1,4 @@
-"""The policy evaluator, re-exported from the library (``secure_imagebuilder.rules.policy``) for older tests."""
+"""The policy evaluator, re-exported from the library (``secure_imagebuilder.rules.policy``)."""
 
 from secure_imagebuilder.rules.policy import (
     ACCOUNT,

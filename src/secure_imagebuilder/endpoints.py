@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults
+from secure_imagebuilder.core import defaults, suppressions
 
 
 class ImageBuilderVpcEndpoints(Construct):
@@ -55,12 +54,11 @@ class ImageBuilderVpcEndpoints(Construct):
             self.security_group.add_ingress_rule(
                 ec2.Peer.ipv4(vpc.vpc_cidr_block), https, "HTTPS from the VPC (R3, R18)"
             )
-            cdk.Validations.of(self.security_group).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-EC23",
-                    reason="Ingress is HTTPS from the VPC's own CIDR block, an intrinsic the rule cannot "
-                    "resolve; nothing outside the VPC can reach the endpoints.",
-                )
+            suppressions.acknowledge(
+                self.security_group,
+                "AwsSolutions-EC23",
+                "Ingress is HTTPS from the VPC's own CIDR block, an intrinsic the rule cannot "
+                "resolve; nothing outside the VPC can reach the endpoints.",
             )
         services = list(defaults.INTERFACE_ENDPOINT_SERVICES)
         if containers:

@@ -8,7 +8,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, permissions
+from secure_imagebuilder.core import defaults, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 
@@ -69,13 +69,14 @@ class ImageBuilderLogBucket(Construct):
             ],
         )
         if server_access_logs_bucket is None:
-            cdk.Validations.of(self.bucket).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-S1",
-                    reason="The bucket holds Image Builder build logs (R17); S3 access-log targets cannot "
-                    "use SSE-KMS. Pass server_access_logs_bucket to log access as well.",
-                )
+            reason = (
+                "The bucket holds Image Builder build logs (R17); S3 access-log targets cannot "
+                "use SSE-KMS. Pass server_access_logs_bucket to log access as well."
             )
+            suppressions.acknowledge(self.bucket, "AwsSolutions-S1", reason)
+            resource = suppressions.default_resource(self.bucket)
+            if resource is not None:
+                suppressions.skip_checkov(resource, "CKV_AWS_18", reason)
         self.key = key
 
     @property
@@ -108,12 +109,11 @@ def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) ->
         resource_arns=[objects],
     )
     if isinstance(grantee, iam.Role):
-        cdk.Validations.of(grantee).acknowledge(
-            cdk.Acknowledgment(
-                id=f"AwsSolutions-IAM5[Resource::{permissions.nag_resource_id(grantee, objects)}]",
-                reason="Build logs get new object keys on every build (R17); the role may only put "
-                "objects under its own log prefix, never read, list or delete them.",
-            )
+        suppressions.acknowledge(
+            grantee,
+            f"AwsSolutions-IAM5[Resource::{permissions.nag_resource_id(grantee, objects)}]",
+            "Build logs get new object keys on every build (R17); the role may only put "
+            "objects under its own log prefix, never read, list or delete them.",
         )
     if bucket.encryption_key is not None:
         iam.Grant.add_to_principal(
