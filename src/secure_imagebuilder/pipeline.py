@@ -217,6 +217,8 @@ class SecureImagePipeline(Construct):
         self.execution_role: iam.IRole | None = None
         if workflows:
             self.execution_role = execution_role or WorkflowExecutionRole(self, "ExecutionRole", key=key)
+            if self.topic is not None:  # which principal publishes is undocumented: grant both
+                self.topic.grant_publish(self.execution_role)
         self.image_log_group: ImageBuilderLogGroup | None = None
         self.pipeline_log_group: ImageBuilderLogGroup | None = None
         if cloudwatch_logs:

@@ -6,6 +6,7 @@ endpoints, audit trail) and one container pipeline, each synthesized once.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -298,6 +299,39 @@ def test_service_linked_role_may_publish_to_the_encrypted_topic_only(
             {"kms:ViaService": via, "kms:CallerAccount": ACCOUNT},
         )
         assert evaluator.kms_allows(key_id, request) is allowed
+
+
+def test_the_service_linked_role_is_named_by_principal_arn_not_as_principal(template: Template) -> None:
+    """KMS rejects a key policy naming a role that does not exist; the SLR appears on first use only."""
+    statement = key_statements(template)["AllowImageBuilderServiceLinkedRoleToPublish"]
+    assert statement["Principal"] == {"AWS": "*"}
+    assert set(statement["Condition"]) == {"StringEquals", "ArnEquals"}
+    assert set(statement["Condition"]["StringEquals"]) == {"kms:ViaService", "kms:CallerAccount"}
+    assert "AWSServiceRoleForImageBuilder" in json.dumps(statement["Condition"]["ArnEquals"])
+    assert "aws-service-role" not in json.dumps(statement["Principal"])
+
+
+@pytest.mark.parametrize(
+    ("action", "via", "allowed"),
+    [
+        ("kms:GenerateDataKey", f"sns.{REGION}.amazonaws.com", True),
+        ("kms:Decrypt", f"sns.{REGION}.amazonaws.com", True),
+        ("kms:GenerateDataKey", f"s3.{REGION}.amazonaws.com", False),
+        ("kms:Encrypt", f"sns.{REGION}.amazonaws.com", False),
+    ],
+)
+def test_the_execution_role_may_also_publish(
+    evaluator: PolicyEvaluator, template: Template, action: str, via: str, allowed: bool
+) -> None:
+    """Which principal publishes with an execution role is undocumented: both may."""
+    key_id, _ = only(template, "AWS::KMS::Key")
+    role_id, _ = only(template, "AWS::IAM::Role", "PipelineExecutionRole")
+    role = evaluator.role_arn(role_id)
+    request = Request(action, role, evaluator.key_arn(key_id), {"kms:ViaService": via})
+    assert evaluator.kms_allows(key_id, request) is allowed
+    assert evaluator.identity_allows(request) is allowed
+    topic_id, _ = only(template, "AWS::SNS::Topic")
+    assert evaluator.decide(Request("sns:Publish", role, evaluator.resolver.arn(topic_id)))
 
 
 # --- the instance role: component decrypt and log writes ------------------------------------------------
