@@ -81,7 +81,7 @@ class SecureImagePipeline(Construct):
         distribution_regions: Sequence[DistributionRegion] | None = None,
         target_account_ids: Sequence[str] | None = None,
         launch_permission_account_ids: Sequence[str] | None = None,
-        grant_auto_scaling: bool = True,
+        grant_auto_scaling: bool = False,
         schedule_expression: str | None = None,
         vpc_endpoints: bool = False,
         audit_trail: bool = False,
@@ -117,7 +117,8 @@ class SecureImagePipeline(Construct):
         :param distribution_regions: where AMIs go. Default: - the stack's Region.
         :param target_account_ids: accounts that receive a copy of the AMI. Default: - none.
         :param launch_permission_account_ids: accounts allowed to launch the AMI. Default: - none.
-        :param grant_auto_scaling: let Auto Scaling launch the encrypted AMIs. Default: - ``True``.
+        :param grant_auto_scaling: let Auto Scaling launch the encrypted AMIs (anyone who may create an
+            Auto Scaling group could then launch them). Default: - ``False``.
         :param schedule_expression: a ``cron(...)`` schedule. Default: - manual runs only.
         :param vpc_endpoints: create :class:`ImageBuilderVpcEndpoints`. Default: - ``False``.
         :param audit_trail: create an :class:`ImageBuilderAuditTrail`. Default: - ``False`` (one trail per

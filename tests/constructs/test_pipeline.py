@@ -31,6 +31,7 @@ COMPONENT_CONTEXT = f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:component/harden/1
 SNS_SLR = (
     f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
 )
+CROSS_ROLE = "EC2ImageBuilderDistributionCrossAccountRole"
 ASG_SLR = (
     f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
 )
@@ -62,6 +63,7 @@ def template() -> Template:
         cloudwatch_logs=True,
         target_account_ids=TARGETS,
         launch_permission_account_ids=[LAUNCHER],
+        grant_auto_scaling=True,
         schedule_expression="cron(0 4 ? * MON *)",
         vpc_endpoints=True,
         audit_trail=True,
@@ -453,12 +455,38 @@ def _ebs_request(
     return Request(action, principal, evaluator.key_arn(key_id), context)
 
 
+# The inline policy cross-account-dist.md tells each target account to add to its role.
+CROSS_ROLE_POLICY = [
+    {
+        "Effect": "Allow",
+        "Action": [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:DescribeKey",
+            "kms:CreateGrant",
+            "kms:ListGrants",
+            "kms:RevokeGrant",
+        ],
+        "Resource": "*",
+    }
+]
+
+
 @pytest.mark.parametrize("account", [*TARGETS, LAUNCHER])
 def test_other_accounts_use_the_ami_key_only_through_ec2_in_this_region(
-    evaluator: PolicyEvaluator, template: Template, account: str
+    template: Template, account: str
 ) -> None:
     key_id, _ = only(template, "AWS::KMS::Key")
-    root = f"arn:aws:iam::{account}:root"
+    # Copies run as the target account's documented role; shared AMIs are launched by anyone there.
+    principal = (
+        f"arn:aws:iam::{account}:role/EC2ImageBuilderDistributionCrossAccountRole"
+        if account in TARGETS
+        else f"arn:aws:iam::{account}:root"
+    )
+    evaluator = PolicyEvaluator(template.to_json(), external_identities={principal: CROSS_ROLE_POLICY})
+    root = principal
     ec2_here = {"kms:ViaService": f"ec2.{REGION}.amazonaws.com", "kms:CallerAccount": account}
     assert evaluator.kms_allows(
         key_id, _ebs_request(evaluator, key_id, root, "kms:ReEncryptFrom", **ec2_here)
@@ -511,16 +539,54 @@ def test_auto_scaling_launches_encrypted_amis(evaluator: PolicyEvaluator, templa
 
 def test_cross_account_key_statements_are_exact(template: Template) -> None:
     statements = key_statements(template)
-    accounts = [*TARGETS, LAUNCHER]
-    use = statements["AllowDistributionAccounts"]
-    assert sorted(use["Action"]) == sorted(actions.EBS_KEY_ACTIONS)
-    assert use["Resource"] == "*"
-    assert use["Condition"]["StringEquals"]["kms:CallerAccount"] == accounts
-    grant = statements["AllowDistributionAccountsCreateGrant"]
-    assert grant["Action"] == "kms:CreateGrant"
-    assert grant["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
-    principals = use["Principal"]["AWS"]
-    assert len(principals) == len(accounts)
+    copy = statements["AllowDistributionTargetAccounts"]
+    assert sorted(copy["Action"]) == sorted(actions.EBS_KEY_ACTIONS)
+    assert copy["Resource"] == "*"
+    assert copy["Condition"]["StringEquals"]["kms:CallerAccount"] == TARGETS
+    # Only the documented role of each target account, named by ARN under its (always existing) account.
+    assert copy["Condition"]["ArnEquals"]["aws:PrincipalArn"] == [
+        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{a}:role/{CROSS_ROLE}"]]}
+        for a in TARGETS
+    ]
+    assert len(copy["Principal"]["AWS"]) == len(TARGETS)
+    share = statements["AllowLaunchPermissionAccounts"]
+    assert share["Condition"]["StringEquals"]["kms:CallerAccount"] == [LAUNCHER]
+    assert "ArnEquals" not in share["Condition"]
+    for sid in ("AllowDistributionTargetAccountsCreateGrant", "AllowLaunchPermissionAccountsCreateGrant"):
+        grant = statements[sid]
+        assert grant["Action"] == "kms:CreateGrant"
+        assert grant["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+
+
+def test_only_the_cross_account_role_of_a_target_account_copies(
+    evaluator: PolicyEvaluator, template: Template
+) -> None:
+    key_id, _ = only(template, "AWS::KMS::Key")
+    ec2_here = {"kms:ViaService": f"ec2.{REGION}.amazonaws.com"}
+    role = f"arn:aws:iam::{TARGETS[0]}:role/{CROSS_ROLE}"
+    other_role = f"arn:aws:iam::{TARGETS[0]}:role/Developer"
+    documented = {role: [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}
+    documented[other_role] = documented[role]
+    with_iam = PolicyEvaluator(template.to_json(), external_identities=documented)
+    assert with_iam.kms_allows(key_id, _ebs_request(evaluator, key_id, role, "kms:Decrypt", **ec2_here))
+    assert not with_iam.kms_allows(
+        key_id, _ebs_request(evaluator, key_id, other_role, "kms:Decrypt", **ec2_here)
+    )
+
+
+def test_auto_scaling_is_opt_in() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey(stack, "Key")
+    SecureImagePipeline(
+        stack,
+        "Pipeline",
+        name="plain",
+        key=key,
+        vpc=_vpc(stack),
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(stack, "update-linux")],
+    )
+    assert "AutoScaling" not in json.dumps(Template.from_stack(stack).to_json())
 
 
 # --- workflows and the pipeline -------------------------------------------------------------------------
