@@ -99,8 +99,9 @@ def check_log_bucket(problems: ValidationProblems, bucket: s3.IBucket) -> None:
 def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) -> iam.Grant:
     """Let ``grantee`` put log objects under ``prefix``, encrypted with the bucket's key through S3 only.
 
-    Nothing else: no read, no delete, no list (R1). The key side needs no key-policy statement: the key
-    policy delegates to IAM in its own account.
+    Nothing else: no read, no delete, no list (R1). The key use (``kms:GenerateDataKey``, and
+    ``kms:Decrypt`` for multipart uploads) is limited to this bucket's encryption context. The key side
+    needs no key-policy statement: the key policy delegates to IAM in its own account.
     """
     objects = bucket.arn_for_objects(f"{prefix}*")
     grant = iam.Grant.add_to_principal(
@@ -120,7 +121,12 @@ def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) ->
             grantee=grantee,
             actions=list(permissions.S3_WRITE_KEY_ACTIONS),
             resource_arns=[bucket.encryption_key.key_arn],
-            conditions={"StringEquals": {"kms:ViaService": permissions.via_service(bucket, "s3")}},
+            conditions={
+                "StringEquals": {"kms:ViaService": permissions.via_service(bucket, "s3")},
+                # The object's ARN, or the bucket's with an S3 Bucket Key (Amazon S3 User Guide,
+                # "Encryption context"): only this bucket's log prefix, not any bucket using the key.
+                "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket.bucket_arn, objects]},
+            },
         )
     return grant
 

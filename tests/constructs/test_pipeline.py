@@ -402,15 +402,41 @@ def test_instance_role_only_puts_logs_under_its_prefix(
     assert evaluator.identity_allows(request) is allowed
 
 
-@pytest.mark.parametrize(("via", "allowed"), [(f"s3.{REGION}.amazonaws.com", True), (None, False)])
-def test_instance_role_encrypts_logs_only_through_s3(
-    evaluator: PolicyEvaluator, template: Template, via: str | None, allowed: bool
+S3_HERE = f"s3.{REGION}.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("action", "via", "where", "allowed"),
+    [
+        ("kms:GenerateDataKey", S3_HERE, "bucket", True),  # with an S3 Bucket Key: the bucket's ARN
+        ("kms:GenerateDataKey", S3_HERE, "imagebuilder/x/log.txt", True),  # without: the object's ARN
+        ("kms:Decrypt", S3_HERE, "imagebuilder/x/part", True),  # multipart uploads
+        ("kms:GenerateDataKey", None, "bucket", False),  # not through S3
+        ("kms:GenerateDataKey", S3_HERE, None, False),  # no context
+        ("kms:GenerateDataKey", S3_HERE, "other-bucket", False),  # another bucket using the key
+        ("kms:GenerateDataKey", S3_HERE, "elsewhere/log.txt", False),  # outside the log prefix
+        ("kms:Encrypt", S3_HERE, "bucket", False),
+    ],
+)
+def test_instance_role_encrypts_logs_only_through_s3_for_its_bucket(
+    evaluator: PolicyEvaluator,
+    template: Template,
+    action: str,
+    via: str | None,
+    where: str | None,
+    allowed: bool,
 ) -> None:
     key_id, _ = only(template, "AWS::KMS::Key")
-    context = {"kms:ViaService": via} if via else {}
-    request = Request(
-        "kms:GenerateDataKey", _instance(evaluator, template), evaluator.key_arn(key_id), context
-    )
+    bucket_id, _ = only(template, "AWS::S3::Bucket", "PipelineLogs")
+    bucket = f"arn:aws:s3:::{bucket_id.lower()}"
+    context: dict[str, Any] = {"kms:ViaService": via} if via else {}
+    if where == "bucket":
+        context["kms:EncryptionContext:aws:s3:arn"] = bucket
+    elif where == "other-bucket":
+        context["kms:EncryptionContext:aws:s3:arn"] = "arn:aws:s3:::someone-elses-bucket"
+    elif where is not None:
+        context["kms:EncryptionContext:aws:s3:arn"] = f"{bucket}/{where}"
+    request = Request(action, _instance(evaluator, template), evaluator.key_arn(key_id), context)
     assert evaluator.kms_allows(key_id, request) is allowed
 
 

@@ -73,8 +73,10 @@ SNS_ROLE_PUBLISH_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 LOGS_KEY_ACTIONS = ("kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 """What CloudWatch Logs needs on the key of an encrypted log group (AWS's documented key policy)."""
 
-S3_WRITE_KEY_ACTIONS = ("kms:GenerateDataKey",)
-"""What a writer to an SSE-KMS bucket needs on its key (through S3 only)."""
+S3_WRITE_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+"""What a writer to an SSE-KMS bucket needs on its key (through S3 only): ``kms:GenerateDataKey``, and
+``kms:Decrypt`` for multipart uploads (Amazon S3 User Guide, "Specifying server-side encryption with AWS
+KMS (SSE-KMS)": multipart uploads need both)."""
 
 EBS_KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 """What EC2 needs on the key of an encrypted AMI to copy or launch it (on behalf of the caller)."""
