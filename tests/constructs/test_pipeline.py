@@ -809,3 +809,27 @@ def test_container_builds_get_two_imds_hops_and_scanning_of_their_repository(
     )
     container_template.resource_count_is("AWS::SNS::Topic", 0)
     container_template.resource_count_is("AWS::CloudTrail::Trail", 0)
+
+
+@pytest.mark.parametrize(
+    ("action", "bucket_account", "allowed"),
+    [
+        ("s3:PutObject", ACCOUNT, True),  # build logs to this account's bucket
+        ("s3:GetObject", "999999999999", True),  # downloads from AWS-owned repositories
+        ("s3:PutObject", "999999999999", False),  # copying data out to another account
+        ("s3:DeleteObject", "999999999999", False),
+    ],
+)
+def test_the_s3_gateway_endpoint_lets_writes_reach_this_accounts_buckets_only(
+    evaluator: PolicyEvaluator, template: Template, action: str, bucket_account: str, allowed: bool
+) -> None:
+    (endpoint,) = [
+        r
+        for r in template.find_resources("AWS::EC2::VPCEndpoint").values()
+        if r["Properties"].get("VpcEndpointType", "Gateway") == "Gateway"
+        and "PolicyDocument" in r["Properties"]
+    ]
+    statements = evaluator.resolver.resolve(endpoint["Properties"]["PolicyDocument"]["Statement"])
+    role = f"arn:aws:iam::{ACCOUNT}:role/Builder"
+    request = Request(action, role, "arn:aws:s3:::some-bucket/key", {"aws:ResourceAccount": bucket_account})
+    assert evaluator.resource_policy_allows(statements, request) is allowed
