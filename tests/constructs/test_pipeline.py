@@ -833,3 +833,24 @@ def test_the_s3_gateway_endpoint_lets_writes_reach_this_accounts_buckets_only(
     role = f"arn:aws:iam::{ACCOUNT}:role/Builder"
     request = Request(action, role, "arn:aws:s3:::some-bucket/key", {"aws:ResourceAccount": bucket_account})
     assert evaluator.resource_policy_allows(statements, request) is allowed
+
+
+def test_the_default_log_groups_exist_encrypted_even_without_cloudwatch_logs() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey(stack, "Key")
+    SecureImagePipeline(
+        stack,
+        "Pipeline",
+        name="plain",
+        key=key,
+        vpc=_vpc(stack),
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(stack, "update-linux")],
+    )
+    template = Template.from_stack(stack)
+    for name in ("/aws/imagebuilder/plain", "/aws/imagebuilder/pipeline/plain"):
+        template.has_resource_properties(
+            "AWS::Logs::LogGroup", {"LogGroupName": name, "KmsKeyId": KEY_ARN, "RetentionInDays": 365}
+        )
+    # The instance streams nothing to CloudWatch unless cloudwatch_logs=True.
+    assert "logs:PutLogEvents" not in json.dumps(template.find_resources("AWS::IAM::Policy"))
