@@ -854,3 +854,26 @@ def test_the_default_log_groups_exist_encrypted_even_without_cloudwatch_logs() -
         )
     # The instance streams nothing to CloudWatch unless cloudwatch_logs=True.
     assert "logs:PutLogEvents" not in json.dumps(template.find_resources("AWS::IAM::Policy"))
+
+
+@pytest.mark.parametrize(("own_trail", "allowed"), [(True, True), (False, False)])
+def test_cloudtrail_writes_to_the_audit_bucket_only_for_this_trail(
+    evaluator: PolicyEvaluator, template: Template, own_trail: bool, allowed: bool
+) -> None:
+    _, trail = only(template, "AWS::CloudTrail::Trail")
+    name = trail["Properties"]["TrailName"]
+    source = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name if own_trail else 'another-trail'}"
+    bucket_id, _ = only(template, "AWS::S3::Bucket", "PipelineAuditTrailBucket")
+    context = {
+        "aws:SourceArn": source,
+        "s3:x-amz-acl": "bucket-owner-full-control",
+        "aws:SecureTransport": "true",
+        "s3:TlsVersion": "1.3",
+    }
+    bucket = f"arn:aws:s3:::{bucket_id.lower()}"
+    for action, resource in (
+        ("s3:PutObject", f"{bucket}/AWSLogs/{ACCOUNT}/x.json.gz"),
+        ("s3:GetBucketAcl", bucket),
+    ):
+        decision = evaluator.decide(Request(action, "cloudtrail.amazonaws.com", resource, context))
+        assert decision.allowed is allowed, decision
