@@ -242,6 +242,18 @@ def test_imported_key_adds_identity_side_and_reports_the_key_policy_statement() 
     assert infos and "ask its owner to add this statement" in str(infos[0].data)
 
 
+def test_the_owner_message_has_no_cloudformation_intrinsics() -> None:
+    """An environment-agnostic stack: the owner gets placeholders to fill in, not Fn::GetAtt / Ref."""
+    stack = make_stack()
+    key = ImageBuilderKey.from_key_arn(
+        stack, "Shared", "arn:aws:kms:us-west-2:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    WorkflowExecutionRole(stack, "ExecRole", key=key)
+    (info,) = [str(e.data) for e in key.node.metadata if e.type == "aws:cdk:info"]
+    assert "Fn::" not in info and "'Ref'" not in info and '"Ref"' not in info
+    assert "${AWS::AccountId}" in info and "${ExecRole" in info and "replace ${AWS::AccountId}" in info
+
+
 def test_key_without_grants_has_no_statements_to_report() -> None:
     key = ImageBuilderKey(make_stack(), "Key")
     assert key.key_policy_statements() == []
