@@ -604,13 +604,16 @@ class PolicyEvaluator:
             if role["Type"] == "AWS::IAM::Role" and self.resolver.arn(lid) == request.resource:
                 document = self.resolver.resolve(role["Properties"]["AssumeRolePolicyDocument"])
                 trust = policy(f"trust policy of {lid}", document["Statement"], resource_based=True)
-                return evaluate(
+                decision = evaluate(
                     request,
                     identity=self._identity.get(request.principal, []),
                     resource=trust,
                     resource_account=self.account,
                     kms_key=True,  # like a key policy, a trust policy must name the principal or its account
                 )
+                if decision.allowed or decision.statements:  # allowed, or explicitly denied
+                    return decision
+                return Decision(False, "the trust policy does not allow it", ())
         return Decision(False, "no such role in the template", ())
 
     def kms_allows(self, key: str, request: Request) -> bool:
