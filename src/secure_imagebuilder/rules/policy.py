@@ -241,7 +241,7 @@ def statement_applies(statement: Statement, request: Request, context: Mapping[s
 
 
 @dataclass(frozen=True)
-class _Policy:
+class Policy:
     """Labelled statements: where they come from (for explanations) and whether they name principals."""
 
     label: str
@@ -256,11 +256,11 @@ class _Verdict:
     denies: list[str] = field(default_factory=list)
 
 
-def _statement_label(policy: _Policy, index: int, statement: Statement) -> str:
+def _statement_label(policy: Policy, index: int, statement: Statement) -> str:
     return f"{policy.label}: {statement.get('Sid') or f'statement {index}'}"
 
 
-def _judge(policy: _Policy, request: Request, context: Mapping[str, list[str]]) -> _Verdict:
+def _judge(policy: Policy, request: Request, context: Mapping[str, list[str]]) -> _Verdict:
     verdict = _Verdict()
     for index, statement in enumerate(policy.statements):
         if not statement_applies(statement, request, context):
@@ -286,8 +286,8 @@ def _judge(policy: _Policy, request: Request, context: Mapping[str, list[str]]) 
 def evaluate(
     request: Request,
     *,
-    identity: Iterable[_Policy] = (),
-    resource: _Policy | None = None,
+    identity: Iterable[Policy] = (),
+    resource: Policy | None = None,
     resource_account: str | None = None,
     kms_key: bool = False,
 ) -> Decision:
@@ -328,9 +328,9 @@ def evaluate(
     return Decision(False, "no statement allows it", ())
 
 
-def policy(label: str, statements: Sequence[Statement], *, resource_based: bool = False) -> _Policy:
+def policy(label: str, statements: Sequence[Statement], *, resource_based: bool = False) -> Policy:
     """A labelled policy for :func:`evaluate`."""
-    return _Policy(label, list(statements), resource_based)
+    return Policy(label, list(statements), resource_based)
 
 
 _SERVICE_OF_TYPE = {"Logs": "logs", "CloudTrail": "cloudtrail", "ImageBuilder": "imagebuilder", "ECR": "ecr"}
@@ -502,10 +502,10 @@ class PolicyEvaluator:
         self.account = account
         self.region = region
         self.root = f"arn:{PARTITION}:iam::{account}:root"
-        self._identity: dict[str, list[_Policy]] = {}
+        self._identity: dict[str, list[Policy]] = {}
         for arn, statements in (external_identities or {}).items():
             self._identity.setdefault(arn, []).append(policy(f"identity policy of {arn}", statements))
-        self._resource: dict[str, tuple[_Policy, bool]] = {}
+        self._resource: dict[str, tuple[Policy, bool]] = {}
         for arn, statements in (external_resource_policies or {}).items():
             self._resource[arn] = (policy(f"resource policy of {arn}", statements, resource_based=True), True)
         self._load_identities(managed_policies or {})
@@ -568,7 +568,7 @@ class PolicyEvaluator:
         """The ARN of a key of the template."""
         return self.resolver.arn(logical_id)
 
-    def _resource_policy(self, resource: str) -> tuple[_Policy, bool] | None:
+    def _resource_policy(self, resource: str) -> tuple[Policy, bool] | None:
         if resource in self._resource:
             return self._resource[resource]
         if resource.startswith(f"arn:{PARTITION}:s3:::"):
