@@ -404,3 +404,27 @@ def test_a_key_outside_the_template_is_not_judged_unless_its_policy_is_given() -
     assert not evaluator.decide(request)
     owned = PolicyEvaluator(template, external_resource_policies={imported: [ROOT_STATEMENT]})
     assert owned.decide(request)
+
+
+@pytest.mark.parametrize("principal", [ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root"])
+def test_an_account_principal_delegates_to_iam_and_labels_name_the_statement(principal: str) -> None:
+    key = key_policy(
+        {
+            "Sid": "Account",
+            "Effect": "Allow",
+            "Principal": {"AWS": principal},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    )
+    allow = identity({"Sid": "RoleDecrypt", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY})
+    decision = evaluate(
+        Request("kms:Decrypt", ROLE, KEY),
+        identity=[allow],
+        resource=key,
+        resource_account=ACCOUNT,
+        kms_key=True,
+    )
+    assert decision.statements == ("key policy: Account", "identity: RoleDecrypt")
+    other = Request("kms:Decrypt", "arn:aws:iam::444455556666:role/R", KEY)
+    assert not evaluate(other, identity=[allow], resource=key, resource_account=ACCOUNT, kms_key=True)
