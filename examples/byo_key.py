@@ -16,13 +16,17 @@ from secure_imagebuilder import (
 from secure_imagebuilder.nag import DataProtectionChecks
 
 DOCUMENTS = pathlib.Path(__file__).parent / "documents"
-EXAMPLE_KEY_ARN = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+# The id of an example key; pass your key's ARN with `cdk synth -c imagebuilder-key-arn=arn:...`.
+EXAMPLE_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def build(app: cdk.App) -> list[cdk.Stack]:
     """A pipeline on an imported key; `cdk synth` prints the statements the key's owner must add."""
     stack = cdk.Stack(app, "ByoKeyPipeline")
-    key_arn = app.node.try_get_context("imagebuilder-key-arn") or EXAMPLE_KEY_ARN
+    # The default is built from the stack's own partition, Region and account: no hard-coded environment.
+    key_arn = app.node.try_get_context("imagebuilder-key-arn") or stack.format_arn(
+        service="kms", resource="key", resource_name=EXAMPLE_KEY_ID
+    )
     key = ImageBuilderKey.from_key_arn(stack, "Key", key_arn)
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
     flow_logs = ImageBuilderLogGroup(

@@ -19,14 +19,21 @@ from secure_imagebuilder.nag import DataProtectionChecks
 
 DOCUMENTS = pathlib.Path(__file__).parent / "documents"
 # A replica of a multi-Region key in the second Region (KMS keys are regional), owned by the security team.
-REPLICA_KEY_ARN = "arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+# Pass your own with `-c imagebuilder-replica-region=... -c imagebuilder-replica-key-arn=arn:...`.
+REPLICA_REGION = "eu-west-1"
+REPLICA_KEY_ID = "mrk-1234abcd12ab34cd56ef1234567890ab"
 
 
 def build(app: cdk.App) -> list[cdk.Stack]:
-    """AMIs go to this Region and eu-west-1, copied into two accounts and launchable by a third."""
+    """AMIs go to this Region and a second one, copied into two accounts and launchable by a third."""
     stack = cdk.Stack(app, "CrossAccountPipeline")
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-cross-account")
-    replica = ImageBuilderKey.from_key_arn(stack, "ReplicaKey", REPLICA_KEY_ARN)
+    region = app.node.try_get_context("imagebuilder-replica-region") or REPLICA_REGION
+    # Partition and account are the stack's own (tokens): the stack stays environment-agnostic.
+    replica_arn = app.node.try_get_context("imagebuilder-replica-key-arn") or stack.format_arn(
+        service="kms", region=region, resource="key", resource_name=REPLICA_KEY_ID
+    )
+    replica = ImageBuilderKey.from_key_arn(stack, "ReplicaKey", replica_arn)
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
     flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/cross-account-pipeline")
     vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs.log_group))
@@ -47,7 +54,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         vpc=vpc,
         parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
         components=[aws_managed_component(stack, "update-linux"), harden],
-        distribution_regions=[DistributionRegion(stack.region), DistributionRegion("eu-west-1", key=replica)],
+        distribution_regions=[DistributionRegion(stack.region), DistributionRegion(region, key=replica)],
         target_account_ids=["444455556666", "777788889999"],
         launch_permission_account_ids=["123456789012"],
         key_policy_added_by_owner=True,  # the replica's owner adds replica.key_policy_statements()

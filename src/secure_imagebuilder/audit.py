@@ -24,7 +24,8 @@ class ImageBuilderAuditTrail(Construct):
     Image Builder makes on the key (from ``CreateWorkflow`` and ``GetWorkflow``) are *read-only*
     management events (R16), and so are the Image Builder ``Get*`` calls; KMS events are not excluded.
     The key policy lets ``cloudtrail.amazonaws.com`` generate data keys only for trails of this account
-    (``kms:EncryptionContext:aws:cloudtrail:arn``) and only for this trail (``aws:SourceArn``) (R1).
+    (``kms:EncryptionContext:aws:cloudtrail:arn``) and only for this trail (``aws:SourceArn``), and the
+    bucket policy denies it every request for another trail (``aws:SourceArn``) (R1).
 
     One trail per account is the norm: :class:`SecureImagePipeline` creates one only with
     ``audit_trail=True``. Decrypting the log files needs ``kms:Decrypt`` on the key (grant it to
@@ -104,6 +105,19 @@ class ImageBuilderAuditTrail(Construct):
             include_global_service_events=defaults.TRAIL_INCLUDE_GLOBAL_EVENTS,
             management_events=cloudtrail.ReadWriteType.ALL,
             send_to_cloud_watch_logs=False,
+        )
+        # CDK's Trail allows cloudtrail.amazonaws.com s3:GetBucketAcl and s3:PutObject on the bucket for any
+        # trail; AWS's bucket policy for CloudTrail limits both with aws:SourceArn = the trail ("Amazon S3
+        # bucket policy for CloudTrail", CloudTrail User Guide). An explicit deny adds that limit.
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="DenyCloudTrailForOtherTrails",
+                effect=iam.Effect.DENY,
+                principals=[principal],
+                actions=["s3:GetBucketAcl", "s3:PutObject"],
+                resources=[bucket.bucket_arn, bucket.arn_for_objects("*")],
+                conditions={"StringNotEquals": {"aws:SourceArn": trail_arn}},
+            )
         )
         self.key = key
 

@@ -15,6 +15,10 @@ from secure_imagebuilder.core import checks, defaults, documents, permissions, t
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 
+CROSS_ACCOUNT_DISTRIBUTION_ROLE = "EC2ImageBuilderDistributionCrossAccountRole"
+"""The role each target account creates for Image Builder's copies (awsdocs/ec2-image-builder-user-guide,
+cross-account-dist.md): only it may use the AMI key for a copy."""
+
 
 @dataclass(frozen=True)
 class DistributionRegion:
@@ -32,13 +36,19 @@ class DistributionRegion:
 class SecureDistributionConfiguration(Construct):
     """An ``AWS::ImageBuilder::DistributionConfiguration`` whose AMIs are encrypted with customer keys (R5).
 
-    For every Region, ``AmiDistributionConfiguration.KmsKeyId`` is the Region's key. With
-    ``target_account_ids`` (copies into other accounts) or ``launch_permission_account_ids`` (sharing),
-    each Region's key policy gets two statements for those accounts, limited to EC2 in that Region
-    (``kms:ViaService``) and to those accounts (``kms:CallerAccount``); ``kms:CreateGrant`` only for AWS
-    resources (``kms:GrantIsForAWSResource``) (R1). With ``grant_auto_scaling`` (the default) the same
-    two statements let this account's ``AWSServiceRoleForAutoScaling`` launch instances from the
-    encrypted AMIs (it has no KMS permissions of its own); that role must exist before deployment.
+    For every Region, ``AmiDistributionConfiguration.KmsKeyId`` is the Region's key. Each Region's key
+    policy gets two statements (use, and ``kms:CreateGrant`` only for AWS resources) per kind of grantee,
+    limited to EC2 in that Region (``kms:ViaService``) and to the grantee's account
+    (``kms:CallerAccount``) (R1):
+
+    - ``target_account_ids`` (copies): only each account's ``EC2ImageBuilderDistributionCrossAccountRole``
+      (``aws:PrincipalArn``), the role Image Builder acts as for the copy (cross-account-dist.md); the
+      principal is the account, which always exists, so the key deploys before the role does;
+    - ``launch_permission_account_ids`` (sharing): the whole account, whose own IAM decides who launches;
+    - ``grant_auto_scaling=True`` (opt-in): this account's ``AWSServiceRoleForAutoScaling``, named by
+      ``aws:PrincipalArn`` under ``Principal: *`` (it need not exist yet). Trade-off: with it, anyone who
+      may create an Auto Scaling group can launch, and so read, the encrypted AMIs without any KMS
+      permission of their own; without it, an Auto Scaling group cannot launch them.
 
     Synth-time errors: account ids that are not 12 digits, a Region other than the stack's without its own
     key, an imported key whose policy the app cannot change (unless ``key_policy_added_by_owner``),
@@ -56,7 +66,7 @@ class SecureDistributionConfiguration(Construct):
         regions: Sequence[DistributionRegion] | None = None,
         target_account_ids: Sequence[str] | None = None,
         launch_permission_account_ids: Sequence[str] | None = None,
-        grant_auto_scaling: bool = True,
+        grant_auto_scaling: bool = False,
         ami_tags: Mapping[str, str] | None = None,
         description: str | None = None,
         key_policy_added_by_owner: bool = False,
@@ -70,7 +80,7 @@ class SecureDistributionConfiguration(Construct):
         :param target_account_ids: accounts that receive their own copy of the AMI. Default: - none.
         :param launch_permission_account_ids: accounts allowed to launch the AMI. Default: - none.
         :param grant_auto_scaling: let this account's Auto Scaling service-linked role use the keys.
-            Default: - ``True``.
+            Default: - ``False``: Image Builder does not need it; see the trade-off above.
         :param ami_tags: tags on the AMIs (no sensitive data, R8). Default: - none.
         :param description: a description (no sensitive data, R8). Default: - none.
         :param key_policy_added_by_owner: the keys are imported and their owners add the statements.
@@ -98,22 +108,37 @@ class SecureDistributionConfiguration(Construct):
         problems.raise_if_any()
 
         for region, region_key in keyed_regions:
-            if other_accounts:
+            if targets:  # copies: Image Builder acts as the documented role of each target account
                 self._grant_ebs_use(
                     region_key,
                     region,
-                    sid="AllowDistributionAccounts",
-                    principals=[iam.AccountPrincipal(account) for account in other_accounts],
-                    caller_accounts=other_accounts,
+                    sid="AllowDistributionTargetAccounts",
+                    principals=[iam.AccountPrincipal(account) for account in targets],
+                    caller_accounts=targets,
+                    principal_arns=[self._cross_account_role_arn(stack, account) for account in targets],
                 )
-            if grant_auto_scaling:
+            if launchers:  # sharing: whoever the launching account lets launch instances
+                self._grant_ebs_use(
+                    region_key,
+                    region,
+                    sid="AllowLaunchPermissionAccounts",
+                    principals=[iam.AccountPrincipal(account) for account in launchers],
+                    caller_accounts=launchers,
+                )
+            if grant_auto_scaling:  # opt-in; named by aws:PrincipalArn so that it need not exist yet
                 self._grant_ebs_use(
                     region_key,
                     region,
                     sid="AllowAutoScalingServiceLinkedRole",
-                    principals=[permissions.auto_scaling_service_linked_role(self)],
+                    principals=[iam.AnyPrincipal()],
                     caller_accounts=[stack.account],
+                    principal_arns=[
+                        permissions.service_linked_role_arn(
+                            self, "autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling"
+                        )
+                    ],
                 )
+                permissions.skip_any_principal_check(region_key)
         self.resource = imagebuilder.CfnDistributionConfiguration(
             self,
             "Resource",
@@ -143,6 +168,11 @@ class SecureDistributionConfiguration(Construct):
     def arn(self) -> str:
         """The ARN of the distribution configuration."""
         return self.resource.attr_arn
+
+    @staticmethod
+    def _cross_account_role_arn(stack: cdk.Stack, account: str) -> str:
+        """The role Image Builder uses in a target account (cross-account-dist.md, "IAM policies")."""
+        return f"arn:{stack.partition}:iam::{account}:role/{CROSS_ACCOUNT_DISTRIBUTION_ROLE}"
 
     @staticmethod
     def _ami_configuration(
@@ -209,13 +239,16 @@ class SecureDistributionConfiguration(Construct):
         sid: str,
         principals: list[iam.IPrincipal],
         caller_accounts: list[str],
+        principal_arns: list[str] | None = None,
     ) -> None:
-        conditions = {
+        conditions: dict[str, dict[str, Any]] = {
             "StringEquals": {
                 "kms:ViaService": permissions.via_service(self, "ec2", region),
                 "kms:CallerAccount": caller_accounts,
             }
         }
+        if principal_arns:
+            conditions["ArnEquals"] = {"aws:PrincipalArn": principal_arns}
         key.add_to_key_policy(
             iam.PolicyStatement(
                 sid=sid,

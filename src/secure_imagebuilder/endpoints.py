@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults
+from secure_imagebuilder.core import defaults, suppressions
 
 
 class ImageBuilderVpcEndpoints(Construct):
@@ -16,9 +17,10 @@ class ImageBuilderVpcEndpoints(Construct):
 
     Creates one ``AWS::EC2::VPCEndpoint`` (private DNS on) per service of
     ``imagebuilder, ssm, ssmmessages, ec2messages, kms, logs`` (plus ``ecr.api`` and ``ecr.dkr`` with
-    ``containers=True``), a gateway endpoint for S3, and one ``AWS::EC2::SecurityGroup`` that admits HTTPS
-    from the VPC's CIDR only (R3). With them a build in an isolated subnet reaches AWS without a NAT
-    gateway or the internet.
+    ``containers=True``), a gateway endpoint for S3 whose policy lets requests reach only this account's
+    buckets (and downloads from any bucket, for AWS-owned repositories), and one
+    ``AWS::EC2::SecurityGroup`` that admits HTTPS from the VPC's CIDR only (R3). With them a build in an
+    isolated subnet reaches AWS without a NAT gateway or the internet.
     """
 
     def __init__(
@@ -55,12 +57,11 @@ class ImageBuilderVpcEndpoints(Construct):
             self.security_group.add_ingress_rule(
                 ec2.Peer.ipv4(vpc.vpc_cidr_block), https, "HTTPS from the VPC (R3, R18)"
             )
-            cdk.Validations.of(self.security_group).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-EC23",
-                    reason="Ingress is HTTPS from the VPC's own CIDR block, an intrinsic the rule cannot "
-                    "resolve; nothing outside the VPC can reach the endpoints.",
-                )
+            suppressions.acknowledge(
+                self.security_group,
+                "AwsSolutions-EC23",
+                "Ingress is HTTPS from the VPC's own CIDR block, an intrinsic the rule cannot "
+                "resolve; nothing outside the VPC can reach the endpoints.",
             )
         services = list(defaults.INTERFACE_ENDPOINT_SERVICES)
         if containers:
@@ -84,4 +85,30 @@ class ImageBuilderVpcEndpoints(Construct):
             vpc=vpc,
             service=ec2.GatewayVpcEndpointAwsService.S3,
             subnets=[subnets] if subnets is not None else None,
+        )
+        self._restrict_s3_endpoint()
+
+    def _restrict_s3_endpoint(self) -> None:
+        # Without a policy the gateway endpoint allows every S3 request, so a private build could copy data
+        # to any bucket in any account. Writes and every other request: only to buckets of this account
+        # (aws:ResourceAccount). Reads: any object, because builds download from AWS-owned buckets whose
+        # names vary by Region (Image Builder artifacts, the SSM agent, Amazon Linux package repositories)
+        # ("Control access to VPC endpoints using endpoint policies", Amazon VPC PrivateLink guide).
+        account = cdk.Stack.of(self).account
+        self.s3_endpoint.add_to_policy(
+            iam.PolicyStatement(
+                sid="AllowRequestsToThisAccountsBuckets",
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:*"],
+                resources=["*"],
+                conditions={"StringEquals": {"aws:ResourceAccount": account}},
+            )
+        )
+        self.s3_endpoint.add_to_policy(
+            iam.PolicyStatement(
+                sid="AllowDownloadsFromAnyBucket",
+                principals=[iam.AnyPrincipal()],
+                actions=["s3:GetObject"],
+                resources=["arn:" + cdk.Aws.PARTITION + ":s3:::*/*"],
+            )
         )

@@ -13,7 +13,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, documents
+from secure_imagebuilder.core import checks, defaults, documents, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 from secure_imagebuilder.logs import check_log_bucket, grant_log_write
@@ -87,14 +87,15 @@ class SecureInfrastructureConfiguration(Construct):
         self.role = BuildInstanceRole(self, "InstanceRole", key=key)
         if log_bucket is not None:
             grant_log_write(log_bucket, self.role, log_prefix)
+        if containers:
+            self._grant_container_recipe_read(key)
         if container_repository is not None:
             container_repository.grant_pull_push(self.role)
-            cdk.Validations.of(self.role).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-IAM5[Resource::*]",
-                    reason="ecr:GetAuthorizationToken has no resource-level permissions; pushes are "
-                    "limited to the pipeline's repository.",
-                )
+            suppressions.acknowledge(
+                self.role,
+                "AwsSolutions-IAM5[Resource::*]",
+                "ecr:GetAuthorizationToken has no resource-level permissions; pushes are "
+                "limited to the pipeline's repository.",
             )
         self.instance_profile = iam.InstanceProfile(self, "InstanceProfile", role=self.role)
         self.security_group = ec2.SecurityGroup(
@@ -135,6 +136,27 @@ class SecureInfrastructureConfiguration(Construct):
         )
         self.subnet = subnet
         self.name = name
+
+    def _grant_container_recipe_read(self, key: ImageBuilderKey) -> None:
+        # Container builds read their (KMS-encrypted) recipe: imagebuilder:GetContainerRecipe and the
+        # decrypt through Image Builder, as EC2InstanceProfileForImageBuilderECRContainerBuilds grants.
+        stack = cdk.Stack.of(self)
+        recipes = f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:container-recipe/*"
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ReadImageBuilderContainerRecipes",
+                actions=list(permissions.INSTANCE_CONTAINER_RECIPE_ACTIONS),
+                resources=[recipes],
+            )
+        )
+        key.grant_container_recipe_decrypt(self.role)
+        suppressions.acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:"
+            "<AWS::AccountId>:container-recipe/*]",
+            "The build instance reads whichever container recipe version it builds; recipes "
+            "are versioned resources of this account (read only).",
+        )
 
     @property
     def arn(self) -> str:

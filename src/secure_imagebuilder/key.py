@@ -158,6 +158,24 @@ class ImageBuilderKey(Construct):
             },
         )
 
+    def grant_container_recipe_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let a container build instance decrypt container recipes of this key, only through Image Builder.
+
+        AWS's ``EC2InstanceProfileForImageBuilderECRContainerBuilds`` lets the instance decrypt "an Image
+        Builder component or container recipe" (awsdocs/ec2-image-builder-user-guide,
+        security-iam-awsmanpol.md); this grants ``kms:Decrypt`` on both sides under the container-recipe
+        encryption context (``...:container-recipe/*``, R12) and ``aws:CalledVia`` Image Builder.
+        """
+        return self._grant_both_sides(
+            grantee,
+            sid="AllowImageBuilderContainerRecipeDecrypt",
+            actions=permissions.COMPONENT_DECRYPT_ACTIONS,
+            conditions={
+                **permissions.encryption_context_condition(self, "container-recipe"),
+                **permissions.called_via_imagebuilder_condition(),
+            },
+        )
+
     def add_to_key_policy(self, statement: iam.PolicyStatement) -> bool:
         """Add a statement to the key policy; ``False`` when the key is imported (and nothing was added).
 
@@ -210,10 +228,19 @@ class ImageBuilderKey(Construct):
         )
 
     def _report_statement_for_owner(self, statement: iam.PolicyStatement) -> None:
-        rendered = json.dumps(cdk.Stack.of(self).resolve(statement.to_statement_json()), sort_keys=True)
+        # The owner pastes this: intrinsics become ${AWS::AccountId}-style placeholders, not CloudFormation.
+        stack = cdk.Stack.of(self)
+        rendered = json.dumps(_placeholders(stack.resolve(statement.to_statement_json())), sort_keys=True)
+        key = json.dumps(_placeholders(stack.resolve(self.key_arn)))
+        note = (
+            " (replace ${AWS::AccountId}, ${AWS::Partition} and ${AWS::Region} with the deploying account's "
+            "values, and ${<LogicalId>.Arn} with that resource's ARN once the stack is deployed)"
+            if "${" in rendered
+            else ""
+        )
         cdk.Annotations.of(self).add_info(
-            f"the key {self.key_arn} is not owned by this app: ask its owner to add this statement to "
-            f"its key policy: {rendered}"
+            f"the key {key} is not owned by this app: ask its owner to add this statement to its key "
+            f"policy{note}: {rendered}"
         )
 
     def _validate(self, *, alias: str | None, pending_window: cdk.Duration) -> None:
@@ -233,3 +260,21 @@ class ImageBuilderKey(Construct):
                 "use Duration.days(30), the default",
             )
         problems.raise_if_any()
+
+
+def _placeholders(value: Any) -> Any:
+    """Intrinsics as ``${AWS::AccountId}`` / ``${Logical.Arn}`` text that a key owner can fill in."""
+    if isinstance(value, list):
+        return [_placeholders(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        ((name, argument),) = value.items()
+        if name == "Ref":
+            return f"${{{argument}}}"
+        if name == "Fn::GetAtt":
+            return f"${{{argument[0]}.{argument[1]}}}"
+        if name == "Fn::Join":
+            separator, parts = argument
+            return str(separator).join(str(_placeholders(part)) for part in parts)
+    return {key: _placeholders(item) for key, item in value.items()}

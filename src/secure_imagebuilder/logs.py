@@ -8,7 +8,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, permissions
+from secure_imagebuilder.core import defaults, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 
@@ -69,13 +69,14 @@ class ImageBuilderLogBucket(Construct):
             ],
         )
         if server_access_logs_bucket is None:
-            cdk.Validations.of(self.bucket).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-S1",
-                    reason="The bucket holds Image Builder build logs (R17); S3 access-log targets cannot "
-                    "use SSE-KMS. Pass server_access_logs_bucket to log access as well.",
-                )
+            reason = (
+                "The bucket holds Image Builder build logs (R17); S3 access-log targets cannot "
+                "use SSE-KMS. Pass server_access_logs_bucket to log access as well."
             )
+            suppressions.acknowledge(self.bucket, "AwsSolutions-S1", reason)
+            resource = suppressions.default_resource(self.bucket)
+            if resource is not None:
+                suppressions.skip_checkov(resource, "CKV_AWS_18", reason)
         self.key = key
 
     @property
@@ -98,8 +99,9 @@ def check_log_bucket(problems: ValidationProblems, bucket: s3.IBucket) -> None:
 def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) -> iam.Grant:
     """Let ``grantee`` put log objects under ``prefix``, encrypted with the bucket's key through S3 only.
 
-    Nothing else: no read, no delete, no list (R1). The key side needs no key-policy statement: the key
-    policy delegates to IAM in its own account.
+    Nothing else: no read, no delete, no list (R1). The key use (``kms:GenerateDataKey``, and
+    ``kms:Decrypt`` for multipart uploads) is limited to this bucket's encryption context. The key side
+    needs no key-policy statement: the key policy delegates to IAM in its own account.
     """
     objects = bucket.arn_for_objects(f"{prefix}*")
     grant = iam.Grant.add_to_principal(
@@ -108,19 +110,23 @@ def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) ->
         resource_arns=[objects],
     )
     if isinstance(grantee, iam.Role):
-        cdk.Validations.of(grantee).acknowledge(
-            cdk.Acknowledgment(
-                id=f"AwsSolutions-IAM5[Resource::{permissions.nag_resource_id(grantee, objects)}]",
-                reason="Build logs get new object keys on every build (R17); the role may only put "
-                "objects under its own log prefix, never read, list or delete them.",
-            )
+        suppressions.acknowledge(
+            grantee,
+            f"AwsSolutions-IAM5[Resource::{permissions.nag_resource_id(grantee, objects)}]",
+            "Build logs get new object keys on every build (R17); the role may only put "
+            "objects under its own log prefix, never read, list or delete them.",
         )
     if bucket.encryption_key is not None:
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=list(permissions.S3_WRITE_KEY_ACTIONS),
             resource_arns=[bucket.encryption_key.key_arn],
-            conditions={"StringEquals": {"kms:ViaService": permissions.via_service(bucket, "s3")}},
+            conditions={
+                "StringEquals": {"kms:ViaService": permissions.via_service(bucket, "s3")},
+                # The object's ARN, or the bucket's with an S3 Bucket Key (Amazon S3 User Guide,
+                # "Encryption context"): only this bucket's log prefix, not any bucket using the key.
+                "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket.bucket_arn, objects]},
+            },
         )
     return grant
 

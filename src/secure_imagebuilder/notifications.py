@@ -7,7 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, permissions
+from secure_imagebuilder.core import checks, defaults, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
 
@@ -20,12 +20,15 @@ class ImageBuilderNotificationTopic(Construct):
     - SSE with the customer key (R5); the key must be in the topic's account;
     - a topic policy that denies every request without TLS (R3);
     - the key-policy statement Image Builder's service-linked role ``AWSServiceRoleForImageBuilder``
-      needs to publish: ``kms:GenerateDataKey*`` and ``kms:Decrypt``, only through SNS in this Region
-      (``kms:ViaService``) and this account (``kms:CallerAccount``) (R1).
+      needs to publish (awsdocs/ec2-image-builder-user-guide, integ-sns.md "Encrypted SNS Topics"):
+      ``kms:GenerateDataKey*`` and ``kms:Decrypt``, only through SNS in this Region (``kms:ViaService``)
+      and this account (``kms:CallerAccount``) (R1). The role is named by ``aws:PrincipalArn`` under
+      ``Principal: *``, not as the principal: KMS rejects a key policy whose principal does not exist, and
+      the service-linked role appears only when Image Builder is first used, so a fresh account deploys.
 
-    The service-linked role must exist before deployment (KMS rejects a key policy naming a missing role);
-    Image Builder creates it the first time it is used, or run
-    ``aws iam create-service-linked-role --aws-service-name imagebuilder.amazonaws.com``.
+    Which principal publishes when a pipeline has a workflow execution role is not documented (AWS's
+    ``EC2ImageBuilderExecutionPolicy`` holds ``sns:Publish``): :meth:`grant_publish` gives that role the
+    same key use and ``sns:Publish`` on this topic; :class:`SecureImagePipeline` calls it.
     """
 
     def __init__(
@@ -55,13 +58,15 @@ class ImageBuilderNotificationTopic(Construct):
         )
         problems.raise_if_any()
         stack = cdk.Stack.of(self)
+        slr = permissions.service_linked_role_arn(
+            self, defaults.IMAGEBUILDER_SERVICE, "AWSServiceRoleForImageBuilder"
+        )
         key.add_to_key_policy(
-            iam.PolicyStatement(
-                sid="AllowImageBuilderServiceLinkedRoleToPublish",
-                principals=[permissions.imagebuilder_service_linked_role(self)],
-                actions=list(permissions.SNS_PUBLISH_KEY_ACTIONS),
-                resources=["*"],
-                conditions={
+            permissions.principal_arn_statement(
+                "AllowImageBuilderServiceLinkedRoleToPublish",
+                slr,
+                permissions.SNS_PUBLISH_KEY_ACTIONS,
+                {
                     "StringEquals": {
                         "kms:ViaService": permissions.via_service(self, "sns"),
                         "kms:CallerAccount": stack.account,
@@ -69,8 +74,35 @@ class ImageBuilderNotificationTopic(Construct):
                 },
             )
         )
+        permissions.skip_any_principal_check(key)
         self.topic = sns.Topic(self, "Resource", topic_name=topic_name, master_key=key.key, enforce_ssl=True)
         self.key = key
+
+    def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` (a workflow execution role) publish to the topic: ``sns:Publish`` and the key use.
+
+        The key use is on both sides (key policy and identity policy), only through SNS in this Region.
+        """
+        conditions = {"StringEquals": {"kms:ViaService": permissions.via_service(self, "sns")}}
+        self.key.add_to_key_policy(
+            iam.PolicyStatement(
+                sid="AllowExecutionRoleToPublishNotifications",
+                principals=[grantee.grant_principal],
+                actions=list(permissions.SNS_ROLE_PUBLISH_KEY_ACTIONS),
+                resources=["*"],
+                conditions=conditions,
+            )
+        )
+        iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(permissions.SNS_ROLE_PUBLISH_KEY_ACTIONS),
+            resource_arns=[self.key.key_arn],
+            conditions=conditions,
+        )
+        # Not topic.grant_publish: for an encrypted topic CDK adds an unconditioned kms:GenerateDataKey*.
+        return iam.Grant.add_to_principal(
+            grantee=grantee, actions=["sns:Publish"], resource_arns=[self.topic.topic_arn]
+        )
 
     @property
     def topic_arn(self) -> str:

@@ -35,8 +35,10 @@ class SecureImagePipeline(Construct):
 
     - ``[Key]`` an :class:`ImageBuilderKey` unless ``key`` is given (R5, R10-R15);
     - ``[Logs]`` an :class:`ImageBuilderLogBucket` unless ``log_bucket`` is given (checked) (R3, R17);
-      with ``cloudwatch_logs=True`` also ``[ImageLogGroup]`` and ``[PipelineLogGroup]``
-      (:class:`ImageBuilderLogGroup`);
+    - ``[ImageLogGroup]`` and ``[PipelineLogGroup]`` (:class:`ImageBuilderLogGroup`): Image Builder's
+      default ``/aws/imagebuilder/<name>`` and ``/aws/imagebuilder/pipeline/<name>``, encrypted and with
+      retention, so the service never creates them unencrypted; with ``cloudwatch_logs=True`` the build
+      instance also streams its build log into the first (R5, R17);
     - ``[Notifications]`` an :class:`ImageBuilderNotificationTopic` unless ``notifications=False`` (R3, R5);
     - ``[Infrastructure]`` a :class:`SecureInfrastructureConfiguration`: private subnet, HTTPS-only
       egress, IMDSv2, least-privilege instance role, termination on failure (R1, R18);
@@ -81,7 +83,7 @@ class SecureImagePipeline(Construct):
         distribution_regions: Sequence[DistributionRegion] | None = None,
         target_account_ids: Sequence[str] | None = None,
         launch_permission_account_ids: Sequence[str] | None = None,
-        grant_auto_scaling: bool = True,
+        grant_auto_scaling: bool = False,
         schedule_expression: str | None = None,
         vpc_endpoints: bool = False,
         audit_trail: bool = False,
@@ -111,13 +113,15 @@ class SecureImagePipeline(Construct):
         :param container_repository: where container images go. Default: - a new encrypted repository.
         :param log_bucket: where build logs go; it must have a KMS key. Default: - a new log bucket.
         :param log_prefix: the key prefix of build logs. Default: - ``imagebuilder/``.
-        :param cloudwatch_logs: also log to encrypted CloudWatch log groups. Default: - ``False``.
+        :param cloudwatch_logs: let the build instance stream its build log to the image log group.
+            Default: - ``False`` (logs go to the bucket; the log groups exist either way).
         :param log_retention: retention of those log groups. Default: - one year.
         :param notifications: publish results to an encrypted SNS topic. Default: - ``True``.
         :param distribution_regions: where AMIs go. Default: - the stack's Region.
         :param target_account_ids: accounts that receive a copy of the AMI. Default: - none.
         :param launch_permission_account_ids: accounts allowed to launch the AMI. Default: - none.
-        :param grant_auto_scaling: let Auto Scaling launch the encrypted AMIs. Default: - ``True``.
+        :param grant_auto_scaling: let Auto Scaling launch the encrypted AMIs (anyone who may create an
+            Auto Scaling group could then launch them). Default: - ``False``.
         :param schedule_expression: a ``cron(...)`` schedule. Default: - manual runs only.
         :param vpc_endpoints: create :class:`ImageBuilderVpcEndpoints`. Default: - ``False``.
         :param audit_trail: create an :class:`ImageBuilderAuditTrail`. Default: - ``False`` (one trail per
@@ -217,25 +221,29 @@ class SecureImagePipeline(Construct):
         self.execution_role: iam.IRole | None = None
         if workflows:
             self.execution_role = execution_role or WorkflowExecutionRole(self, "ExecutionRole", key=key)
-        self.image_log_group: ImageBuilderLogGroup | None = None
-        self.pipeline_log_group: ImageBuilderLogGroup | None = None
-        if cloudwatch_logs:
-            self.image_log_group, self.pipeline_log_group = (
-                ImageBuilderLogGroup(
-                    self,
-                    group_id,
-                    key=key,
-                    log_group_name=group_name,
-                    retention=log_retention,
-                    removal_policy=removal_policy,
-                    key_policy_added_by_owner=owner,
-                )
-                for group_id, group_name in (
-                    ("ImageLogGroup", f"/aws/imagebuilder/{name}"),
-                    ("PipelineLogGroup", f"/aws/imagebuilder/pipeline/{name}"),
-                )
+            if self.topic is not None:  # which principal publishes is undocumented: grant both
+                self.topic.grant_publish(self.execution_role)
+        # Image Builder's default log groups, created here first: otherwise the service creates them
+        # unencrypted and without retention (integ-cwlogs.md; ImagePipeline LoggingConfiguration defaults).
+        groups = [
+            ImageBuilderLogGroup(
+                self,
+                group_id,
+                key=key,
+                log_group_name=group_name,
+                retention=log_retention,
+                removal_policy=removal_policy,
+                key_policy_added_by_owner=owner,
             )
-            self.image_log_group.log_group.grant_write(self.infrastructure.role)
+            for group_id, group_name in (
+                ("ImageLogGroup", f"/aws/imagebuilder/{name}"),
+                ("PipelineLogGroup", f"/aws/imagebuilder/pipeline/{name}"),
+            )
+        ]
+        self.image_log_group: ImageBuilderLogGroup | None = groups[0]
+        self.pipeline_log_group: ImageBuilderLogGroup | None = groups[1]
+        if cloudwatch_logs:
+            groups[0].log_group.grant_write(self.infrastructure.role)
         pipeline = imagebuilder.CfnImagePipeline
         self.resource = pipeline(
             self,

@@ -12,7 +12,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, permissions
+from secure_imagebuilder.core import defaults, permissions, suppressions
 from secure_imagebuilder.key import ImageBuilderKey
 
 EXECUTION_POLICY_NAME = "EC2ImageBuilderExecutionPolicy"
@@ -24,9 +24,9 @@ class WorkflowExecutionRole(iam.Role):
 
     Creates one ``AWS::IAM::Role`` (and an ``AWS::IAM::Policy`` once a grant is added) with:
 
-    - a trust policy for ``imagebuilder.amazonaws.com`` limited by ``aws:SourceAccount`` and
-      ``aws:SourceArn`` (``arn:<partition>:imagebuilder:<region>:<account>:*``) against the confused
-      deputy problem (R1);
+    - a trust policy for ``imagebuilder.amazonaws.com`` limited by ``aws:SourceAccount`` (this account)
+      against the confused deputy problem (R1); not by ``aws:SourceArn``, whose value for workflow runs
+      AWS does not document (a condition on a key the service does not send would deny every build);
     - AWS's ``EC2ImageBuilderExecutionPolicy`` managed policy, whose KMS statements are EBS-only, unless
       ``use_managed_execution_policy=False`` (R1);
     - when ``key`` is given, the workflow-encryption grant on both sides: the key policy (R13) and this
@@ -59,14 +59,11 @@ class WorkflowExecutionRole(iam.Role):
         :param max_session_duration: the longest session Image Builder may hold. Default: - 1 hour.
         """
         stack = cdk.Stack.of(scope)
+        # Only aws:SourceAccount: AWS documents it for Image Builder's confused-deputy protection, but not
+        # the aws:SourceArn value of a workflow run; a condition on an absent key would fail every build.
         trust = iam.ServicePrincipal(
             defaults.IMAGEBUILDER_SERVICE,
-            conditions={
-                "StringEquals": {"aws:SourceAccount": stack.account},
-                "ArnLike": {
-                    "aws:SourceArn": f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:*"
-                },
-            },
+            conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
         )
         policies = list(managed_policies or [])
         if use_managed_execution_policy:
@@ -81,14 +78,12 @@ class WorkflowExecutionRole(iam.Role):
             max_session_duration=max_session_duration,
         )
         if use_managed_execution_policy:
-            cdk.Validations.of(self).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
-                    f"{EXECUTION_POLICY_NAME}]",
-                    reason="AWS maintains EC2ImageBuilderExecutionPolicy for custom workflow execution "
-                    "roles and the Image Builder user guide recommends it; its KMS statements are "
-                    "EBS-only (kms:ViaService ec2, aws:ebs:id context).",
-                )
+            suppressions.acknowledge(
+                self,
+                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{EXECUTION_POLICY_NAME}]",
+                "AWS maintains EC2ImageBuilderExecutionPolicy for custom workflow execution "
+                "roles and the Image Builder user guide recommends it; its KMS statements are "
+                "EBS-only (kms:ViaService ec2, aws:ebs:id context).",
             )
         if key is not None:
             key.grant_workflow_execution(self)
@@ -153,25 +148,21 @@ class BuildInstanceRole(iam.Role):
             )
         )
         key.grant_component_decrypt(self)
-        validations = cdk.Validations.of(self)
-        validations.acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
-                f"{defaults.SSM_MANAGED_POLICY}]",
-                reason="Image Builder runs every build through the SSM agent; AWS maintains "
-                "AmazonSSMManagedInstanceCore as the agent's minimum (no S3, KMS or logs access).",
-            )
+        suppressions.acknowledge(
+            self,
+            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{defaults.SSM_MANAGED_POLICY}]",
+            "Image Builder runs every build through the SSM agent; AWS maintains "
+            "AmazonSSMManagedInstanceCore as the agent's minimum (no S3, KMS or logs access).",
         )
         for resource in (
             "Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:<AWS::AccountId>:component/*",
             "Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:aws:component/*",
             "Resource::arn:<AWS::Partition>:s3:::ec2imagebuilder*/*",
         ):
-            validations.acknowledge(
-                cdk.Acknowledgment(
-                    id=f"AwsSolutions-IAM5[{resource}]",
-                    reason="The build instance reads whichever component versions the recipe lists; "
-                    "components are versioned resources, and AWS-managed components download their "
-                    "artifacts from Image Builder's own buckets (read only).",
-                )
+            suppressions.acknowledge(
+                self,
+                f"AwsSolutions-IAM5[{resource}]",
+                "The build instance reads whichever component versions the recipe lists; "
+                "components are versioned resources, and AWS-managed components download their "
+                "artifacts from Image Builder's own buckets (read only).",
             )

@@ -154,17 +154,8 @@ def test_execution_role_trusts_only_imagebuilder_for_this_account(template: Temp
             "Effect": "Allow",
             "Principal": {"Service": "imagebuilder.amazonaws.com"},
             "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": ACCOUNT},
-                "ArnLike": {
-                    "aws:SourceArn": {
-                        "Fn::Join": [
-                            "",
-                            ["arn:", PARTITION, ":imagebuilder:", {"Ref": "AWS::Region"}, ":", ACCOUNT, ":*"],
-                        ]
-                    }
-                },
-            },
+            # aws:SourceAccount only: Image Builder does not document aws:SourceArn for workflow runs.
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
         }
     ]
     assert properties["ManagedPolicyArns"] == [
@@ -251,6 +242,18 @@ def test_imported_key_adds_identity_side_and_reports_the_key_policy_statement() 
     assert infos and "ask its owner to add this statement" in str(infos[0].data)
 
 
+def test_the_owner_message_has_no_cloudformation_intrinsics() -> None:
+    """An environment-agnostic stack: the owner gets placeholders to fill in, not Fn::GetAtt / Ref."""
+    stack = make_stack()
+    key = ImageBuilderKey.from_key_arn(
+        stack, "Shared", "arn:aws:kms:us-west-2:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    WorkflowExecutionRole(stack, "ExecRole", key=key)
+    (info,) = [str(e.data) for e in key.node.metadata if e.type == "aws:cdk:info"]
+    assert "Fn::" not in info and "'Ref'" not in info and '"Ref"' not in info
+    assert "${AWS::AccountId}" in info and "${ExecRole" in info and "replace ${AWS::AccountId}" in info
+
+
 def test_key_without_grants_has_no_statements_to_report() -> None:
     key = ImageBuilderKey(make_stack(), "Key")
     assert key.key_policy_statements() == []
@@ -275,3 +278,24 @@ def test_bad_key_input_is_refused_at_synth_time(kwargs: dict[str, Any], message:
 def test_all_key_problems_are_reported_at_once() -> None:
     with pytest.raises(ValueError, match=r"TestStack/Key: 2 problems"):
         ImageBuilderKey(make_stack(), "Key", alias="bad", pending_window=cdk.Duration.days(31))
+
+
+@pytest.mark.parametrize(
+    ("context", "allowed"),
+    [
+        ({"aws:SourceAccount": "111122223333"}, True),
+        # Image Builder may also send aws:SourceArn; the trust does not depend on its (undocumented) value.
+        ({"aws:SourceAccount": "111122223333", "aws:SourceArn": "arn:aws:imagebuilder:x:1:y"}, True),
+        ({"aws:SourceAccount": "444455556666"}, False),
+        ({}, False),
+    ],
+)
+def test_execution_role_trust_evaluated(template: Template, context: dict[str, str], allowed: bool) -> None:
+    from secure_imagebuilder.rules.policy import PolicyEvaluator, Request
+
+    evaluator = PolicyEvaluator(template.to_json())
+    (role_id,) = template.find_resources(
+        "AWS::IAM::Role", {"Properties": {"Description": Match.string_like_regexp("workflows")}}
+    )
+    request = Request("sts:AssumeRole", "imagebuilder.amazonaws.com", "", context)
+    assert evaluator.trust_allows(role_id, request) is allowed

@@ -6,6 +6,7 @@ endpoints, audit trail) and one container pipeline, each synthesized once.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ COMPONENT_CONTEXT = f"arn:aws:imagebuilder:{REGION}:{ACCOUNT}:component/harden/1
 SNS_SLR = (
     f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/imagebuilder.amazonaws.com/AWSServiceRoleForImageBuilder"
 )
+CROSS_ROLE = "EC2ImageBuilderDistributionCrossAccountRole"
 ASG_SLR = (
     f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
 )
@@ -61,6 +63,7 @@ def template() -> Template:
         cloudwatch_logs=True,
         target_account_ids=TARGETS,
         launch_permission_account_ids=[LAUNCHER],
+        grant_auto_scaling=True,
         schedule_expression="cron(0 4 ? * MON *)",
         vpc_endpoints=True,
         audit_trail=True,
@@ -300,6 +303,39 @@ def test_service_linked_role_may_publish_to_the_encrypted_topic_only(
         assert evaluator.kms_allows(key_id, request) is allowed
 
 
+def test_the_service_linked_role_is_named_by_principal_arn_not_as_principal(template: Template) -> None:
+    """KMS rejects a key policy naming a role that does not exist; the SLR appears on first use only."""
+    statement = key_statements(template)["AllowImageBuilderServiceLinkedRoleToPublish"]
+    assert statement["Principal"] == {"AWS": "*"}
+    assert set(statement["Condition"]) == {"StringEquals", "ArnEquals"}
+    assert set(statement["Condition"]["StringEquals"]) == {"kms:ViaService", "kms:CallerAccount"}
+    assert "AWSServiceRoleForImageBuilder" in json.dumps(statement["Condition"]["ArnEquals"])
+    assert "aws-service-role" not in json.dumps(statement["Principal"])
+
+
+@pytest.mark.parametrize(
+    ("action", "via", "allowed"),
+    [
+        ("kms:GenerateDataKey", f"sns.{REGION}.amazonaws.com", True),
+        ("kms:Decrypt", f"sns.{REGION}.amazonaws.com", True),
+        ("kms:GenerateDataKey", f"s3.{REGION}.amazonaws.com", False),
+        ("kms:Encrypt", f"sns.{REGION}.amazonaws.com", False),
+    ],
+)
+def test_the_execution_role_may_also_publish(
+    evaluator: PolicyEvaluator, template: Template, action: str, via: str, allowed: bool
+) -> None:
+    """Which principal publishes with an execution role is undocumented: both may."""
+    key_id, _ = only(template, "AWS::KMS::Key")
+    role_id, _ = only(template, "AWS::IAM::Role", "PipelineExecutionRole")
+    role = evaluator.role_arn(role_id)
+    request = Request(action, role, evaluator.key_arn(key_id), {"kms:ViaService": via})
+    assert evaluator.kms_allows(key_id, request) is allowed
+    assert evaluator.identity_allows(request) is allowed
+    topic_id, _ = only(template, "AWS::SNS::Topic")
+    assert evaluator.decide(Request("sns:Publish", role, evaluator.resolver.arn(topic_id)))
+
+
 # --- the instance role: component decrypt and log writes ------------------------------------------------
 
 
@@ -366,15 +402,41 @@ def test_instance_role_only_puts_logs_under_its_prefix(
     assert evaluator.identity_allows(request) is allowed
 
 
-@pytest.mark.parametrize(("via", "allowed"), [(f"s3.{REGION}.amazonaws.com", True), (None, False)])
-def test_instance_role_encrypts_logs_only_through_s3(
-    evaluator: PolicyEvaluator, template: Template, via: str | None, allowed: bool
+S3_HERE = f"s3.{REGION}.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("action", "via", "where", "allowed"),
+    [
+        ("kms:GenerateDataKey", S3_HERE, "bucket", True),  # with an S3 Bucket Key: the bucket's ARN
+        ("kms:GenerateDataKey", S3_HERE, "imagebuilder/x/log.txt", True),  # without: the object's ARN
+        ("kms:Decrypt", S3_HERE, "imagebuilder/x/part", True),  # multipart uploads
+        ("kms:GenerateDataKey", None, "bucket", False),  # not through S3
+        ("kms:GenerateDataKey", S3_HERE, None, False),  # no context
+        ("kms:GenerateDataKey", S3_HERE, "other-bucket", False),  # another bucket using the key
+        ("kms:GenerateDataKey", S3_HERE, "elsewhere/log.txt", False),  # outside the log prefix
+        ("kms:Encrypt", S3_HERE, "bucket", False),
+    ],
+)
+def test_instance_role_encrypts_logs_only_through_s3_for_its_bucket(
+    evaluator: PolicyEvaluator,
+    template: Template,
+    action: str,
+    via: str | None,
+    where: str | None,
+    allowed: bool,
 ) -> None:
     key_id, _ = only(template, "AWS::KMS::Key")
-    context = {"kms:ViaService": via} if via else {}
-    request = Request(
-        "kms:GenerateDataKey", _instance(evaluator, template), evaluator.key_arn(key_id), context
-    )
+    bucket_id, _ = only(template, "AWS::S3::Bucket", "PipelineLogs")
+    bucket = f"arn:aws:s3:::{bucket_id.lower()}"
+    context: dict[str, Any] = {"kms:ViaService": via} if via else {}
+    if where == "bucket":
+        context["kms:EncryptionContext:aws:s3:arn"] = bucket
+    elif where == "other-bucket":
+        context["kms:EncryptionContext:aws:s3:arn"] = "arn:aws:s3:::someone-elses-bucket"
+    elif where is not None:
+        context["kms:EncryptionContext:aws:s3:arn"] = f"{bucket}/{where}"
+    request = Request(action, _instance(evaluator, template), evaluator.key_arn(key_id), context)
     assert evaluator.kms_allows(key_id, request) is allowed
 
 
@@ -419,12 +481,38 @@ def _ebs_request(
     return Request(action, principal, evaluator.key_arn(key_id), context)
 
 
+# The inline policy cross-account-dist.md tells each target account to add to its role.
+CROSS_ROLE_POLICY = [
+    {
+        "Effect": "Allow",
+        "Action": [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:DescribeKey",
+            "kms:CreateGrant",
+            "kms:ListGrants",
+            "kms:RevokeGrant",
+        ],
+        "Resource": "*",
+    }
+]
+
+
 @pytest.mark.parametrize("account", [*TARGETS, LAUNCHER])
 def test_other_accounts_use_the_ami_key_only_through_ec2_in_this_region(
-    evaluator: PolicyEvaluator, template: Template, account: str
+    template: Template, account: str
 ) -> None:
     key_id, _ = only(template, "AWS::KMS::Key")
-    root = f"arn:aws:iam::{account}:root"
+    # Copies run as the target account's documented role; shared AMIs are launched by anyone there.
+    principal = (
+        f"arn:aws:iam::{account}:role/EC2ImageBuilderDistributionCrossAccountRole"
+        if account in TARGETS
+        else f"arn:aws:iam::{account}:root"
+    )
+    evaluator = PolicyEvaluator(template.to_json(), external_identities={principal: CROSS_ROLE_POLICY})
+    root = principal
     ec2_here = {"kms:ViaService": f"ec2.{REGION}.amazonaws.com", "kms:CallerAccount": account}
     assert evaluator.kms_allows(
         key_id, _ebs_request(evaluator, key_id, root, "kms:ReEncryptFrom", **ec2_here)
@@ -477,16 +565,54 @@ def test_auto_scaling_launches_encrypted_amis(evaluator: PolicyEvaluator, templa
 
 def test_cross_account_key_statements_are_exact(template: Template) -> None:
     statements = key_statements(template)
-    accounts = [*TARGETS, LAUNCHER]
-    use = statements["AllowDistributionAccounts"]
-    assert sorted(use["Action"]) == sorted(actions.EBS_KEY_ACTIONS)
-    assert use["Resource"] == "*"
-    assert use["Condition"]["StringEquals"]["kms:CallerAccount"] == accounts
-    grant = statements["AllowDistributionAccountsCreateGrant"]
-    assert grant["Action"] == "kms:CreateGrant"
-    assert grant["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
-    principals = use["Principal"]["AWS"]
-    assert len(principals) == len(accounts)
+    copy = statements["AllowDistributionTargetAccounts"]
+    assert sorted(copy["Action"]) == sorted(actions.EBS_KEY_ACTIONS)
+    assert copy["Resource"] == "*"
+    assert copy["Condition"]["StringEquals"]["kms:CallerAccount"] == TARGETS
+    # Only the documented role of each target account, named by ARN under its (always existing) account.
+    assert copy["Condition"]["ArnEquals"]["aws:PrincipalArn"] == [
+        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":iam::{a}:role/{CROSS_ROLE}"]]}
+        for a in TARGETS
+    ]
+    assert len(copy["Principal"]["AWS"]) == len(TARGETS)
+    share = statements["AllowLaunchPermissionAccounts"]
+    assert share["Condition"]["StringEquals"]["kms:CallerAccount"] == [LAUNCHER]
+    assert "ArnEquals" not in share["Condition"]
+    for sid in ("AllowDistributionTargetAccountsCreateGrant", "AllowLaunchPermissionAccountsCreateGrant"):
+        grant = statements[sid]
+        assert grant["Action"] == "kms:CreateGrant"
+        assert grant["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+
+
+def test_only_the_cross_account_role_of_a_target_account_copies(
+    evaluator: PolicyEvaluator, template: Template
+) -> None:
+    key_id, _ = only(template, "AWS::KMS::Key")
+    ec2_here = {"kms:ViaService": f"ec2.{REGION}.amazonaws.com"}
+    role = f"arn:aws:iam::{TARGETS[0]}:role/{CROSS_ROLE}"
+    other_role = f"arn:aws:iam::{TARGETS[0]}:role/Developer"
+    documented = {role: [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}
+    documented[other_role] = documented[role]
+    with_iam = PolicyEvaluator(template.to_json(), external_identities=documented)
+    assert with_iam.kms_allows(key_id, _ebs_request(evaluator, key_id, role, "kms:Decrypt", **ec2_here))
+    assert not with_iam.kms_allows(
+        key_id, _ebs_request(evaluator, key_id, other_role, "kms:Decrypt", **ec2_here)
+    )
+
+
+def test_auto_scaling_is_opt_in() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey(stack, "Key")
+    SecureImagePipeline(
+        stack,
+        "Pipeline",
+        name="plain",
+        key=key,
+        vpc=_vpc(stack),
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(stack, "update-linux")],
+    )
+    assert "AutoScaling" not in json.dumps(Template.from_stack(stack).to_json())
 
 
 # --- workflows and the pipeline -------------------------------------------------------------------------
@@ -683,3 +809,71 @@ def test_container_builds_get_two_imds_hops_and_scanning_of_their_repository(
     )
     container_template.resource_count_is("AWS::SNS::Topic", 0)
     container_template.resource_count_is("AWS::CloudTrail::Trail", 0)
+
+
+@pytest.mark.parametrize(
+    ("action", "bucket_account", "allowed"),
+    [
+        ("s3:PutObject", ACCOUNT, True),  # build logs to this account's bucket
+        ("s3:GetObject", "999999999999", True),  # downloads from AWS-owned repositories
+        ("s3:PutObject", "999999999999", False),  # copying data out to another account
+        ("s3:DeleteObject", "999999999999", False),
+    ],
+)
+def test_the_s3_gateway_endpoint_lets_writes_reach_this_accounts_buckets_only(
+    evaluator: PolicyEvaluator, template: Template, action: str, bucket_account: str, allowed: bool
+) -> None:
+    (endpoint,) = [
+        r
+        for r in template.find_resources("AWS::EC2::VPCEndpoint").values()
+        if r["Properties"].get("VpcEndpointType", "Gateway") == "Gateway"
+        and "PolicyDocument" in r["Properties"]
+    ]
+    statements = evaluator.resolver.resolve(endpoint["Properties"]["PolicyDocument"]["Statement"])
+    role = f"arn:aws:iam::{ACCOUNT}:role/Builder"
+    request = Request(action, role, "arn:aws:s3:::some-bucket/key", {"aws:ResourceAccount": bucket_account})
+    assert evaluator.resource_policy_allows(statements, request) is allowed
+
+
+def test_the_default_log_groups_exist_encrypted_even_without_cloudwatch_logs() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey(stack, "Key")
+    SecureImagePipeline(
+        stack,
+        "Pipeline",
+        name="plain",
+        key=key,
+        vpc=_vpc(stack),
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(stack, "update-linux")],
+    )
+    template = Template.from_stack(stack)
+    for name in ("/aws/imagebuilder/plain", "/aws/imagebuilder/pipeline/plain"):
+        template.has_resource_properties(
+            "AWS::Logs::LogGroup", {"LogGroupName": name, "KmsKeyId": KEY_ARN, "RetentionInDays": 365}
+        )
+    # The instance streams nothing to CloudWatch unless cloudwatch_logs=True.
+    assert "logs:PutLogEvents" not in json.dumps(template.find_resources("AWS::IAM::Policy"))
+
+
+@pytest.mark.parametrize(("own_trail", "allowed"), [(True, True), (False, False)])
+def test_cloudtrail_writes_to_the_audit_bucket_only_for_this_trail(
+    evaluator: PolicyEvaluator, template: Template, own_trail: bool, allowed: bool
+) -> None:
+    _, trail = only(template, "AWS::CloudTrail::Trail")
+    name = trail["Properties"]["TrailName"]
+    source = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name if own_trail else 'another-trail'}"
+    bucket_id, _ = only(template, "AWS::S3::Bucket", "PipelineAuditTrailBucket")
+    context = {
+        "aws:SourceArn": source,
+        "s3:x-amz-acl": "bucket-owner-full-control",
+        "aws:SecureTransport": "true",
+        "s3:TlsVersion": "1.3",
+    }
+    bucket = f"arn:aws:s3:::{bucket_id.lower()}"
+    for action, resource in (
+        ("s3:PutObject", f"{bucket}/AWSLogs/{ACCOUNT}/x.json.gz"),
+        ("s3:GetBucketAcl", bucket),
+    ):
+        decision = evaluator.decide(Request(action, "cloudtrail.amazonaws.com", resource, context))
+        assert decision.allowed is allowed, decision

@@ -112,7 +112,13 @@ def test_an_imported_key_cannot_get_the_distribution_grants() -> None:
     stack = make_stack()
     key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
     with pytest.raises(ValueError, match=r"grant for other accounts and Auto Scaling"):
-        SecureDistributionConfiguration(stack, "Dist", key=key, name="golden")
+        SecureDistributionConfiguration(stack, "Dist", key=key, name="golden", grant_auto_scaling=True)
+    with pytest.raises(ValueError, match=r"grant for other accounts and Auto Scaling"):
+        SecureDistributionConfiguration(
+            stack, "Dist2", key=key, name="golden", target_account_ids=["444455556666"]
+        )
+    # Nothing to grant by default (Auto Scaling is opt-in): an imported key is fine.
+    SecureDistributionConfiguration(stack, "Dist3", key=key, name="golden")
 
 
 def test_an_imported_key_is_accepted_when_its_owner_adds_the_statements() -> None:

@@ -21,7 +21,6 @@ import pytest
 from cdk_nag import AwsSolutionsChecks
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
-from validator_skips import CFN_LINT_IGNORED, CHECKOV_SKIPPED
 
 from conftest import REPO, make_app
 from secure_imagebuilder.nag import DataProtectionChecks
@@ -83,11 +82,10 @@ def test_example_snapshot(name: str, snapshot: SnapshotAssertion) -> None:
 
 
 def test_cfn_lint_passes_on_every_example(template_dir: pathlib.Path) -> None:
-    ignore = ["--ignore-checks", *CFN_LINT_IGNORED] if CFN_LINT_IGNORED else []
     templates = sorted(template_dir.glob("*.json"))
     assert len(templates) >= len(EXAMPLES)
     result = subprocess.run(
-        [str(BIN / "cfn-lint"), *ignore, "--", *map(str, templates)],
+        [str(BIN / "cfn-lint"), "--", *map(str, templates)],
         capture_output=True,
         text=True,
         check=False,
@@ -96,7 +94,6 @@ def test_cfn_lint_passes_on_every_example(template_dir: pathlib.Path) -> None:
 
 
 def test_checkov_passes_on_every_example(template_dir: pathlib.Path) -> None:
-    skip = ["--skip-check", ",".join(CHECKOV_SKIPPED)] if CHECKOV_SKIPPED else []
     result = subprocess.run(
         [
             str(BIN / "checkov"),
@@ -109,7 +106,6 @@ def test_checkov_passes_on_every_example(template_dir: pathlib.Path) -> None:
             "--compact",
             "--output",
             "json",
-            *skip,
         ],
         capture_output=True,
         text=True,

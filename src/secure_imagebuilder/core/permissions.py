@@ -5,13 +5,14 @@ Grants read these names so that the key policy (R13) and the identity policy (R1
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-from secure_imagebuilder.core import defaults
+from secure_imagebuilder.core import defaults, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
 
 if TYPE_CHECKING:  # key.py imports this module
@@ -64,13 +65,18 @@ def called_via_imagebuilder_condition() -> dict[str, dict[str, str]]:
 
 
 SNS_PUBLISH_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
-"""What a publisher to an encrypted SNS topic needs on its key."""
+"""What a publisher to an encrypted SNS topic needs on its key (the key-policy example of integ-sns.md)."""
+
+SNS_ROLE_PUBLISH_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+"""The same without a wildcard, for a role's own policy (the actions integ-sns.md lists)."""
 
 LOGS_KEY_ACTIONS = ("kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 """What CloudWatch Logs needs on the key of an encrypted log group (AWS's documented key policy)."""
 
-S3_WRITE_KEY_ACTIONS = ("kms:GenerateDataKey",)
-"""What a writer to an SSE-KMS bucket needs on its key (through S3 only)."""
+S3_WRITE_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+"""What a writer to an SSE-KMS bucket needs on its key (through S3 only): ``kms:GenerateDataKey``, and
+``kms:Decrypt`` for multipart uploads (Amazon S3 User Guide, "Specifying server-side encryption with AWS
+KMS (SSE-KMS)": multipart uploads need both)."""
 
 EBS_KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 """What EC2 needs on the key of an encrypted AMI to copy or launch it (on behalf of the caller)."""
@@ -84,11 +90,42 @@ CLOUDTRAIL_DESCRIBE_ACTIONS = ("kms:DescribeKey",)
 INSTANCE_COMPONENT_ACTIONS = ("imagebuilder:GetComponent",)
 """R1: the build instance reads component documents (ours and AWS-managed ones)."""
 
+INSTANCE_CONTAINER_RECIPE_ACTIONS = ("imagebuilder:GetContainerRecipe",)
+"""R1: a container build instance reads its recipe (AWS managed policy ...ECRContainerBuilds)."""
+
 INSTANCE_LOG_OBJECT_ACTIONS = ("s3:PutObject",)
 """R17: the build instance uploads its logs; it never reads or deletes them."""
 
 MANAGED_ARTIFACT_BUCKETS = "ec2imagebuilder*"
 """Image Builder's own buckets, from which AWS-managed components download their artifacts."""
+
+
+PRINCIPAL_ARN_INSTEAD_OF_PRINCIPAL = (
+    "Principal * is limited by aws:PrincipalArn to one role of a known account, by kms:CallerAccount and by "
+    "kms:ViaService: KMS rejects a key policy whose principal does not exist, and service-linked roles "
+    "(and other accounts' roles) may not exist yet when the key is created."
+)
+"""Why a key-policy statement names its principal by ``aws:PrincipalArn`` (checkov CKV_AWS_33 skip reason)."""
+
+
+def skip_any_principal_check(key: ImageBuilderKey) -> None:
+    """Record, on a key this app owns, why its policy has ``Principal: *`` statements (checkov CKV_AWS_33)."""
+    resource = suppressions.default_resource(key.key) if key.owned else None
+    if resource is not None:
+        suppressions.skip_checkov(resource, "CKV_AWS_33", PRINCIPAL_ARN_INSTEAD_OF_PRINCIPAL)
+
+
+def principal_arn_statement(
+    sid: str, principal_arn: str, actions: Sequence[str], conditions: dict[str, dict[str, Any]]
+) -> iam.PolicyStatement:
+    """A key-policy statement for a principal that may not exist yet: ``*`` limited by its ARN."""
+    return iam.PolicyStatement(
+        sid=sid,
+        principals=[iam.AnyPrincipal()],
+        actions=list(actions),
+        resources=["*"],
+        conditions={**conditions, "ArnEquals": {"aws:PrincipalArn": principal_arn}},
+    )
 
 
 def service_linked_role_arn(scope: IConstruct, service: str, role_name: str) -> str:

@@ -1,0 +1,1 @@
+"""The rule engine, pure Python: it never imports aws_cdk, constructs, cdk_nag or jsii."""
