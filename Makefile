@@ -54,5 +54,12 @@ test: lint typecheck unit
 bench: $(DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/run.py
 
+# Generated documentation: the rule table (tests/rules/test_table.py fails when it is out of date).
+docs: $(RUNTIME_STAMP)
+	$(BIN)/python -m secure_imagebuilder.rules.docs > docs/rules.md
+
+
+.PHONY: synth lint typecheck unit test bench docs clean
+
 clean:
 	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -9,9 +9,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
-
-from secure_imagebuilder.nag import _values as v
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _ARN = re.compile(r"arn:[^\s\"',;]+")
@@ -111,22 +108,3 @@ def aws_host(text: str) -> str | None:
 def is_fips_host(host: str) -> bool:
     """Whether an AWS endpoint host is a FIPS endpoint (``<service>-fips.`` or ``fips.`` labels)."""
     return any(label.endswith("-fips") or label == "fips" for label in host.lower().split("."))
-
-
-def endpoint_strings(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
-    """``(nearest key, text)`` for every URL in ``value`` and every host name under an ``*Endpoint*`` key."""
-    if isinstance(value, list):
-        for item in value:
-            yield from endpoint_strings(item, key)
-        return
-    if isinstance(value, dict) and v.intrinsic(value) is None:
-        for child_key, child in value.items():
-            yield from endpoint_strings(child, str(child_key))
-        return
-    for text in v.strings(value):
-        for url in urls(text):
-            yield key, url
-        if "endpoint" in key.lower() and "://" not in text:
-            for word in re.split(r"[\s,;\"']+", text):
-                if word:
-                    yield key, word

@@ -3,6 +3,7 @@
 ``Validations.of(app).add_plugins(DataProtectionChecks(app))``; rules in docs/rules.md.
 """
 
-from secure_imagebuilder.nag.pack import FIPS_CONTEXT_KEY, PACK_NAME, RULES, DataProtectionChecks
+from secure_imagebuilder.nag.pack import DataProtectionChecks
+from secure_imagebuilder.rules.table import FIPS_CONTEXT_KEY, PACK_NAME, RULES
 
 __all__ = ["FIPS_CONTEXT_KEY", "PACK_NAME", "RULES", "DataProtectionChecks"]

@@ -1,1 +1,0 @@
-"""One module per rule, grouped by area; each exposes one pure check function."""

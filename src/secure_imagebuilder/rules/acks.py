@@ -1,0 +1,52 @@
+"""Acknowledgements, wherever they were written: CDK metadata and the template's own metadata. Pure Python.
+
+- ``Validations.of(construct).acknowledge(Acknowledgment(id=..., reason=...))`` records
+  ``aws:cdk:acknowledged-rules`` metadata (``{"Annotation::<id>": reason}``) that the cloud assembly keeps;
+- ``Metadata.cdk_nag.rules_to_suppress: [{id, reason}]`` in a template (what cdk-nag's
+  ``writeSuppressionsToCloudFormation`` and ``core.suppressions.acknowledge`` write) travels with the
+  template, so the scanner honours it too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# `Annotation::` is written by aws-cdk-lib >= 2.262.1 (`annotation::` before); a plugin-namespaced id
+# (`DataProtectionChecks::DataProtection-IB1`) is accepted as well.
+# `cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY`, spelled out: reading the static costs a jsii round trip.
+METADATA_KEY = "aws:cdk:acknowledged-rules"
+_PREFIX = re.compile(r"^(?:annotation|[A-Za-z0-9-]*checks)::", re.IGNORECASE)
+NO_REASON = "(no reason given)"
+
+
+def acknowledged(entries: Iterable[Any]) -> dict[str, str]:
+    """Rule id -> reason of the acknowledgements in CDK metadata entries (dicts or jsii ``MetadataEntry``)."""
+    found: dict[str, str] = {}
+    for entry in entries:
+        if isinstance(entry, Mapping):
+            entry_type, data = entry.get("type"), entry.get("data")
+        else:
+            entry_type, data = getattr(entry, "type", None), getattr(entry, "data", None)
+        if entry_type == METADATA_KEY and isinstance(data, Mapping):
+            for key, reason in data.items():
+                found[_PREFIX.sub("", str(key))] = str(reason) if reason else NO_REASON
+    return found
+
+
+def in_template(metadata: Any) -> dict[str, str]:
+    """Rule id -> reason from a resource's ``Metadata.cdk_nag.rules_to_suppress``."""
+    block = metadata.get("cdk_nag") if isinstance(metadata, Mapping) else None
+    rules = block.get("rules_to_suppress") if isinstance(block, Mapping) else None
+    found: dict[str, str] = {}
+    for rule in rules if isinstance(rules, list) else []:
+        if isinstance(rule, Mapping) and isinstance(rule.get("id"), str):
+            reason = rule.get("reason")
+            found[rule["id"]] = str(reason) if reason else NO_REASON
+    return found
+
+
+def base_rule_id(rule_id: str) -> str:
+    """``DataProtection-KMS2`` for ``DataProtection-KMS2[DeletionPolicy]``."""
+    return rule_id.split("[", 1)[0]

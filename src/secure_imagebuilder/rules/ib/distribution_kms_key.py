@@ -1,0 +1,35 @@
+"""IB3: AMI distributions encrypt the AMI with a customer managed key (R5)."""
+
+from __future__ import annotations
+
+from secure_imagebuilder.rules import values as v
+from secure_imagebuilder.rules._shared import customer_key_problem
+from secure_imagebuilder.rules.model import Level, Resource, Rule, RuleResult, Stack
+
+
+def distribution_kms_key(resource: Resource, stack: Stack) -> RuleResult:
+    """One finding per distribution (by region) whose ``AmiDistributionConfiguration`` lacks ``KmsKeyId``."""
+    findings = []
+    for index, distribution in enumerate(v.as_list(v.get(resource.props, "Distributions"))):
+        ami = v.get(distribution, "AmiDistributionConfiguration")
+        if ami is None:
+            continue
+        region = v.render(v.get(distribution, "Region"))
+        label = region if region and region != v.TOKEN else f"Distribution{index}"
+        if customer_key_problem(v.get(ami, "KmsKeyId")):
+            findings.append(label)
+    return findings
+
+
+RULE = Rule(
+    id="IB3",
+    level=Level.ERROR,
+    refs=("R5",),
+    info="An AMI distribution does not encrypt the output AMI with a customer managed key.",
+    explanation=(
+        "R5: set AmiDistributionConfiguration.KmsKeyId for every region (SecureDistributionConfiguration "
+        "does it); the key policy must let the target accounts use the key."
+    ),
+    applies_to=("AWS::ImageBuilder::DistributionConfiguration",),
+    check=distribution_kms_key,
+)

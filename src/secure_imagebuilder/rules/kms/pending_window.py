@@ -1,0 +1,33 @@
+"""KMS3: a key scheduled for deletion waits the longest pending window (R15)."""
+
+from __future__ import annotations
+
+from secure_imagebuilder.rules import values as v
+from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+
+MIN_PENDING_WINDOW_DAYS = 30
+
+
+def pending_window(resource: Resource, stack: Stack) -> RuleResult:
+    """Non-compliant when ``PendingWindowInDays`` is set below 30 (missing means the default, 30)."""
+    days = v.get(resource.props, "PendingWindowInDays")
+    if isinstance(days, str) and days.isdigit():
+        days = int(days)
+    if isinstance(days, int | float) and not isinstance(days, bool) and days < MIN_PENDING_WINDOW_DAYS:
+        # A numeric token (a huge negative number) is never a real window.
+        if days > -1e10:
+            return Compliance.NON_COMPLIANT
+    return Compliance.COMPLIANT
+
+
+RULE = Rule(
+    id="KMS3",
+    level=Level.ERROR,
+    refs=("R15",),
+    info="The KMS key has a deletion pending window shorter than 30 days.",
+    explanation=(
+        "R15: leave PendingWindowInDays unset or set it to 30 so an accidental deletion can be cancelled."
+    ),
+    applies_to=("AWS::KMS::Key",),
+    check=pending_window,
+)

@@ -1,0 +1,73 @@
+"""The ordered rule table of DataProtectionChecks; each rule's spec lives in its own file. Pure Python.
+
+Add a rule: write ``rules/<area>/<rule>.py`` with its check function and ``RULE = Rule(...)``, list the
+module here and run ``make docs``; tests/rules/test_table.py pins ids and levels.
+"""
+
+from __future__ import annotations
+
+from secure_imagebuilder.rules.aud import trail_present
+from secure_imagebuilder.rules.fips import fips_endpoints
+from secure_imagebuilder.rules.iam import (
+    identity_encryption_context,
+    imagebuilder_trust_scoped,
+    no_wildcard_actions,
+)
+from secure_imagebuilder.rules.ib import (
+    distribution_kms_key,
+    document_kms_key,
+    ebs_mapping_encrypted,
+    encrypted_topic,
+    imdsv2_required,
+    logs_to_s3,
+    workflow_execution_role,
+)
+from secure_imagebuilder.rules.kms import (
+    key_policy_encryption_context,
+    key_retained,
+    no_public_principal,
+    pending_window,
+    rotation_enabled,
+)
+from secure_imagebuilder.rules.model import Rule
+from secure_imagebuilder.rules.ra import (
+    rolesanywhere_trust_scoped,
+    session_duration,
+    trust_anchor_notifications,
+)
+from secure_imagebuilder.rules.sd import no_sensitive_data
+from secure_imagebuilder.rules.sec import no_secrets
+from secure_imagebuilder.rules.tls import bucket_requires_tls, topic_requires_tls
+from secure_imagebuilder.rules.url import no_document_auth_header, no_url_credentials
+
+PACK_NAME = "DataProtection"
+FIPS_CONTEXT_KEY = "secure-imagebuilder:fips"
+
+RULES: tuple[Rule, ...] = (
+    document_kms_key.RULE,
+    ebs_mapping_encrypted.RULE,
+    distribution_kms_key.RULE,
+    imdsv2_required.RULE,
+    logs_to_s3.RULE,
+    encrypted_topic.RULE,
+    workflow_execution_role.RULE,
+    rotation_enabled.RULE,
+    key_retained.RULE,
+    pending_window.RULE,
+    no_public_principal.RULE,
+    key_policy_encryption_context.RULE,
+    identity_encryption_context.RULE,
+    no_wildcard_actions.RULE,
+    imagebuilder_trust_scoped.RULE,
+    no_sensitive_data.RULE,
+    no_url_credentials.RULE,
+    no_document_auth_header.RULE,
+    no_secrets.RULE,
+    bucket_requires_tls.RULE,
+    topic_requires_tls.RULE,
+    trail_present.RULE,
+    fips_endpoints.RULE,
+    session_duration.RULE,
+    trust_anchor_notifications.RULE,
+    rolesanywhere_trust_scoped.RULE,
+)

@@ -1,0 +1,79 @@
+"""The pure-Python rule engine: its import boundary, rule crashes, acknowledgements from templates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from secure_imagebuilder.rules import assembly
+from secure_imagebuilder.rules.engine import Engine, evaluate
+from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+
+FORBIDDEN = ("aws_cdk", "jsii", "cdk_nag", "constructs")
+
+
+def test_rules_import_no_cdk_module() -> None:
+    code = (
+        "import sys\n"
+        "import secure_imagebuilder.rules.table, secure_imagebuilder.rules.engine\n"
+        "import secure_imagebuilder.rules.assembly, secure_imagebuilder.rules.docs\n"
+        "import secure_imagebuilder.rules.policy\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"
+
+
+def _crash(resource: Resource, stack: Stack) -> RuleResult:
+    """Always raises."""
+    raise KeyError("surprise")
+
+
+def _flag(resource: Resource, stack: Stack) -> RuleResult:
+    """Always non-compliant."""
+    return Compliance.NON_COMPLIANT
+
+
+def _rule(rule_id: str, check: object) -> Rule:
+    return Rule(rule_id, Level.ERROR, ("R1",), "x.", "R1: y.", ("AWS::SNS::Topic",), check)  # type: ignore[arg-type]
+
+
+def test_a_crashing_rule_is_a_rule_error_warning_not_a_violation() -> None:
+    stack = Stack(path="S", resources=[Resource(type="AWS::SNS::Topic", props={}, logical_id="T")])
+    (finding,) = Engine((_rule("X1", _crash),), "Pack").evaluate([stack])
+    assert finding.rule_id == "Pack-X1-RuleError"
+    assert finding.level == Level.WARNING
+    assert finding.error == "KeyError: 'surprise'"
+
+
+def test_acknowledgements_in_the_template_are_honoured_with_their_reason() -> None:
+    template = {
+        "Resources": {
+            "T": {
+                "Type": "AWS::SNS::Topic",
+                "Metadata": {"cdk_nag": {"rules_to_suppress": [{"id": "Pack-X1", "reason": "shared topic"}]}},
+            },
+            "U": {"Type": "AWS::SNS::Topic"},
+        }
+    }
+    stack = assembly.stack_from_template(template, path="S")
+    findings = Engine((_rule("X1", _flag),), "Pack").evaluate([stack])
+    assert [(f.resource.logical_id, f.acknowledged) for f in findings] == [("T", "shared topic"), ("U", None)]
+
+
+def test_an_acknowledgement_reaches_every_resource_below_its_construct_path() -> None:
+    template = {"Resources": {"T": {"Type": "AWS::SNS::Topic"}, "U": {"Type": "AWS::SNS::Topic"}}}
+    stack = assembly.stack_from_template(
+        template,
+        path="S",
+        construct_paths={"T": "S/Group/T/Resource", "U": "S/Other/Resource"},
+        path_acks={"S/Group": {"Pack-X1": "why"}},
+    )
+    findings = Engine((_rule("X1", _flag),), "Pack").evaluate([stack])
+    assert {f.resource.logical_id: f.acknowledged for f in findings} == {"T": "why", "U": None}
+
+
+def test_the_pack_runs_on_a_plain_template() -> None:
+    template = {"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {}}}}}
+    ids = {f.rule_id for f in evaluate([assembly.stack_from_template(template, path="S")])}
+    assert {"DataProtection-KMS1", "DataProtection-KMS2[DeletionPolicy]"} <= ids
