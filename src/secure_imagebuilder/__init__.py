@@ -1,28 +1,59 @@
 """Secure-by-default AWS CDK constructs for EC2 Image Builder.
 
-The public API: everything else in this package is private. R-numbers refer to the recommendations of
-the AWS data-protection guidance listed in the README.
+The public API: everything else in this package is private. R-numbers refer to the recommendations in
+docs/recommendations.md. Names load lazily (PEP 562): ``import secure_imagebuilder.rules`` (the scanner)
+does not import ``aws_cdk``, and an app pays only for the constructs it uses.
 """
 
-from secure_imagebuilder.audit import ImageBuilderAuditTrail
-from secure_imagebuilder.component import EncryptedComponent
-from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
-from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
-from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
-from secure_imagebuilder.key import ImageBuilderKey
-from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
-from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
-from secure_imagebuilder.pipeline import SecureImagePipeline
-from secure_imagebuilder.recipe import (
-    EncryptedContainerRecipe,
-    EncryptedImageRecipe,
-    RecipeVolume,
-    aws_managed_component,
-    aws_managed_image,
-)
-from secure_imagebuilder.roles import BuildInstanceRole, WorkflowExecutionRole
-from secure_imagebuilder.rolesanywhere.access import RolesAnywhereAccess
-from secure_imagebuilder.workflow import EncryptedWorkflow
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from secure_imagebuilder.audit import ImageBuilderAuditTrail
+    from secure_imagebuilder.component import EncryptedComponent
+    from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
+    from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
+    from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
+    from secure_imagebuilder.key import ImageBuilderKey
+    from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
+    from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
+    from secure_imagebuilder.pipeline import SecureImagePipeline
+    from secure_imagebuilder.recipe import (
+        EncryptedContainerRecipe,
+        EncryptedImageRecipe,
+        RecipeVolume,
+        aws_managed_component,
+        aws_managed_image,
+    )
+    from secure_imagebuilder.roles import BuildInstanceRole, WorkflowExecutionRole
+    from secure_imagebuilder.rolesanywhere.access import RolesAnywhereAccess
+    from secure_imagebuilder.workflow import EncryptedWorkflow
+
+# Public name -> the module that defines it.
+_MODULES = {
+    "BuildInstanceRole": "roles",
+    "DistributionRegion": "distribution",
+    "EncryptedComponent": "component",
+    "EncryptedContainerRecipe": "recipe",
+    "EncryptedImageRecipe": "recipe",
+    "EncryptedWorkflow": "workflow",
+    "ImageBuilderAuditTrail": "audit",
+    "ImageBuilderKey": "key",
+    "ImageBuilderLogBucket": "logs",
+    "ImageBuilderLogGroup": "logs",
+    "ImageBuilderNotificationTopic": "notifications",
+    "ImageBuilderVpcEndpoints": "endpoints",
+    "RecipeVolume": "recipe",
+    "RolesAnywhereAccess": "rolesanywhere.access",
+    "SecureDistributionConfiguration": "distribution",
+    "SecureImagePipeline": "pipeline",
+    "SecureInfrastructureConfiguration": "infrastructure",
+    "WorkflowExecutionRole": "roles",
+    "aws_managed_component": "recipe",
+    "aws_managed_image": "recipe",
+}
 
 __all__ = [
     "BuildInstanceRole",
@@ -46,3 +77,17 @@ __all__ = [
     "aws_managed_component",
     "aws_managed_image",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines a public name on first use."""
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'secure_imagebuilder' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"secure_imagebuilder.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_MODULES))

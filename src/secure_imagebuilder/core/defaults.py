@@ -1,7 +1,7 @@
 """Secure defaults and service limits of every construct, each cited by the recommendation it implements.
 
 Code, tests and docs read these names so that they always agree on the numbers.
-The R-numbers refer to ``shared/reference/README.md``.
+The R-numbers refer to docs/recommendations.md.
 """
 
 from __future__ import annotations
