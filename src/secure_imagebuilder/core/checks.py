@@ -5,8 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from secure_imagebuilder.core import defaults, tokens
+from secure_imagebuilder.core import defaults, detect, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
+
+_KIND_NAMES = {
+    "email": "an e-mail address",
+    "account-id": "an account number",
+    "access-key-id": "an access key id",
+    "secret-access-key": "a secret access key",
+    "private-key": "private key material",
+}
 
 
 def validate_account_ids(problems: ValidationProblems, what: str, account_ids: Iterable[str]) -> list[str]:
@@ -23,16 +31,19 @@ def validate_account_ids(problems: ValidationProblems, what: str, account_ids: I
 
 
 def validate_free_text(problems: ValidationProblems, what: str, value: str | None) -> None:
-    """R8: no e-mail address or account number in a tag, name or description."""
-    if value is None or tokens.is_unresolved(value):
+    """R8: no e-mail address, account number, access key id or secret in a tag, name or description.
+
+    The same detector as rule SD1 (``core.detect``), so a value the constructs accept is one the pack
+    accepts too (tests/core/test_one_detector.py runs one table against both).
+    """
+    if value is None or not isinstance(value, str) or tokens.is_unresolved(value):
         return
-    for pattern, kind in defaults.SENSITIVE_TAG_PATTERNS:
-        if re.search(pattern, value):
-            problems.add(
-                f"{what} contains {kind}, which never belongs in tags or names (R8)",
-                value,
-                "keep sensitive data out of tags and free-form fields; they appear in billing and logs",
-            )
+    for kind in detect.sensitive_kinds(value):
+        problems.add(
+            f"{what} contains {_KIND_NAMES.get(kind, kind)}, which never belongs in tags or names (R8)",
+            value,
+            "keep sensitive data out of tags and free-form fields; they appear in billing and logs",
+        )
 
 
 def validate_tags(problems: ValidationProblems, tags: Mapping[str, str] | None) -> None:

@@ -106,12 +106,6 @@ SCHEDULE_START_CONDITION = "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"
 AMI_NAME_SUFFIX = "-{{ imagebuilder:buildDate }}"
 """AMI names must be unique; Image Builder fills in the build date."""
 
-SENSITIVE_TAG_PATTERNS = (
-    (r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", "an e-mail address"),
-    (r"(?<!\d)\d{12}(?!\d)", "an account number"),
-)
-"""R8: tags and names are visible in billing and diagnostics; these patterns never belong there."""
-
 # --- Distribution (R5) -------------------------------------------------------------------------
 ACCOUNT_ID_PATTERN = r"^\d{12}$"
 """AWS account ids: exactly 12 digits."""
