@@ -6,7 +6,6 @@ Certificates, CRLs and keys are generated at test time into ``tmp_path`` with ``
 
 from __future__ import annotations
 
-import datetime
 import json
 import pathlib
 from dataclasses import dataclass
@@ -22,68 +21,18 @@ from aws_cdk.cx_api import SynthesisMessageLevel
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from conftest import REPO, make_app, make_stack
+from pki import DAY, NOW, Issued
+from pki import crl as _crl
+from pki import issue as _issue
+from pki import name as _name
 from secure_imagebuilder.rolesanywhere import certificates
 from secure_imagebuilder.rolesanywhere.access import RolesAnywhereAccess
 
-NOW = datetime.datetime.now(datetime.UTC)
-DAY = datetime.timedelta(days=1)
 PCA_ARN = "arn:aws:acm-pca:us-west-2:111122223333:certificate-authority/11111111-2222-3333-4444-555555555555"
 IMPORTED_ROLE_ARN = "arn:aws:iam::111122223333:role/existing-build-host-role"
 TRUST_ANCHOR = "Resource"
-
-
-# --- test PKI, generated at test time ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Issued:
-    cert: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
-
-    @property
-    def pem(self) -> bytes:
-        return self.cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-def _issue(
-    cn: str,
-    *,
-    issuer: Issued | None = None,
-    ca: bool | None = True,
-    not_before: datetime.datetime = NOW - DAY,
-    not_after: datetime.datetime = NOW + 365 * DAY,
-) -> Issued:
-    key = ec.generate_private_key(ec.SECP256R1())
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(cn))
-        .issuer_name(issuer.cert.subject if issuer else _name(cn))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-    )
-    if ca is not None:
-        builder = builder.add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    return Issued(builder.sign(issuer.key if issuer else key, hashes.SHA256()), key)
-
-
-def _crl(issuer: Issued, *, next_update: datetime.datetime = NOW + 30 * DAY) -> bytes:
-    crl = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(issuer.cert.subject)
-        .last_update(NOW - DAY)
-        .next_update(next_update)
-        .sign(issuer.key, hashes.SHA256())
-    )
-    return crl.public_bytes(serialization.Encoding.PEM)
 
 
 def _key_pem(

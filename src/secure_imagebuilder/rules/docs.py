@@ -21,10 +21,11 @@ any CloudFormation in the app: our constructs, hand-written `Cfn*` resources, al
 libraries and imported templates (`CfnInclude`).
 
 ```python
-from aws_cdk import Validations
+from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 from secure_imagebuilder.nag import DataProtectionChecks
 
+app = App()
 Validations.of(app).add_plugins(AwsSolutionsChecks(app), DataProtectionChecks(app))
 ```
 
