@@ -1,6 +1,7 @@
-"""cdk-nag v3 pack for the EC2 Image Builder and IAM Roles Anywhere data-protection guidance.
+"""The CDK policy-validation plugin (cdk-nag 3 shape) over the rule engine: ``DataProtectionChecks``.
 
-``Validations.of(app).add_plugins(DataProtectionChecks(app))``; rules in docs/rules.md.
+``Validations.of(app).add_plugins(DataProtectionChecks(app))``; rules in docs/rules.md. This package
+holds only the adapter: it imports ``aws_cdk`` and ``secure_imagebuilder.rules``, never a construct.
 """
 
 from secure_imagebuilder.nag.pack import DataProtectionChecks
