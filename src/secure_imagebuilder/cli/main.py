@@ -1,0 +1,96 @@
+"""``secure-imagebuilder scan``: argument parsing, the scan itself and the exit codes.
+
+Exit codes: 0 clean (warnings and acknowledged findings do not fail), 1 an unacknowledged error-level
+finding remains, 2 a usage error or an input that cannot be read (the message names the path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+from collections.abc import Sequence
+
+from secure_imagebuilder.cli import reports
+from secure_imagebuilder.cli.inputs import InputError, Scanned, read
+from secure_imagebuilder.rules.engine import Engine
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "junit")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``secure-imagebuilder``."""
+    top = argparse.ArgumentParser(
+        prog="secure-imagebuilder",
+        description="Check CloudFormation templates against the EC2 Image Builder and IAM Roles Anywhere "
+        "data-protection guidance (the rules of DataProtectionChecks).",
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+    scan = commands.add_parser("scan", help="scan templates and cloud assemblies")
+    scan.add_argument(
+        "paths", nargs="+", metavar="PATH", help="a template (JSON/YAML) or a cdk.out directory"
+    )
+    scan.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    scan.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    scan.add_argument("--fips", action="store_true", help="require FIPS endpoints (rule FIPS1)")
+    return top
+
+
+def version() -> str:
+    """The installed version of the package, or ``unknown`` when run from a source tree."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("cdk-secure-imagebuilder")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def scan(paths: Sequence[str], *, output_format: str, fips: bool) -> tuple[str, bool]:
+    """The report and whether it fails; raises ``InputError`` for an unreadable input."""
+    scanned: list[Scanned] = [read(path, fips=fips, with_lines=output_format == "sarif") for path in paths]
+    engine = Engine()
+    located: list[reports.Located] = []
+    stacks = []
+    for item in scanned:
+        for stack in item.stacks:
+            template = stack.template_path or item.path
+            stacks.append((template, stack))
+            lines = item.lines.get(template, {})
+            for finding in engine.evaluate([stack]):
+                line = lines.get(finding.resource.logical_id or "")
+                located.append(reports.Located(finding, template, line))
+    count = len(stacks)
+    if output_format == "json":
+        body = reports.as_json(located, count, version())
+    elif output_format == "sarif":
+        body = reports.sarif(located, version())
+    elif output_format == "junit":
+        body = reports.junit(located, stacks, engine)
+    else:
+        body = reports.text(located, count)
+    return body, reports.fails(located)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exit_.code or 0)
+    try:
+        body, failed = scan(args.paths, output_format=args.format, fips=args.fips)
+    except InputError as error:
+        print(f"secure-imagebuilder: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.output:
+        try:
+            pathlib.Path(args.output).write_text(body, encoding="utf-8")
+        except OSError as error:
+            print(f"secure-imagebuilder: {args.output}: cannot write the report ({error})", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        sys.stdout.write(body)
+    return EXIT_FINDINGS if failed else EXIT_CLEAN
