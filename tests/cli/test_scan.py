@@ -214,3 +214,13 @@ def test_the_scanner_imports_neither_aws_cdk_nor_jsii() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_installed_console_script() -> None:
+    script = pathlib.Path(sys.executable).parent / "secure-imagebuilder"
+    assert script.exists(), "pip install puts the console script next to the interpreter"
+    result = subprocess.run(
+        [str(script), "scan", str(FIXTURES / "bad.yaml")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert "ERROR DataProtection-KMS1 Key" in result.stdout
