@@ -3,7 +3,8 @@
 Measures (each in a fresh process, as `cdk synth` runs an app):
 - the example app of ``make synth`` (app.py) against the same resources written as raw L1;
 - a scaled app of 1, 100 and 1000 components, our constructs vs raw L1, with and without the nag packs;
-- the per-resource cost of DataProtectionChecks against AwsSolutionsChecks (``bench/nag.py``).
+- the per-resource cost of DataProtectionChecks against AwsSolutionsChecks (``bench/nag.py``);
+- the scanner, per template and per 1000 resources (``bench/scanner.py``).
 
 Set ``BENCH_REPEATS`` to change the number of runs (default 5).
 """
@@ -116,12 +117,14 @@ def main() -> None:
         "template validation is off here (it adds ~1.6 s per synth whatever the library).\n",
         scaled_section(),
     ]
-    nag_bench = REPO / "bench" / "nag.py"
-    if nag_bench.exists():
-        sys.path.insert(0, str(nag_bench.parent))
-        import nag
+    sys.path.insert(0, str(REPO / "bench"))
+    import scanner
 
-        sections += ["", nag.section(REPEATS)]
+    import nag
+
+    sections += ["", nag.section(REPEATS)]
+
+    sections += ["", scanner.section(REPEATS)]
     out = REPO / "docs" / "benchmarks.md"
     out.write_text("\n".join(sections) + "\n")
     print(f"wrote {out.relative_to(REPO)}")
