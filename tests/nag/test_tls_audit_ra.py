@@ -130,8 +130,9 @@ def build(stack: cdk.Stack) -> None:
             props["NotificationSettings"] = settings
         return raw(stack, cid, "AWS::RolesAnywhere::TrustAnchor", props)
 
-    anchor("RA2Bad1", None)
+    anchor("RA2Good2", None)  # absent: the service's default settings notify 45 days ahead
     anchor("RA2Bad2", [{"Event": EVENTS[0], "Enabled": True}, {"Event": EVENTS[1], "Enabled": False}])
+    anchor("RA2Bad3", [{"Event": EVENTS[0], "Enabled": {"Fn::If": ["Quiet", False, True]}}])
     good_anchor = anchor("RA2Good1", [{"Event": e, "Enabled": True, "Threshold": 45} for e in EVENTS])
     # RA3
     ra_trust(stack, "RA3Bad1", None)
@@ -168,9 +169,10 @@ CASES = {
     "RA1Bad2": {"RA1"},
     "RA1Good1": set(),
     "RA1Good2": set(),
-    "RA2Bad1": {"RA2[CA_CERTIFICATE_EXPIRY]", "RA2[END_ENTITY_CERTIFICATE_EXPIRY]"},
     "RA2Bad2": {"RA2[END_ENTITY_CERTIFICATE_EXPIRY]"},
+    "RA2Bad3": {"RA2[CA_CERTIFICATE_EXPIRY]"},
     "RA2Good1": set(),
+    "RA2Good2": set(),
     "RA3Bad1": {"RA3[Statement0]"},
     "RA3Bad2": {"RA3[Statement0]"},
     "RA3Bad3": {"RA3[Statement0]"},

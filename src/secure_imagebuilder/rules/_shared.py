@@ -25,6 +25,15 @@ def customer_key_problem(value: Any) -> str | None:
     return None
 
 
+def keys_problem(values: list[Any]) -> str | None:
+    """The first problem of any reachable value of a key property (see ``customer_key_problem``)."""
+    for value in values:
+        problem = customer_key_problem(value)
+        if problem is not None:
+            return problem
+    return None
+
+
 def scoped_to_encryption_context(statement: Mapping[str, Any]) -> bool:
     """Whether a statement is limited to one service's data: ``kms:EncryptionContext:*``/``kms:ViaService``.
 

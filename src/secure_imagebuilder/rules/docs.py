@@ -64,14 +64,24 @@ LIMITS = """\
   policy for a bucket/topic outside the stack on the policy resource itself; AUD1 looks for an
   `AWS::CloudTrail::Trail` in the same stack (an organization trail or a trail in another stack is
   acknowledged on the stack).
-- **Tokens** never crash a rule and never hide a literal: the literal parts of `Fn::Join`, the
-  template of `Fn::Sub` and both branches of `Fn::If` are read; a `Ref`/`Fn::GetAtt`/parameter/import
-  whose value is only known at deploy time is accepted (an imported key cannot be shown to be AWS
-  managed). `AWS::URLSuffix` is read as `amazonaws.com` so a URL built from it is still checked.
-- **Heuristics**: SD1/SEC1/URL1/URL2 are regular expressions (see `core/detect.py`): e-mail
-  addresses, 12-digit account numbers outside ARNs (UUIDs excluded), access key ids
-  (`AKIA`/`ASIA`/...), PEM private keys and 40-character secret-access-key shaped strings (mixed case,
-  digits, high entropy, not part of a longer base64 run). Finding ids name the property as written
+- **The value model** (`rules/values.py`): a rule reads every value a property can take at deploy time
+  and reports when any of them is non-compliant: both branches of `Fn::If` (at every level, and inside
+  lists such as policy statements), `Ref: AWS::NoValue` as an absent property, a `Ref` to a parameter as
+  its `Default` and each of its `AllowedValues`, and `Ref`/`Fn::GetAtt`/`Fn::Sub: "${Topic}"` followed to a
+  resource of the same template. Property names are exact: CloudFormation ignores `kmsKeyId` where the
+  schema says `KmsKeyId` (the aws-cdk Python casing bug, aws/aws-cdk#34758), and so do the rules.
+  Limits: a parameter without `Default` or `AllowedValues`, `Fn::ImportValue`, `Fn::FindInMap` and
+  dynamic references are unknown and accepted; a finding does not yet name the condition or parameter
+  that leads to it; values in another template (nested stacks' parameters) are not followed.
+- **Tokens** never crash a rule and never hide a literal: the literal parts of `Fn::Join` and the
+  template of `Fn::Sub` are read as text; `AWS::URLSuffix` is read as `amazonaws.com` so a URL built
+  from it is still checked. The target of a `Ref`/`Fn::GetAtt` (a logical id) is never read as text.
+- **Heuristics**: SD1/SEC1/URL1/URL2 use one detector (`core/detect.py`, shared with the constructs'
+  synth-time checks), linear in the length of the text: e-mail addresses, 12-digit account numbers
+  outside ARNs (UUIDs excluded), access key ids (`AKIA`/`ASIA`/...), PEM private keys and
+  40-character secret-access-key shaped strings (mixed case, digits, high entropy, not part of a longer
+  base64 run, not inside an ARN such as a managed policy name, a URL such as an ECR image URI, or a
+  parameter path). Finding ids name the property as written
   (`Description`, `Tag:<key>`).
 - FIPS1 ignores `AWS::CloudFormation::Stack` `TemplateURL` (CloudFormation fetches nested templates
   itself) and bare `<service>.amazonaws.com` names without a scheme (service principals).

@@ -1,16 +1,21 @@
-"""Helpers that read resolved CloudFormation values without ever crashing on an intrinsic.
+"""The CloudFormation value model every rule reads, without ever crashing on an intrinsic. Pure Python.
 
-Property values reach the rules in two shapes: resolved ``cfnProperties`` (camelCase keys, from the
-construct tree) and template ``Properties`` (PascalCase keys, from a synthesized template). Every key
-lookup here is therefore case-insensitive. Intrinsics (``Ref``, ``Fn::GetAtt``, ``Fn::Join``,
-``Fn::Sub``, ...) are treated as opaque except where a rule can read through them: the literal parts of
-``Fn::Join`` and the template of ``Fn::Sub`` are rendered into text so that a token never hides a
-literal violation.
+Property values are template ``Properties`` exactly as CloudFormation receives them, so key lookups are
+exact: CloudFormation ignores a property spelled ``kmsKeyId`` where the schema says ``KmsKeyId``, and so
+do the rules (rule CFN1 reports the misspelling).
+
+``reach(value, *path, stack=stack)`` yields every value a property can take at deploy time: both
+branches of ``Fn::If`` (at every level of the path), ``Ref: AWS::NoValue`` as absent (``None``), a ``Ref``
+to a parameter as its ``Default`` and each of its ``AllowedValues`` (the ``Ref`` itself, an unknown, when
+it has neither). A rule reports when any reachable value is non-compliant. Other intrinsics are opaque
+except where a rule can read through them: the literal parts of ``Fn::Join`` and the template of
+``Fn::Sub`` are rendered into text so that a token never hides a literal violation.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -18,24 +23,85 @@ from typing import Any
 TOKEN = "TOKEN"
 # Pseudo parameters rendered as their usual value, so that a URL built with them can still be read.
 _PSEUDO = {"AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws"}
+_WHOLE_SUB = re.compile(r"\$\{([A-Za-z0-9:]+)(?:\.[A-Za-z0-9.]+)?\}")
 
 
 def get(obj: Any, *path: str) -> Any:
-    """Follow ``path`` through nested mappings, matching keys case-insensitively; ``None`` if absent."""
+    """Follow ``path`` through nested mappings by exact key; ``None`` if absent or not a mapping."""
     for key in path:
         if not isinstance(obj, Mapping):
             return None
-        if key in obj:
-            obj = obj[key]
-            continue
-        wanted = key.lower()
-        for candidate, value in obj.items():
-            if isinstance(candidate, str) and candidate.lower() == wanted:
-                obj = value
-                break
-        else:
-            return None
+        obj = obj.get(key)
     return obj
+
+
+class Unknown:
+    """A value only known at deploy time (an intrinsic the model cannot read through)."""
+
+    def __init__(self, source: Any) -> None:
+        """Remember the expression the value comes from."""
+        self.source = source
+
+    def __repr__(self) -> str:
+        """For test output."""
+        return f"Unknown({self.source!r})"
+
+
+def alternatives(value: Any, parameters: Mapping[str, Any] | None = None, depth: int = 0) -> list[Any]:
+    """The values ``value`` can take at deploy time; anything the model cannot read is returned as is.
+
+    ``Fn::If``: both branches; ``AWS::NoValue``: ``None``; a parameter: its ``Default`` and ``AllowedValues``.
+    """
+    found = intrinsic(value)
+    if found is None or depth > 20:
+        return [value]
+    name, arg = found
+    if name == "Ref" and arg == "AWS::NoValue":
+        return [None]
+    if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+        return [alt for branch in arg[1:] for alt in alternatives(branch, parameters, depth + 1)]
+    if name == "Ref" and isinstance(arg, str) and parameters and isinstance(parameters.get(arg), Mapping):
+        parameter = parameters[arg]
+        options = [parameter["Default"]] if "Default" in parameter else []
+        allowed = parameter.get("AllowedValues")
+        options += [a for a in allowed if a not in options] if isinstance(allowed, list) else []
+        return options or [value]
+    return [value]
+
+
+def reach(obj: Any, *path: str, parameters: Mapping[str, Any] | None = None) -> list[Any]:
+    """Every value the property at ``path`` can take at deploy time (see the module docstring).
+
+    ``None`` stands for "absent"; an ``Unknown`` for a value behind an intrinsic the model cannot read.
+    """
+    current = alternatives(obj, parameters)
+    for key in path:
+        following: list[Any] = []
+        for item in current:
+            if item is None or isinstance(item, Unknown):
+                following.append(item)
+            elif isinstance(item, Mapping) and intrinsic(item) is None:
+                following.extend(alternatives(item.get(key), parameters))
+            elif isinstance(item, Mapping):
+                following.append(Unknown(item))
+            else:
+                following.append(None)
+        current = following
+    return current
+
+
+def number(value: Any) -> float | None:
+    """A literal number (or a numeric string) as a float; ``None`` for tokens and other values."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
 
 
 def as_list(value: Any) -> list[Any]:
@@ -69,6 +135,11 @@ def ref_target(value: Any) -> str | None:
             return arg[0]
         if isinstance(arg, str):
             return arg.split(".", 1)[0]
+    if name == "Fn::Sub" and isinstance(arg, str):
+        # "${Topic}" or "${Topic.Arn}": the whole value is one reference to a resource.
+        match = _WHOLE_SUB.fullmatch(arg)
+        if match and not match.group(1).startswith("AWS::"):
+            return match.group(1)
     return None
 
 
@@ -136,7 +207,8 @@ def strings(value: Any) -> Iterator[str]:
             elif name == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2:
                 yield from strings(arg[1])
             return
-        yield from strings(arg)
+        if name not in ("Ref", "Fn::GetAtt"):  # a logical id or parameter name is not text content
+            yield from strings(arg)
         return
     for item in value.values():
         yield from strings(item)
@@ -152,8 +224,17 @@ def truthy(value: Any) -> bool | None:
 
 
 def statements(document: Any) -> list[Mapping[str, Any]]:
-    """The statements of a policy document (a single statement object counts as a list of one)."""
-    return [s for s in as_list(get(document, "Statement")) if isinstance(s, Mapping)]
+    """Every statement a policy document can hold at deploy time (a single object counts as a list of one).
+
+    ``Fn::If`` is read on the document, on ``Statement`` and on each item, both branches; ``AWS::NoValue``
+    drops the statement.
+    """
+    found: list[Mapping[str, Any]] = []
+    for doc in alternatives(document):
+        for listed in alternatives(get(doc, "Statement")):
+            for item in as_list(listed):
+                found.extend(s for s in alternatives(item) if isinstance(s, Mapping) and intrinsic(s) is None)
+    return found
 
 
 def actions_match(statement: Mapping[str, Any], wanted: tuple[str, ...]) -> list[str]:

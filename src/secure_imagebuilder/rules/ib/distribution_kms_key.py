@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules._shared import customer_key_problem
+from secure_imagebuilder.rules._shared import keys_problem
 from secure_imagebuilder.rules.model import Level, Resource, Rule, RuleResult, Stack
 
 
 def distribution_kms_key(resource: Resource, stack: Stack) -> RuleResult:
-    """One finding per distribution (by region) whose ``AmiDistributionConfiguration`` lacks ``KmsKeyId``."""
+    """One finding per distribution (by region) whose AMI configuration can lack ``KmsKeyId``."""
     findings = []
     for index, distribution in enumerate(v.as_list(v.get(resource.props, "Distributions"))):
-        ami = v.get(distribution, "AmiDistributionConfiguration")
-        if ami is None:
-            continue
         region = v.render(v.get(distribution, "Region"))
         label = region if region and region != v.TOKEN else f"Distribution{index}"
-        if customer_key_problem(v.get(ami, "KmsKeyId")):
-            findings.append(label)
+        for ami in v.reach(distribution, "AmiDistributionConfiguration", parameters=stack.parameters):
+            if isinstance(ami, Mapping) and keys_problem(
+                v.reach(ami, "KmsKeyId", parameters=stack.parameters)
+            ):
+                findings.append(label)
+                break
     return findings
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules._shared import customer_key_problem
+from secure_imagebuilder.rules._shared import keys_problem
 from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, RuleResult, Stack
 
 
 def document_kms_key(resource: Resource, stack: Stack) -> RuleResult:
-    """Non-compliant when ``KmsKeyId`` is missing or names an ``alias/aws/...`` AWS managed key."""
-    if customer_key_problem(v.get(resource.props, "KmsKeyId")):
+    """Non-compliant when ``KmsKeyId`` can deploy missing (``AWS::NoValue`` too) or as ``alias/aws/...``."""
+    if keys_problem(v.reach(resource.props, "KmsKeyId", parameters=stack.parameters)):
         return Compliance.NON_COMPLIANT
     return Compliance.COMPLIANT
 

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules._shared import customer_key_problem
+from secure_imagebuilder.rules._shared import keys_problem
 from secure_imagebuilder.rules.model import Level, Resource, Rule, RuleResult, Stack
 
 
 def ebs_mapping_encrypted(resource: Resource, stack: Stack) -> RuleResult:
-    """One finding per block device mapping (by device name) that is unencrypted or lacks a customer key."""
+    """One finding per block device mapping (by device name) that can deploy unencrypted or without a CMK."""
     if resource.type == "AWS::ImageBuilder::ContainerRecipe":
         mappings = v.get(resource.props, "InstanceConfiguration", "BlockDeviceMappings")
     else:
         mappings = v.get(resource.props, "BlockDeviceMappings")
     findings = []
     for index, mapping in enumerate(v.as_list(mappings)):
-        ebs = v.get(mapping, "Ebs")
-        if ebs is None:
+        ebs_values = [
+            e for e in v.reach(mapping, "Ebs", parameters=stack.parameters) if isinstance(e, Mapping)
+        ]
+        if not ebs_values:
             continue
         device = v.render(v.get(mapping, "DeviceName"))
         label = device if device and device != v.TOKEN else f"Mapping{index}"
-        encrypted = v.truthy(v.get(ebs, "Encrypted"))
-        if encrypted is False or (encrypted is None and v.get(ebs, "Encrypted") is None):
-            findings.append(label)
-        elif customer_key_problem(v.get(ebs, "KmsKeyId")):
-            findings.append(label)
+        for ebs in ebs_values:
+            encrypted = v.reach(ebs, "Encrypted", parameters=stack.parameters)
+            if any(e is None or v.truthy(e) is False for e in encrypted) or keys_problem(
+                v.reach(ebs, "KmsKeyId", parameters=stack.parameters)
+            ):
+                findings.append(label)
+                break
     return findings
 
 

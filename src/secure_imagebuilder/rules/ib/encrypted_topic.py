@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules._shared import customer_key_problem
+from secure_imagebuilder.rules._shared import keys_problem
 from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, RuleResult, Stack
 
 
 def encrypted_topic(resource: Resource, stack: Stack) -> RuleResult:
     """Non-compliant when ``SnsTopicArn`` points at a topic of this stack without a customer key.
 
-    A topic outside the stack (an ARN string, an import) cannot be read and is accepted.
+    ``Ref``, ``Fn::GetAtt`` and ``Fn::Sub: "${Topic}"`` are followed, in every ``Fn::If`` branch; a topic
+    outside the stack (an ARN string, an import) cannot be read and is accepted.
     """
-    value = v.get(resource.props, "SnsTopicArn")
-    if value is None:
+    values = [x for x in v.reach(resource.props, "SnsTopicArn", parameters=stack.parameters) if x is not None]
+    if not values:
         return Compliance.NOT_APPLICABLE
-    topic = stack.target(value)
-    if topic is None or topic.type != "AWS::SNS::Topic":
-        return Compliance.COMPLIANT
-    if customer_key_problem(v.get(topic.props, "KmsMasterKeyId")):
-        return Compliance.NON_COMPLIANT
+    for value in values:
+        topic = stack.target(value)
+        if topic is not None and topic.type == "AWS::SNS::Topic":
+            if keys_problem(v.reach(topic.props, "KmsMasterKeyId", parameters=stack.parameters)):
+                return Compliance.NON_COMPLIANT
     return Compliance.COMPLIANT
 
 

@@ -7,13 +7,17 @@ from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, R
 
 
 def imdsv2_required(resource: Resource, stack: Stack) -> RuleResult:
-    """Non-compliant unless ``InstanceMetadataOptions.HttpTokens`` is ``required`` (a token is accepted)."""
-    tokens = v.get(resource.props, "InstanceMetadataOptions", "HttpTokens")
-    if isinstance(tokens, str) and tokens.lower() == "required":
-        return Compliance.COMPLIANT
-    if tokens is not None and not isinstance(tokens, str):
-        return Compliance.COMPLIANT
-    return Compliance.NON_COMPLIANT
+    """Non-compliant when ``InstanceMetadataOptions.HttpTokens`` can deploy as anything but ``required``.
+
+    Absent means ``optional`` (IMDSv1 allowed); every reachable value counts (both ``Fn::If`` branches, a
+    parameter's default and allowed values); a value only known at deploy time is accepted.
+    """
+    for tokens in v.reach(
+        resource.props, "InstanceMetadataOptions", "HttpTokens", parameters=stack.parameters
+    ):
+        if tokens is None or (isinstance(tokens, str) and tokens != "required"):
+            return Compliance.NON_COMPLIANT
+    return Compliance.COMPLIANT
 
 
 RULE = Rule(

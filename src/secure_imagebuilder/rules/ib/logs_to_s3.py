@@ -7,10 +7,10 @@ from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, R
 
 
 def logs_to_s3(resource: Resource, stack: Stack) -> RuleResult:
-    """Non-compliant unless ``Logging.S3Logs.S3BucketName`` is set."""
-    bucket = v.get(resource.props, "Logging", "S3Logs", "S3BucketName")
-    if bucket is None or bucket == "":
-        return Compliance.NON_COMPLIANT
+    """Non-compliant when ``Logging.S3Logs.S3BucketName`` can deploy unset."""
+    for bucket in v.reach(resource.props, "Logging", "S3Logs", "S3BucketName", parameters=stack.parameters):
+        if bucket is None or bucket == "":
+            return Compliance.NON_COMPLIANT
     return Compliance.COMPLIANT
 
 

@@ -7,13 +7,13 @@ from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, R
 
 
 def workflow_execution_role(resource: Resource, stack: Stack) -> RuleResult:
-    """Non-compliant when ``Workflows`` is set and ``ExecutionRole`` is not."""
-    workflows = v.get(resource.props, "Workflows")
-    if workflows is None or workflows == []:
+    """Non-compliant when ``Workflows`` can be set while ``ExecutionRole`` can be unset."""
+    workflows = v.reach(resource.props, "Workflows", parameters=stack.parameters)
+    if all(w is None or w == [] for w in workflows):
         return Compliance.NOT_APPLICABLE
-    role = v.get(resource.props, "ExecutionRole")
-    if role is None or role == "":
-        return Compliance.NON_COMPLIANT
+    for role in v.reach(resource.props, "ExecutionRole", parameters=stack.parameters):
+        if role is None or role == "":
+            return Compliance.NON_COMPLIANT
     return Compliance.COMPLIANT
 
 

@@ -9,13 +9,10 @@ MIN_PENDING_WINDOW_DAYS = 30
 
 
 def pending_window(resource: Resource, stack: Stack) -> RuleResult:
-    """Non-compliant when ``PendingWindowInDays`` is set below 30 (missing means the default, 30)."""
-    days = v.get(resource.props, "PendingWindowInDays")
-    if isinstance(days, str) and days.isdigit():
-        days = int(days)
-    if isinstance(days, int | float) and not isinstance(days, bool) and days < MIN_PENDING_WINDOW_DAYS:
-        # A numeric token (a huge negative number) is never a real window.
-        if days > -1e10:
+    """Non-compliant when ``PendingWindowInDays`` can deploy below 30 (missing means the default, 30)."""
+    for value in v.reach(resource.props, "PendingWindowInDays", parameters=stack.parameters):
+        days = v.number(value)
+        if days is not None and days < MIN_PENDING_WINDOW_DAYS:
             return Compliance.NON_COMPLIANT
     return Compliance.COMPLIANT
 

@@ -7,14 +7,14 @@ from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, R
 
 
 def rotation_enabled(resource: Resource, stack: Stack) -> RuleResult:
-    """Non-compliant when a symmetric key does not set ``EnableKeyRotation: true``."""
+    """Non-compliant when a symmetric key can deploy without ``EnableKeyRotation: true`` (any branch)."""
     spec = v.get(resource.props, "KeySpec")
     if isinstance(spec, str) and spec != "SYMMETRIC_DEFAULT":
         return Compliance.NOT_APPLICABLE
-    value = v.get(resource.props, "EnableKeyRotation")
-    if value is not None and v.truthy(value) is not False:
-        return Compliance.COMPLIANT
-    return Compliance.NON_COMPLIANT
+    for value in v.reach(resource.props, "EnableKeyRotation", parameters=stack.parameters):
+        if value is None or v.truthy(value) is False:
+            return Compliance.NON_COMPLIANT
+    return Compliance.COMPLIANT
 
 
 RULE = Rule(

@@ -9,12 +9,14 @@ MAX_SESSION_SECONDS = 3600
 
 
 def session_duration(resource: Resource, stack: Stack) -> RuleResult:
-    """Non-compliant when ``DurationSeconds`` is above 3600 (missing means the service default, 3600)."""
-    seconds = v.get(resource.props, "DurationSeconds")
-    if isinstance(seconds, str) and seconds.isdigit():
-        seconds = int(seconds)
-    if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > MAX_SESSION_SECONDS:
-        return Compliance.NON_COMPLIANT
+    """Non-compliant when ``DurationSeconds`` can deploy above 3600 (missing means the default, 3600).
+
+    A ``Ref`` to a parameter counts with its ``Default`` and each of its ``AllowedValues``.
+    """
+    for value in v.reach(resource.props, "DurationSeconds", parameters=stack.parameters):
+        seconds = v.number(value)
+        if seconds is not None and seconds > MAX_SESSION_SECONDS:
+            return Compliance.NON_COMPLIANT
     return Compliance.COMPLIANT
 
 
