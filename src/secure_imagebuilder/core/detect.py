@@ -140,3 +140,46 @@ def aws_host(text: str) -> str | None:
 def is_fips_host(host: str) -> bool:
     """Whether an AWS endpoint host is a FIPS endpoint (``<service>-fips.`` or ``fips.`` labels)."""
     return any(label.endswith("-fips") or label == "fips" for label in host.lower().split("."))
+
+
+# --- Document content: downloads and TLS in component and workflow documents (R3, R9) ---------------
+
+# Plain HTTP to these hosts never leaves the instance: instance metadata (IPv4, IPv6), the ECS task
+# metadata endpoint, the loopback interface.
+_LOCAL_HOSTS = frozenset(
+    {"169.254.169.254", "[fd00:ec2::254]", "169.254.170.2", "localhost", "127.0.0.1", "[::1]"}
+)
+_HOST = re.compile(r"[a-z][a-z0-9+.-]{0,31}://(?:[^/?#@\s]{0,256}@)?(\[[0-9a-f:]{2,39}\]|[^/?#:\s]{1,253})")
+_INSECURE_FLAGS = re.compile(
+    r"(?i)(?:--insecure\b|--no-check-certificate\b|-SkipCertificateCheck\b|ServerCertificateValidationCallback"
+    r"|http\.sslVerify[\s=]{1,3}false\b|NODE_TLS_REJECT_UNAUTHORIZED[\s=]{1,3}[\"']?0\b)"
+)
+_CURL_SHORT_K = re.compile(r"(?:^|\s)-[A-Za-z]{0,8}k[A-Za-z]{0,8}(?=\s|$)")
+_OLD_TLS = re.compile(
+    r"(?i)(?:SecurityProtocol(?:Type\]::|[\s=\"'$]{1,6}(?:\[[\w.]{1,60}\]::)?)(?:Ssl3|Tls11|Tls)(?![0-9])"
+    r"|--tlsv1(?:\.[01])?(?![0-9.])|--tls-max[\s=]{1,3}1\.[01]\b)"
+)
+
+
+def plain_http_urls(text: str) -> list[str]:
+    """``http://`` URLs in ``text`` that leave the instance (metadata and loopback endpoints excluded)."""
+    found = []
+    for url in urls(text):
+        if url[:7].lower() != "http://":
+            continue
+        host = _HOST.match(url.lower())
+        if host is None or host.group(1) not in _LOCAL_HOSTS:
+            found.append(url)
+    return found
+
+
+def disables_certificate_checks(text: str) -> bool:
+    """Whether ``text`` turns TLS certificate verification off (curl -k, wget, PowerShell, git, Node)."""
+    if _INSECURE_FLAGS.search(text):
+        return True
+    return any("curl" in line and _CURL_SHORT_K.search(line) for line in text.splitlines())
+
+
+def forces_old_tls(text: str) -> bool:
+    """Whether ``text`` forces a protocol below TLS 1.2 (.NET SecurityProtocol, curl --tlsv1.0/1.1)."""
+    return _OLD_TLS.search(text) is not None

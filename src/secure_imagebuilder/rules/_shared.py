@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from secure_imagebuilder.rules import values as v
@@ -91,3 +91,16 @@ DOCUMENT_TYPES = (
     "AWS::ImageBuilder::Workflow",
     "AWS::ImageBuilder::ContainerRecipe",
 )
+
+
+# Properties that hold a document Image Builder runs on the build instance.
+DOCUMENT_PROPERTIES = ("Data", "DockerfileTemplateData")
+
+
+def document_findings(resource: Resource, matches: Callable[[str], bool]) -> list[str]:
+    """The document properties (``Data``, ``DockerfileTemplateData``) whose text ``matches``."""
+    return [
+        name
+        for name in DOCUMENT_PROPERTIES
+        if name in resource.props and any(matches(text) for text in v.strings(resource.props[name]))
+    ]

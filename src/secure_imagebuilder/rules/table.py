@@ -7,6 +7,7 @@ module here and run ``make docs``; tests/rules/test_table.py pins ids and levels
 from __future__ import annotations
 
 from secure_imagebuilder.rules.aud import trail_present
+from secure_imagebuilder.rules.doc import certificate_checks, old_tls, plain_http
 from secure_imagebuilder.rules.fips import fips_endpoints
 from secure_imagebuilder.rules.iam import (
     identity_encryption_context,
@@ -62,6 +63,9 @@ RULES: tuple[Rule, ...] = (
     no_sensitive_data.RULE,
     no_url_credentials.RULE,
     no_document_auth_header.RULE,
+    plain_http.RULE,
+    certificate_checks.RULE,
+    old_tls.RULE,
     no_secrets.RULE,
     bucket_requires_tls.RULE,
     topic_requires_tls.RULE,
