@@ -1,0 +1,119 @@
+"""The aspect: the defaults no property injector can reach, applied to the L1s at synthesis.
+
+- ``Logging.S3Logs`` of the infrastructure configurations whose role the injector made (see
+  ``InfrastructureInjector`` for why it is not the ``logging`` prop);
+- ``KmsKeyId`` (and ``Encrypted``) of the EBS mappings of image and container recipes, and ``KmsKeyId``
+  of AMI distributions in the stack's Region: the alpha L2s also take these through ``addBlockDevice``,
+  ``addInstanceBlockDevice`` and ``addAmiDistributions`` after construction, so only the rendered L1
+  shows them all.
+
+The alpha L2s render these properties lazily, with the TypeScript (camelCase) names outside and, for
+``AmiDistributionConfiguration``, the CloudFormation names inside. The aspect resolves the rendered
+value once, adds the key where none is set (camelCase in typed fields, which the L1 maps to CloudFormation
+names after resolution; the exact CloudFormation name ``KmsKeyId`` in the untyped JSON one) and puts it
+back as the L1 property, not as a raw override, so every reader of the L1 (our pack's ``validate_scope``
+too) sees the same value as the template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_imagebuilder as imagebuilder
+from constructs import IConstruct
+
+from secure_imagebuilder.alpha._state import SecureDefaultsState
+
+
+def _get(mapping: Any, *names: str) -> Any:
+    """The first of ``names`` present in ``mapping`` (camelCase or CloudFormation spelling)."""
+    if not isinstance(mapping, dict):
+        return None
+    for name in names:
+        if name in mapping:
+            return mapping[name]
+    return None
+
+
+@jsii.implements(cdk.IAspect)
+class SecureDefaultsAspect:
+    """Fills, on alpha-rendered L1s, the properties the injectors cannot set; user values win."""
+
+    def __init__(self, state: SecureDefaultsState) -> None:
+        """Apply the key and logging of ``state``."""
+        self._state = state
+
+    def visit(self, node: IConstruct) -> None:
+        """Dispatch on the L1 type; other constructs are left alone."""
+        if isinstance(node, imagebuilder.CfnInfrastructureConfiguration):
+            self._logging(node)
+        elif isinstance(node, imagebuilder.CfnImageRecipe):
+            self._image_recipe(node)
+        elif isinstance(node, imagebuilder.CfnContainerRecipe):
+            self._container_recipe(node)
+        elif isinstance(node, imagebuilder.CfnDistributionConfiguration):
+            self._distributions(node)
+
+    def _logging(self, node: imagebuilder.CfnInfrastructureConfiguration) -> None:
+        parent = node.node.scope
+        bucket = self._state.logging_pending.get(parent.node.path) if parent is not None else None
+        if bucket is None or node.logging is not None:
+            return
+        node.logging = imagebuilder.CfnInfrastructureConfiguration.LoggingProperty(
+            s3_logs=imagebuilder.CfnInfrastructureConfiguration.S3LogsProperty(
+                s3_bucket_name=bucket.bucket_name, s3_key_prefix=self._state.log_prefix.rstrip("/")
+            )
+        )
+
+    def _block_devices(self, mappings: Any) -> Any:
+        """The resolved mappings with the key on every EBS volume that has none (``None``: unchanged)."""
+        if not isinstance(mappings, list):
+            return None
+        changed = False
+        for mapping in mappings:
+            ebs = _get(mapping, "ebs", "Ebs")
+            if not isinstance(ebs, dict) or _get(ebs, "kmsKeyId", "KmsKeyId") is not None:
+                continue
+            if _get(ebs, "encrypted", "Encrypted") is False:
+                continue  # the user turned encryption off: their choice, IB2 reports it
+            ebs.pop("Encrypted", None)
+            ebs.pop("KmsKeyId", None)
+            ebs["encrypted"] = True
+            ebs["kmsKeyId"] = self._key_arn
+            changed = True
+        return mappings if changed else None
+
+    def _image_recipe(self, node: imagebuilder.CfnImageRecipe) -> None:
+        patched = self._block_devices(cdk.Stack.of(node).resolve(node.block_device_mappings))
+        if patched is not None:
+            node.block_device_mappings = cdk.Token.as_any(patched)
+
+    def _container_recipe(self, node: imagebuilder.CfnContainerRecipe) -> None:
+        configuration = cdk.Stack.of(node).resolve(node.instance_configuration)
+        mappings = _get(configuration, "blockDeviceMappings", "BlockDeviceMappings")
+        if self._block_devices(mappings) is not None:
+            node.instance_configuration = cdk.Token.as_any(configuration)
+
+    def _distributions(self, node: imagebuilder.CfnDistributionConfiguration) -> None:
+        stack = cdk.Stack.of(node)
+        resolved = stack.resolve(node.distributions)
+        if not isinstance(resolved, list):
+            return
+        here = stack.resolve(stack.region)
+        changed = False
+        for distribution in resolved:
+            ami = _get(distribution, "amiDistributionConfiguration", "AmiDistributionConfiguration")
+            if not isinstance(ami, dict) or _get(ami, "KmsKeyId", "kmsKeyId") is not None:
+                continue
+            if _get(distribution, "region", "Region") != here:
+                continue  # KMS keys are regional: another Region needs its own key (IB3 reports it)
+            ami["KmsKeyId"] = self._key_arn  # an untyped (JSON) field: CloudFormation names, exactly
+            changed = True
+        if changed:
+            node.distributions = cdk.Token.as_any(resolved)
+
+    @property
+    def _key_arn(self) -> Any:
+        return cdk.Stack.of(self._state.key).resolve(self._state.key.key_arn)
