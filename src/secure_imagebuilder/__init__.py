@@ -8,8 +8,10 @@ from secure_imagebuilder.audit import ImageBuilderAuditTrail
 from secure_imagebuilder.component import EncryptedComponent
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
+from secure_imagebuilder.image import SecureImage
 from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
 from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.lifecycle import LifecycleExecutionRole, SecureLifecyclePolicy
 from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
 from secure_imagebuilder.pipeline import SecureImagePipeline
@@ -37,11 +39,14 @@ __all__ = [
     "ImageBuilderLogGroup",
     "ImageBuilderNotificationTopic",
     "ImageBuilderVpcEndpoints",
+    "LifecycleExecutionRole",
     "RecipeVolume",
     "RolesAnywhereAccess",
     "SecureDistributionConfiguration",
+    "SecureImage",
     "SecureImagePipeline",
     "SecureInfrastructureConfiguration",
+    "SecureLifecyclePolicy",
     "WorkflowExecutionRole",
     "aws_managed_component",
     "aws_managed_image",
