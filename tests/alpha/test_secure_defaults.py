@@ -210,7 +210,7 @@ def test_infrastructure_gets_imdsv2_logs_topic_and_our_role(stacks: dict[str, An
     infra = only(t, "AWS::ImageBuilder::InfrastructureConfiguration", "Infrastructure")
     assert infra["InstanceMetadataOptions"]["HttpTokens"] == "required"
     (bucket,) = of_type(t, "AWS::S3::Bucket", "SecureDefaultsLogBucket")
-    assert infra["Logging"] == {"S3Logs": {"S3BucketName": {"Ref": bucket}, "S3KeyPrefix": "imagebuilder"}}
+    assert infra["Logging"] == {"S3Logs": {"S3BucketName": {"Ref": bucket}, "S3KeyPrefix": "imagebuilder/"}}
     (topic,) = of_type(t, "AWS::SNS::Topic", "SecureDefaultsNotificationTopic")
     assert infra["SnsTopicArn"] == {"Ref": topic}
     assert only(t, "AWS::SNS::Topic")["KmsMasterKeyId"] == key_ref(t)
@@ -350,3 +350,24 @@ def test_user_set_values_that_break_the_guidance_are_reported(stacks: dict[str, 
     report = DataProtectionChecks().validate_scope(stacks["UserSet"]["stack"])
     names = {v.rule_name.split("[")[0] for v in report.violations}
     assert {"DataProtection-IB2", "DataProtection-IB4", "DataProtection-IAM3"} <= names
+
+
+def test_our_execution_roles_may_publish_to_our_topic_through_sns_only(
+    stacks: dict[str, Any], evaluator: PolicyEvaluator
+) -> None:
+    t = stacks["Secure"]["template"]
+    key_id = next(k for k in t["Resources"] if k.startswith("Key"))
+    (topic,) = of_type(t, "AWS::SNS::Topic")
+    statements = t["Resources"][key_id]["Properties"]["KeyPolicy"]["Statement"]
+    (grant,) = [s for s in statements if s.get("Sid") == "AllowSecureDefaultsExecutionRolesToPublish"]
+    roles = [lid(t, "PipelineExecutionRole"), lid(t, "MixedPipelineExecutionRole")]
+    assert sorted(p["Fn::GetAtt"][0] for p in grant["Principal"]["AWS"]) == sorted(roles)
+    via = {"kms:ViaService": "sns.us-west-2.amazonaws.com"}
+    for role in roles:
+        arn = evaluator.role_arn(role)
+        assert evaluator.decide(Request("kms:GenerateDataKey", arn, evaluator.key_arn(key_id), via)).allowed
+        assert not evaluator.decide(
+            Request("kms:GenerateDataKey", arn, evaluator.key_arn(key_id), {})
+        ).allowed
+        topic_arn = evaluator.resolver.resolve({"Ref": topic})
+        assert evaluator.identity_allows(Request("sns:Publish", arn, topic_arn))

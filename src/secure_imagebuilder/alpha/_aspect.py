@@ -2,6 +2,9 @@
 
 - ``Logging.S3Logs`` of the infrastructure configurations whose role the injector made (see
   ``InfrastructureInjector`` for why it is not the ``logging`` prop);
+- the publish grant on our notification topic for the execution roles we made, once the image or
+  pipeline and its infrastructure configuration both exist (which principal publishes when a workflow
+  execution role is set is not documented; ``SecureImagePipeline`` grants it too);
 - ``KmsKeyId`` (and ``Encrypted``) of the EBS mappings of image and container recipes, and ``KmsKeyId``
   of AMI distributions in the stack's Region: the alpha L2s also take these through ``addBlockDevice``,
   ``addInstanceBlockDevice`` and ``addAmiDistributions`` after construction, so only the rendered L1
@@ -17,14 +20,17 @@ too) sees the same value as the template.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import aws_cdk as cdk
 import jsii
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_imagebuilder_alpha as alpha
 from constructs import IConstruct
 
 from secure_imagebuilder.alpha._state import SecureDefaultsState
+from secure_imagebuilder.core import permissions
 
 
 def _get(mapping: Any, *names: str) -> Any:
@@ -44,6 +50,7 @@ class SecureDefaultsAspect:
     def __init__(self, state: SecureDefaultsState) -> None:
         """Apply the key and logging of ``state``."""
         self._state = state
+        self._publishers: dict[str, iam.PolicyStatement] = {}
 
     def visit(self, node: IConstruct) -> None:
         """Dispatch on the L1 type; other constructs are left alone."""
@@ -55,6 +62,39 @@ class SecureDefaultsAspect:
             self._container_recipe(node)
         elif isinstance(node, imagebuilder.CfnDistributionConfiguration):
             self._distributions(node)
+        elif alpha.ImagePipeline.is_image_pipeline(node):
+            self._publish(node, cast(alpha.ImagePipeline, node).infrastructure_configuration)
+        elif alpha.Image.is_image(node):
+            self._publish(node, cast(alpha.Image, node).infrastructure_configuration)
+
+    def _publish(self, node: IConstruct, infrastructure: alpha.IInfrastructureConfiguration) -> None:
+        """``sns:Publish`` and the topic key's use through SNS (both sides) for our execution role."""
+        role = self._state.execution_roles.get(node.node.path)
+        topic = self._state.topic_users.get(infrastructure.node.path)
+        if role is None or topic is None or topic.master_key is None:
+            return
+        conditions = {"StringEquals": {"kms:ViaService": permissions.via_service(node, "sns")}}
+        key = topic.master_key.key_arn
+        statement = self._publishers.get(key)
+        if statement is None:  # one key-policy statement per topic key: later roles join its principals
+            statement = iam.PolicyStatement(
+                sid="AllowSecureDefaultsExecutionRolesToPublish",
+                principals=[role.grant_principal],
+                actions=list(permissions.SNS_ROLE_PUBLISH_KEY_ACTIONS),
+                resources=["*"],
+                conditions=conditions,
+            )
+            self._publishers[key] = statement
+            self._state.key.add_to_key_policy(statement)
+        else:
+            statement.add_principals(role.grant_principal)
+        iam.Grant.add_to_principal(
+            grantee=role,
+            actions=list(permissions.SNS_ROLE_PUBLISH_KEY_ACTIONS),
+            resource_arns=[key],
+            conditions=conditions,
+        )
+        iam.Grant.add_to_principal(grantee=role, actions=["sns:Publish"], resource_arns=[topic.topic_arn])
 
     def _logging(self, node: imagebuilder.CfnInfrastructureConfiguration) -> None:
         parent = node.node.scope
@@ -63,7 +103,7 @@ class SecureDefaultsAspect:
             return
         node.logging = imagebuilder.CfnInfrastructureConfiguration.LoggingProperty(
             s3_logs=imagebuilder.CfnInfrastructureConfiguration.S3LogsProperty(
-                s3_bucket_name=bucket.bucket_name, s3_key_prefix=self._state.log_prefix.rstrip("/")
+                s3_bucket_name=bucket.bucket_name, s3_key_prefix=self._state.log_prefix
             )
         )
 

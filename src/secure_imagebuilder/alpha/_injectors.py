@@ -86,6 +86,7 @@ class InfrastructureInjector:
             topic = state.topic_for(scope)
             if topic is not None:
                 props["notificationTopic"] = topic
+                state.topic_users[f"{scope.node.path}/{id}"] = topic
         return props
 
 
@@ -112,5 +113,7 @@ class ExecutionRoleInjector:
         """The props with ``executionRole`` set when workflows run and the user named no role."""
         props: Props = dict(original_props or {})
         if props.get("workflows") and _unset(props, "executionRole"):
-            props["executionRole"] = WorkflowExecutionRole(scope, f"{id}ExecutionRole", key=self._state.key)
+            role = WorkflowExecutionRole(scope, f"{id}ExecutionRole", key=self._state.key)
+            props["executionRole"] = role
+            self._state.execution_roles[f"{scope.node.path}/{id}"] = role
         return props

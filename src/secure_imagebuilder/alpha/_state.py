@@ -1,8 +1,9 @@
 """What ``apply_secure_defaults`` remembers between the construction of alpha L2s and synthesis.
 
 One ``SecureDefaultsState`` per call: the key, the shared log bucket and notification topic (created once
-per stack, on first need) and the infrastructure configurations whose S3 logging the aspect still has to
-set on the L1.
+per stack, on first need), the infrastructure configurations whose S3 logging the aspect still has to set on
+the L1 and which use our topic (by construct path), and the execution roles we made (by the path of their
+image or pipeline), so the aspect can let them publish to the topic.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import IConstruct
@@ -34,6 +36,8 @@ class SecureDefaultsState:
     log_bucket: s3.IBucket | None = None
     notifications: bool = True
     logging_pending: dict[str, s3.IBucket] = field(default_factory=dict)
+    topic_users: dict[str, sns.ITopic] = field(default_factory=dict)
+    execution_roles: dict[str, iam.IRole] = field(default_factory=dict)
     _buckets: dict[str, s3.IBucket] = field(default_factory=dict)
     _topics: dict[str, sns.ITopic] = field(default_factory=dict)
 
