@@ -142,6 +142,18 @@ def stacks() -> dict[str, dict[str, Any]]:
         recipe=mixed,
         workflows=[alpha.WorkflowConfiguration(workflow=as_alpha_workflow(our_workflow))],
     )
+    alpha.LifecyclePolicy(
+        secure,
+        "Lifecycle",
+        resource_type=alpha.LifecyclePolicyResourceType.AMI_IMAGE,
+        details=[
+            alpha.LifecyclePolicyDetail(
+                action=alpha.LifecyclePolicyAction(type=alpha.LifecyclePolicyActionType.DELETE),
+                filter=alpha.LifecyclePolicyFilter(count_filter=alpha.LifecyclePolicyCountFilter(count=5)),
+            )
+        ],
+        resource_selection=alpha.LifecyclePolicyResourceSelection(recipes=[mixed]),
+    )
     cdk.Validations.of(secure).acknowledge(cdk.Acknowledgment(id="DataProtection-AUD1", reason="test stack"))
 
     user = make_stack(app, name="UserSet", env=True)
@@ -371,3 +383,14 @@ def test_our_execution_roles_may_publish_to_our_topic_through_sns_only(
         ).allowed
         topic_arn = evaluator.resolver.resolve({"Ref": topic})
         assert evaluator.identity_allows(Request("sns:Publish", arn, topic_arn))
+
+
+def test_lifecycle_policy_gets_a_role_limited_to_this_account(stacks: dict[str, Any]) -> None:
+    t = stacks["Secure"]["template"]
+    role = lid(t, "LifecycleExecutionRole")
+    assert only(t, "AWS::ImageBuilder::LifecyclePolicy")["ExecutionRole"] == {"Fn::GetAtt": [role, "Arn"]}
+    (trust,) = t["Resources"][role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    assert "EC2ImageBuilderLifecycleExecutionPolicy" in str(
+        t["Resources"][role]["Properties"]["ManagedPolicyArns"]
+    )

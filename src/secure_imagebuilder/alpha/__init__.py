@@ -24,6 +24,7 @@ InfrastructureConfiguration     IMDSv2 required; a ``BuildInstanceRole`` (compon
                                 an ``ImageBuilderNotificationTopic`` (key, TLS only)
 Image, ImagePipeline            with workflows: a ``WorkflowExecutionRole``                 R1, R11,
                                 (``aws:SourceAccount``, workflow grant on both sides)       R13, R14
+LifecyclePolicy                 a ``LifecycleExecutionRole`` (``aws:SourceAccount``)        R1
 ==============================  ==========================================================  ==========
 
 Why these mechanisms (aws-cdk-lib 2.275):
@@ -54,7 +55,12 @@ from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
 from secure_imagebuilder.alpha._aspect import SecureDefaultsAspect
-from secure_imagebuilder.alpha._injectors import ExecutionRoleInjector, InfrastructureInjector, KeyInjector
+from secure_imagebuilder.alpha._injectors import (
+    ExecutionRoleInjector,
+    InfrastructureInjector,
+    KeyInjector,
+    LifecycleRoleInjector,
+)
 from secure_imagebuilder.alpha._state import SecureDefaultsState
 from secure_imagebuilder.alpha.interop import as_alpha_component, as_alpha_workflow
 from secure_imagebuilder.core import defaults
@@ -91,5 +97,6 @@ def apply_secure_defaults(
         InfrastructureInjector(state),
         ExecutionRoleInjector(str(alpha.ImagePipeline.PROPERTY_INJECTION_ID), state),
         ExecutionRoleInjector(str(alpha.Image.PROPERTY_INJECTION_ID), state),
+        LifecycleRoleInjector(),
     )
     cdk.Aspects.of(scope).add(SecureDefaultsAspect(state))

@@ -16,6 +16,7 @@ from aws_cdk import aws_imagebuilder_alpha as alpha
 from constructs import Construct
 
 from secure_imagebuilder.alpha._state import SecureDefaultsState
+from secure_imagebuilder.lifecycle import LifecycleExecutionRole
 from secure_imagebuilder.logs import grant_log_write
 from secure_imagebuilder.roles import BuildInstanceRole, WorkflowExecutionRole
 
@@ -116,4 +117,25 @@ class ExecutionRoleInjector:
             role = WorkflowExecutionRole(scope, f"{id}ExecutionRole", key=self._state.key)
             props["executionRole"] = role
             self._state.execution_roles[f"{scope.node.path}/{id}"] = role
+        return props
+
+
+@jsii.implements(IPropertyInjector)
+class LifecycleRoleInjector:
+    """A :class:`LifecycleExecutionRole` for lifecycle policies (R1).
+
+    The alpha construct's own role trusts Image Builder without ``aws:SourceAccount``; ours adds it and,
+    like the alpha's, holds only AWS's ``EC2ImageBuilderLifecycleExecutionPolicy``.
+    """
+
+    @property
+    def construct_unique_id(self) -> str:
+        """The ``PROPERTY_INJECTION_ID`` of ``LifecyclePolicy``."""
+        return str(alpha.LifecyclePolicy.PROPERTY_INJECTION_ID)
+
+    def inject(self, original_props: Any, *, id: str, scope: Construct) -> Any:
+        """The props with ``executionRole`` set unless the user named one."""
+        props: Props = dict(original_props or {})
+        if _unset(props, "executionRole"):
+            props["executionRole"] = LifecycleExecutionRole(scope, f"{id}ExecutionRole")
         return props
