@@ -142,6 +142,11 @@ def stacks() -> dict[str, dict[str, Any]]:
         recipe=mixed,
         workflows=[alpha.WorkflowConfiguration(workflow=as_alpha_workflow(our_workflow))],
     )
+    alpha.InfrastructureConfiguration(
+        secure,
+        "OwnRoleInfrastructure",
+        role=iam.Role(secure, "OwnRole", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com")),
+    )
     alpha.LifecyclePolicy(
         secure,
         "Lifecycle",
@@ -394,3 +399,18 @@ def test_lifecycle_policy_gets_a_role_limited_to_this_account(stacks: dict[str, 
     assert "EC2ImageBuilderLifecycleExecutionPolicy" in str(
         t["Resources"][role]["Properties"]["ManagedPolicyArns"]
     )
+
+
+def test_a_role_the_user_gives_is_kept_and_gets_the_scoped_log_write(stacks: dict[str, Any]) -> None:
+    t = stacks["Secure"]["template"]
+    infra = only(t, "AWS::ImageBuilder::InfrastructureConfiguration", "OwnRoleInfrastructure")
+    assert "S3Logs" in infra["Logging"]
+    assert only(t, "AWS::IAM::InstanceProfile", "OwnRoleInfrastructure")["Roles"] == [
+        {"Ref": lid(t, "OwnRole")}
+    ]
+    (statement,) = [
+        s
+        for s in only(t, "AWS::IAM::Policy", "OwnRoleDefaultPolicy")["PolicyDocument"]["Statement"]
+        if s["Action"] == "s3:PutObject"
+    ]
+    assert "imagebuilder/*" in str(statement["Resource"])

@@ -20,7 +20,7 @@ too) sees the same value as the template.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import aws_cdk as cdk
 import jsii
@@ -62,10 +62,8 @@ class SecureDefaultsAspect:
             self._container_recipe(node)
         elif isinstance(node, imagebuilder.CfnDistributionConfiguration):
             self._distributions(node)
-        elif alpha.ImagePipeline.is_image_pipeline(node):
-            self._publish(node, cast(alpha.ImagePipeline, node).infrastructure_configuration)
-        elif alpha.Image.is_image(node):
-            self._publish(node, cast(alpha.Image, node).infrastructure_configuration)
+        elif isinstance(node, (alpha.ImagePipeline, alpha.Image)):  # no jsii call for other nodes
+            self._publish(node, node.infrastructure_configuration)
 
     def _publish(self, node: IConstruct, infrastructure: alpha.IInfrastructureConfiguration) -> None:
         """``sns:Publish`` and the topic key's use through SNS (both sides) for our execution role."""

@@ -54,10 +54,11 @@ class InfrastructureInjector:
     """IMDSv2, the least-privilege build-instance role, S3 logs and the encrypted topic (R1, R5, R17).
 
     The role is a :class:`BuildInstanceRole` (component and container-recipe decrypt only through Image
-    Builder, R10, R12) created beside the configuration as ``<id>InstanceRole``. The S3 logging is not
-    injected as the ``logging`` prop: the alpha construct would then call ``bucket.grantPut`` and give the
-    role ``kms:Encrypt``/``kms:Decrypt`` on the key with no condition. The role gets our scoped
-    ``grant_log_write`` instead, and the aspect sets ``Logging.S3Logs`` on the L1.
+    Builder, R10, R12) created beside the configuration as ``<id>InstanceRole``; a role the user gives is
+    kept and gets the log write. The S3 logging is not injected as the ``logging`` prop: the alpha
+    construct would then call ``bucket.grantPut`` and give the role ``kms:Encrypt``/``kms:Decrypt`` on the
+    key with no condition. The role gets our scoped ``grant_log_write`` instead, and the aspect sets
+    ``Logging.S3Logs`` on the L1.
     """
 
     def __init__(self, state: SecureDefaultsState) -> None:
@@ -79,10 +80,14 @@ class InfrastructureInjector:
             role = BuildInstanceRole(scope, f"{id}InstanceRole", key=state.key)
             state.key.grant_container_recipe_decrypt(role)
             props["role"] = role
-            if _unset(props, "logging"):
-                bucket = state.bucket_for(scope)
-                grant_log_write(bucket, role, state.log_prefix)
-                state.logging_pending[f"{scope.node.path}/{id}"] = bucket
+        if _unset(props, "logging"):
+            # the user's role (or their instance profile's) gets the same scoped write as ours
+            profile = props.get("instanceProfile")
+            writer = props.get("role") or (profile.role if profile is not None else None)
+            bucket = state.bucket_for(scope)
+            if writer is not None:
+                grant_log_write(bucket, writer, state.log_prefix)
+            state.logging_pending[f"{scope.node.path}/{id}"] = bucket
         if _unset(props, "notificationTopic"):
             topic = state.topic_for(scope)
             if topic is not None:
