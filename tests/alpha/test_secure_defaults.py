@@ -49,7 +49,7 @@ WORKFLOW_CONTEXT = f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:workflow/build/wf/
 CONTEXT_KEY = "kms:EncryptionContext:aws:imagebuilder:arn"
 
 
-def pipeline(stack: cdk.Stack, **overrides: Any) -> None:
+def pipeline(stack: cdk.Stack, **overrides: Any) -> alpha.ContainerRecipe:
     """The alpha README's pipeline with a component, a workflow, a volume and an AMI distribution."""
     component = alpha.Component(
         stack,
@@ -99,7 +99,7 @@ def pipeline(stack: cdk.Stack, **overrides: Any) -> None:
         execution_role=overrides.get("execution_role"),
         workflows=[alpha.WorkflowConfiguration(workflow=workflow)],
     )
-    alpha.ContainerRecipe(
+    return alpha.ContainerRecipe(
         stack,
         "ContainerRecipe",
         base_image=alpha.BaseContainerImage.from_docker_hub("amazonlinux", "2023"),
@@ -117,7 +117,8 @@ def stacks() -> dict[str, dict[str, Any]]:
     secure = make_stack(app, name="Secure", env=True)
     key = ImageBuilderKey(secure, "Key")
     apply_secure_defaults(secure, key=key)
-    pipeline(secure)
+    container_recipe = pipeline(secure)
+    alpha.ImagePipeline(secure, "ContainerPipeline", recipe=container_recipe)
     ours = EncryptedComponent(
         secure, "Ours", key=key, name="ours", version="1.0.0", platform="Linux", data=COMPONENT_YAML
     )
@@ -414,3 +415,12 @@ def test_a_role_the_user_gives_is_kept_and_gets_the_scoped_log_write(stacks: dic
         if s["Action"] == "s3:PutObject"
     ]
     assert "imagebuilder/*" in str(statement["Resource"])
+
+
+def test_container_builds_get_the_ecr_policy_the_alpha_gives_its_own_role(stacks: dict[str, Any]) -> None:
+    t = stacks["Secure"]["template"]
+    container = t["Resources"][lid(t, "ContainerPipelineInfrastructureConfigurationInstanceRole")]
+    image = t["Resources"][lid(t, "InfrastructureInstanceRole")]
+    ecr_policy = "EC2InstanceProfileForImageBuilderECRContainerBuilds"
+    assert ecr_policy in str(container["Properties"]["ManagedPolicyArns"])
+    assert ecr_policy not in str(image["Properties"]["ManagedPolicyArns"])

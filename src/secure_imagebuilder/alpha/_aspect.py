@@ -2,6 +2,8 @@
 
 - ``Logging.S3Logs`` of the infrastructure configurations whose role the injector made (see
   ``InfrastructureInjector`` for why it is not the ``logging`` prop);
+- AWS's ECR container-build policy on our instance role when an image or pipeline builds a container (the
+  alpha adds it in ``_bind`` only to the role it created itself);
 - the publish grant on our notification topic for the execution roles we made, once the image or
   pipeline and its infrastructure configuration both exist (which principal publishes when a workflow
   execution role is set is not documented; ``SecureImagePipeline`` grants it too);
@@ -30,7 +32,11 @@ from aws_cdk import aws_imagebuilder_alpha as alpha
 from constructs import IConstruct
 
 from secure_imagebuilder.alpha._state import SecureDefaultsState
-from secure_imagebuilder.core import permissions
+from secure_imagebuilder.core import permissions, suppressions
+
+ECR_CONTAINER_BUILDS = "EC2InstanceProfileForImageBuilderECRContainerBuilds"
+"""AWS's managed policy for container build instances (awsdocs/ec2-image-builder-user-guide,
+security-iam-awsmanpol.md), which the alpha L2 adds to its own role for container builds."""
 
 
 def _get(mapping: Any, *names: str) -> Any:
@@ -64,6 +70,23 @@ class SecureDefaultsAspect:
             self._distributions(node)
         elif isinstance(node, (alpha.ImagePipeline, alpha.Image)):  # no jsii call for other nodes
             self._publish(node, node.infrastructure_configuration)
+            self._container_build(node, node.infrastructure_configuration)
+
+    def _container_build(self, node: IConstruct, infrastructure: alpha.IInfrastructureConfiguration) -> None:
+        """Our instance role builds a container: the ECR policy the alpha gives its own role in that case."""
+        role = self._state.instance_roles.get(infrastructure.node.path)
+        resource = node.node.default_child
+        if role is None or not isinstance(resource, imagebuilder.CfnImagePipeline | imagebuilder.CfnImage):
+            return
+        if resource.container_recipe_arn is None:
+            return
+        role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(ECR_CONTAINER_BUILDS))
+        suppressions.acknowledge(
+            role,
+            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{ECR_CONTAINER_BUILDS}]",
+            "Container builds push to and pull from ECR; AWS maintains this policy for Image Builder's "
+            "container build instances (the alpha InfrastructureConfiguration attaches it too).",
+        )
 
     def _publish(self, node: IConstruct, infrastructure: alpha.IInfrastructureConfiguration) -> None:
         """``sns:Publish`` and the topic key's use through SNS (both sides) for our execution role."""

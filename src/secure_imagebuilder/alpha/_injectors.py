@@ -80,6 +80,7 @@ class InfrastructureInjector:
             role = BuildInstanceRole(scope, f"{id}InstanceRole", key=state.key)
             state.key.grant_container_recipe_decrypt(role)
             props["role"] = role
+            state.instance_roles[f"{scope.node.path}/{id}"] = role
         if _unset(props, "logging"):
             # the user's role (or their instance profile's) gets the same scoped write as ours
             profile = props.get("instanceProfile")

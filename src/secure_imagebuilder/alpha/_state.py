@@ -38,6 +38,7 @@ class SecureDefaultsState:
     logging_pending: dict[str, s3.IBucket] = field(default_factory=dict)
     topic_users: dict[str, sns.ITopic] = field(default_factory=dict)
     execution_roles: dict[str, iam.IRole] = field(default_factory=dict)
+    instance_roles: dict[str, iam.Role] = field(default_factory=dict)
     _buckets: dict[str, s3.IBucket] = field(default_factory=dict)
     _topics: dict[str, sns.ITopic] = field(default_factory=dict)
 
