@@ -23,7 +23,9 @@ InfrastructureConfiguration     IMDSv2 required; a ``BuildInstanceRole`` (compon
                                 build logs in an ``ImageBuilderLogBucket`` (scoped write);  R17
                                 an ``ImageBuilderNotificationTopic`` (key, TLS only)
 Image, ImagePipeline            with workflows: a ``WorkflowExecutionRole``                 R1, R11,
-                                (``aws:SourceAccount``, workflow grant on both sides)       R13, R14
+                                (``aws:SourceAccount``, workflow grant on both sides) that  R13, R14
+                                may publish to our topic (aspect); container builds: the
+                                ECR container-build policy on our instance role (aspect)
 LifecyclePolicy                 a ``LifecycleExecutionRole`` (``aws:SourceAccount``)        R1
 ==============================  ==========================================================  ==========
 
@@ -36,12 +38,14 @@ Why these mechanisms (aws-cdk-lib 2.275):
   to constructs created *after* the call, anywhere below ``scope`` (also the infrastructure
   configuration an ``ImagePipeline`` creates for itself).
 - **An aspect** for what injectors cannot reach: values the alpha L2s take through methods after
-  construction (``addBlockDevice``, ``addInstanceBlockDevice``, ``addAmiDistributions``), and the S3
+  construction (``addBlockDevice``, ``addInstanceBlockDevice``, ``addAmiDistributions``); the S3
   logging, which as a prop would make the alpha construct grant the role unconditioned ``kms:Decrypt``
-  on the key (``bucket.grantPut``). The aspect works on the rendered L1 at synthesis and writes only
-  properties that are still empty.
-- **Not Mixins**: ``Mixins.of(scope).apply(...)`` acts on the constructs that exist when it is called;
-  the contract here is one call *before* the constructs are created.
+  on the key (``bucket.grantPut``); grants that need two constructs at once (an image or pipeline and
+  the infrastructure configuration it creates for itself after its props were injected). The aspect
+  works on the rendered L1 at synthesis and writes only properties that are still empty.
+- **Not Mixins**: ``Mixins.of(scope).apply(...)`` acts on the applicator's ``selected_constructs``, the
+  constructs in the scope when it is called (aws-cdk-lib ``MixinApplicator``); the contract here is one
+  call *before* the constructs are created.
 
 Interoperability: :func:`as_alpha_component` and :func:`as_alpha_workflow` make our
 ``EncryptedComponent``/``EncryptedWorkflow`` usable where the alpha L2s expect ``IComponent``/``IWorkflow``.
