@@ -12,6 +12,7 @@ import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_imagebuilder_alpha as alpha
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -179,6 +180,18 @@ def stacks() -> dict[str, dict[str, Any]]:
         logging=alpha.InfrastructureConfigurationLogging(
             s3_bucket=s3.Bucket.from_bucket_name(user, "OwnLogs", "own-logs")
         ),
+    )
+    # a hand-written L1 is not an alpha construct: apply_secure_defaults leaves it alone
+    imagebuilder.CfnDistributionConfiguration(
+        user,
+        "RawDistribution",
+        name="raw",
+        distributions=[
+            {
+                "region": "us-west-2",
+                "amiDistributionConfiguration": {"Name": "raw-{{ imagebuilder:buildDate }}"},
+            }
+        ],
     )
     assembly = app.synth()
     return {
@@ -348,8 +361,10 @@ def test_user_set_values_win(stacks: dict[str, Any]) -> None:
         assert only(t, f"AWS::ImageBuilder::{kind}", prefix)["KmsKeyId"] == own_key, kind
     (mapping,) = only(t, "AWS::ImageBuilder::ImageRecipe")["BlockDeviceMappings"]
     assert mapping["Ebs"] == {"Encrypted": False, "VolumeSize": 30}
-    (distribution,) = only(t, "AWS::ImageBuilder::DistributionConfiguration")["Distributions"]
+    (distribution,) = only(t, "AWS::ImageBuilder::DistributionConfiguration", "Distribution")["Distributions"]
     assert distribution["AmiDistributionConfiguration"]["KmsKeyId"] == own_key
+    (raw,) = only(t, "AWS::ImageBuilder::DistributionConfiguration", "RawDistribution")["Distributions"]
+    assert raw["AmiDistributionConfiguration"] == {"Name": "raw-{{ imagebuilder:buildDate }}"}
     infra = only(t, "AWS::ImageBuilder::InfrastructureConfiguration")
     assert infra["InstanceMetadataOptions"]["HttpTokens"] == "optional"
     assert infra["Logging"]["S3Logs"]["S3BucketName"] == "own-logs"

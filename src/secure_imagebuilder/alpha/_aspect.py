@@ -49,6 +49,11 @@ def _get(mapping: Any, *names: str) -> Any:
     return None
 
 
+def _of_alpha(node: IConstruct, kind: type) -> bool:
+    """The L1 is the ``Resource`` of an alpha L2 (our constructs and hand-written L1s are left alone)."""
+    return isinstance(node.node.scope, kind)
+
+
 @jsii.implements(cdk.IAspect)
 class SecureDefaultsAspect:
     """Fills, on alpha-rendered L1s, the properties the injectors cannot set; user values win."""
@@ -62,11 +67,13 @@ class SecureDefaultsAspect:
         """Dispatch on the L1 type; other constructs are left alone."""
         if isinstance(node, imagebuilder.CfnInfrastructureConfiguration):
             self._logging(node)
-        elif isinstance(node, imagebuilder.CfnImageRecipe):
+        elif isinstance(node, imagebuilder.CfnImageRecipe) and _of_alpha(node, alpha.ImageRecipe):
             self._image_recipe(node)
-        elif isinstance(node, imagebuilder.CfnContainerRecipe):
+        elif isinstance(node, imagebuilder.CfnContainerRecipe) and _of_alpha(node, alpha.ContainerRecipe):
             self._container_recipe(node)
-        elif isinstance(node, imagebuilder.CfnDistributionConfiguration):
+        elif isinstance(node, imagebuilder.CfnDistributionConfiguration) and _of_alpha(
+            node, alpha.DistributionConfiguration
+        ):
             self._distributions(node)
         elif isinstance(node, (alpha.ImagePipeline, alpha.Image)):  # no jsii call for other nodes
             self._publish(node, node.infrastructure_configuration)
