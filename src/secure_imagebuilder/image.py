@@ -19,7 +19,7 @@ from secure_imagebuilder.roles import WorkflowExecutionRole
 from secure_imagebuilder.workflow import EncryptedWorkflow
 
 IMAGE_TESTS_TIMEOUT = cdk.Duration.minutes(720)
-"""Image Builder's default and maximum test time (API reference, ImageTestsConfiguration)."""
+"""Image Builder's default test time; 60-1440 minutes are allowed (API reference, ImageTestsConfiguration)."""
 
 
 class SecureImage(Construct):

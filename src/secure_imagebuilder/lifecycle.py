@@ -19,9 +19,11 @@ from secure_imagebuilder.recipe import EncryptedImageRecipe
 
 LIFECYCLE_EXECUTION_POLICY = "service-role/EC2ImageBuilderLifecycleExecutionPolicy"
 """AWS's managed policy for lifecycle execution roles (AWS Managed Policy Reference,
-"EC2ImageBuilderLifecycleExecutionPolicy"; Image Builder User Guide, "Prerequisites for lifecycle
-management"): deprecate, disable, deregister and delete images, snapshots and container images, each only
-where the resource is tagged ``CreatedBy: EC2 Image Builder``. Nothing else is attached."""
+https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderLifecycleExecutionPolicy.html;
+Image Builder User Guide, "Lifecycle management prerequisites", image-lifecycle-prerequisites.html, which
+has the role trusted by ``imagebuilder.amazonaws.com`` and this policy attached): deprecate, disable,
+deregister AMIs and delete snapshots, its EC2 statements only on resources tagged ``CreatedBy: EC2 Image
+Builder``. Nothing else is attached."""
 
 KEEP_IMAGES = 5
 """How many of the most recent images a lifecycle policy keeps by default."""
