@@ -234,3 +234,32 @@ def test_lifecycle_policy_validation(kwargs: dict[str, Any], message: str) -> No
     stack = make_stack()
     with pytest.raises(ValueError, match=message):
         SecureLifecyclePolicy(stack, "Lifecycle", name="keep-recent", **kwargs)
+
+
+def test_image_tests_timeout_is_validated() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey(stack, "Key")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0, restrict_default_security_group=False)
+    infrastructure = SecureInfrastructureConfiguration(
+        stack, "Infrastructure", key=key, name="images", vpc=vpc
+    )
+    component = EncryptedComponent(
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+    )
+    recipe = EncryptedImageRecipe(
+        stack,
+        "Recipe",
+        key=key,
+        name="base",
+        version="1.0.0",
+        parent_image="ami-0123456789abcdef0",
+        components=[component],
+    )
+    with pytest.raises(ValueError, match="image_tests_timeout must be 60 to 1440 minutes"):
+        SecureImage(
+            stack,
+            "Image",
+            infrastructure=infrastructure,
+            recipe=recipe,
+            image_tests_timeout=cdk.Duration.minutes(30),
+        )
