@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from secure_imagebuilder.component import EncryptedComponent
     from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
     from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
+    from secure_imagebuilder.image import SecureImage
     from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
     from secure_imagebuilder.key import ImageBuilderKey
+    from secure_imagebuilder.lifecycle import LifecycleExecutionRole, SecureLifecyclePolicy
     from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
     from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
     from secure_imagebuilder.pipeline import SecureImagePipeline
@@ -45,11 +47,14 @@ _MODULES = {
     "ImageBuilderLogGroup": "logs",
     "ImageBuilderNotificationTopic": "notifications",
     "ImageBuilderVpcEndpoints": "endpoints",
+    "LifecycleExecutionRole": "lifecycle",
     "RecipeVolume": "recipe",
     "RolesAnywhereAccess": "rolesanywhere.access",
     "SecureDistributionConfiguration": "distribution",
+    "SecureImage": "image",
     "SecureImagePipeline": "pipeline",
     "SecureInfrastructureConfiguration": "infrastructure",
+    "SecureLifecyclePolicy": "lifecycle",
     "WorkflowExecutionRole": "roles",
     "aws_managed_component": "recipe",
     "aws_managed_image": "recipe",
@@ -68,11 +73,14 @@ __all__ = [
     "ImageBuilderLogGroup",
     "ImageBuilderNotificationTopic",
     "ImageBuilderVpcEndpoints",
+    "LifecycleExecutionRole",
     "RecipeVolume",
     "RolesAnywhereAccess",
     "SecureDistributionConfiguration",
+    "SecureImage",
     "SecureImagePipeline",
     "SecureInfrastructureConfiguration",
+    "SecureLifecyclePolicy",
     "WorkflowExecutionRole",
     "aws_managed_component",
     "aws_managed_image",

@@ -1,0 +1,127 @@
+"""``SecureImage``: one image built on deploy from our encrypted pieces, cleaned up when replaced (R1, R5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_imagebuilder as imagebuilder
+from constructs import Construct
+
+from secure_imagebuilder.core import checks, defaults
+from secure_imagebuilder.core.validation import ValidationProblems
+from secure_imagebuilder.distribution import SecureDistributionConfiguration
+from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
+from secure_imagebuilder.lifecycle import LifecycleExecutionRole
+from secure_imagebuilder.recipe import EncryptedContainerRecipe, EncryptedImageRecipe
+from secure_imagebuilder.roles import WorkflowExecutionRole
+from secure_imagebuilder.workflow import EncryptedWorkflow
+
+IMAGE_TESTS_TIMEOUT = cdk.Duration.minutes(720)
+"""Image Builder's default test time; 60-1440 minutes are allowed (API reference, ImageTestsConfiguration)."""
+
+
+class SecureImage(Construct):
+    """An ``AWS::ImageBuilder::Image``: CloudFormation builds the image on deploy, from our secure pieces.
+
+    Takes the pieces the blueprint is made of: a :class:`SecureInfrastructureConfiguration` (IMDSv2, private
+    subnet, least-privilege instance role, R1, R18), an :class:`EncryptedImageRecipe` or
+    :class:`EncryptedContainerRecipe` (every volume and document under the key, R5, R10) and optionally a
+    :class:`SecureDistributionConfiguration` (encrypted AMIs, R5). Creates:
+
+    - ``[Resource]`` the image: image tests and Amazon Inspector scanning on (R5), enhanced metadata;
+    - ``[DeletionRole]`` a :class:`LifecycleExecutionRole` named in ``DeletionSettings``, so that when the
+      image is replaced or deleted Image Builder also deletes the AMIs, snapshots or container images it
+      made (CloudFormation reference, "AWS::ImageBuilder::Image DeletionSettings"); with
+      ``removal_policy=RETAIN`` Image Builder deletes nothing (the same page), so the role is then left out;
+    - ``[ExecutionRole]`` a :class:`WorkflowExecutionRole` when ``workflows`` are given and
+      ``execution_role`` is not: ``aws:SourceAccount`` in its trust, the workflow grant on both sides of
+      the recipe's key (R1, R11-R14).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        infrastructure: SecureInfrastructureConfiguration,
+        recipe: EncryptedImageRecipe | EncryptedContainerRecipe,
+        distribution: SecureDistributionConfiguration | None = None,
+        workflows: Sequence[EncryptedWorkflow] | None = None,
+        execution_role: iam.IRole | None = None,
+        image_tests: bool = defaults.IMAGE_TESTS_ENABLED,
+        image_tests_timeout: cdk.Duration = IMAGE_TESTS_TIMEOUT,
+        image_scanning: bool = defaults.IMAGE_SCANNING_ENABLED,
+        removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.DESTROY,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        """Create the image.
+
+        :param infrastructure: where the build runs.
+        :param recipe: what is built; its key also encrypts the workflows' grant.
+        :param distribution: where the AMI goes. Default: - the build Region only, as Image Builder does.
+        :param workflows: build and test workflows. Default: - Image Builder's default workflows.
+        :param execution_role: the role that runs the workflows. Default: - a new ``WorkflowExecutionRole``
+            when ``workflows`` are given.
+        :param image_tests: run the recipe's test phase. Default: - ``True``.
+        :param image_tests_timeout: the longest the tests may run, 60-1440 minutes. Default: - 720 minutes.
+        :param image_scanning: scan the image with Amazon Inspector (R5). Default: - ``True``.
+        :param removal_policy: what happens to the image when it is replaced or leaves the stack.
+            Default: - ``RemovalPolicy.DESTROY``: Image Builder deletes what it made (deletion settings);
+            ``RETAIN`` keeps the image and its AMIs.
+        :param tags: tags of the image (no sensitive data, R8). Default: - none.
+        """
+        super().__init__(scope, id)
+        problems = ValidationProblems(self)
+        checks.validate_tags(problems, tags)
+        minutes = image_tests_timeout.to_minutes()
+        if not 60 <= minutes <= 1440:
+            problems.add(
+                "image_tests_timeout must be 60 to 1440 minutes", f"{minutes} minutes", "use the default"
+            )
+        problems.raise_if_any()
+
+        container = isinstance(recipe, EncryptedContainerRecipe)
+        if workflows and execution_role is None:
+            execution_role = WorkflowExecutionRole(self, "ExecutionRole", key=recipe.key)
+        self.execution_role = execution_role
+        retain = removal_policy == cdk.RemovalPolicy.RETAIN
+        self.deletion_role = None if retain else LifecycleExecutionRole(self, "DeletionRole")
+        image = imagebuilder.CfnImage
+        self.resource = image(
+            self,
+            "Resource",
+            infrastructure_configuration_arn=infrastructure.arn,
+            image_recipe_arn=None if container else recipe.arn,
+            container_recipe_arn=recipe.arn if container else None,
+            distribution_configuration_arn=distribution.arn if distribution else None,
+            execution_role=execution_role.role_arn if execution_role else None,
+            workflows=[image.WorkflowConfigurationProperty(workflow_arn=w.arn) for w in workflows]
+            if workflows
+            else None,
+            image_tests_configuration=image.ImageTestsConfigurationProperty(
+                image_tests_enabled=image_tests, timeout_minutes=minutes
+            ),
+            image_scanning_configuration=image.ImageScanningConfigurationProperty(
+                image_scanning_enabled=image_scanning
+            ),
+            enhanced_image_metadata_enabled=defaults.ENHANCED_IMAGE_METADATA_ENABLED,
+            deletion_settings=image.DeletionSettingsProperty(execution_role=self.deletion_role.role_arn)
+            if self.deletion_role
+            else None,
+            tags=dict(tags) if tags else None,
+        )
+        # The image references the deletion role (Fn::GetAtt), so CloudFormation deletes the image, and
+        # Image Builder as that role its AMIs, before it deletes the role.
+        self.resource.apply_removal_policy(removal_policy)
+
+    @property
+    def arn(self) -> str:
+        """The ARN of the image build version."""
+        return self.resource.attr_arn
+
+    @property
+    def image_id(self) -> str:
+        """The AMI id (or container image URI) of the image."""
+        return self.resource.attr_image_id
