@@ -14,7 +14,7 @@ from examples import alpha_pipeline
 from secure_imagebuilder.nag import DataProtectionChecks
 
 BEFORE = [
-    "DataProtection-IAM3[Statement0]",  # the alpha execution role: no aws:SourceAccount in its trust
+    "DataProtection-IAM3[Statement-93e67f54]",  # the alpha execution role: no aws:SourceAccount in its trust
     "DataProtection-IB1",  # the component has no KmsKeyId
     "DataProtection-IB3[Distribution0]",  # the AMI is not encrypted with a customer key
     "DataProtection-IB5",  # no S3 build logs

@@ -25,9 +25,9 @@ EXPECTED = {
     "DataProtection-SEC1[Value]": "Broken/Leaked",
     "DataProtection-TLS1[SecureTransport]": "Broken/Logs/Resource",
     "DataProtection-TLS1[TlsVersion]": "Broken/Logs/Resource",
-    "DataProtection-IAM1[Statement0]": "Broken/Admin/Resource",
-    "DataProtection-IAM2[Statement0]": "Broken/Admin/Resource",
-    "DataProtection-IAM3[Statement0]": "Broken/ExecutionRole/Resource",
+    "DataProtection-IAM1[Statement-1676d2f7]": "Broken/Admin/Resource",
+    "DataProtection-IAM2[Statement-1676d2f7]": "Broken/Admin/Resource",
+    "DataProtection-IAM3[Statement-93e67f54]": "Broken/ExecutionRole/Resource",
     "DataProtection-RA1": "Broken/Profile",
     "DataProtection-AUD1": "Broken",
 }

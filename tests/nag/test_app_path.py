@@ -146,3 +146,18 @@ def test_validate_scope_on_a_sub_tree_skips_stack_wide_rules() -> None:
     raw(group, "Component", "AWS::ImageBuilder::Component", {"Name": "c"})  # type: ignore[arg-type]
     fired = findings(DataProtectionChecks().validate_scope(group))
     assert dict(fired) == {"Sub/Group/Component": {"DataProtection-IB1"}}  # no AUD1 on the stack
+
+
+def test_an_acknowledgement_that_names_no_rule_is_a_warning_with_the_closest_id() -> None:
+    stack = make_stack(name="Typo")
+    key = cdk.aws_kms.Key(stack, "Key", enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.DESTROY)
+    cdk.Validations.of(key).acknowledge(cdk.Acknowledgment(id="DataProtection-KMS02", reason="typo"))
+    cdk.Validations.of(stack).acknowledge(cdk.Acknowledgment(id="AwsSolutions-IAM5", reason="not ours"))
+    report = DataProtectionChecks().validate_scope(stack)
+    (warning,) = [v for v in report.violations if v.rule_name == "DataProtection-UnknownAcknowledgement"]
+    assert warning.severity == "warning"
+    assert "'DataProtection-KMS02' names no rule" in warning.description
+    assert "did you mean 'DataProtection-KMS2'?" in warning.description
+    assert [r.construct_path for r in warning.violating_resources] == ["Typo/Key"]
+    # the typo silenced nothing: KMS2 still fires
+    assert any(v.rule_name.startswith("DataProtection-KMS2") for v in report.violations)

@@ -173,9 +173,9 @@ CASES = {
     "RA2Bad3": {"RA2[CA_CERTIFICATE_EXPIRY]"},
     "RA2Good1": set(),
     "RA2Good2": set(),
-    "RA3Bad1": {"RA3[Statement0]"},
-    "RA3Bad2": {"RA3[Statement0]"},
-    "RA3Bad3": {"RA3[Statement0]"},
+    "RA3Bad1": {"RA3[Statement-*]"},
+    "RA3Bad2": {"RA3[Statement-*]"},
+    "RA3Bad3": {"RA3[Statement-*]"},
     "RA3Good1": set(),
     "RA3Good2": set(),
 }

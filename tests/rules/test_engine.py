@@ -77,3 +77,17 @@ def test_the_pack_runs_on_a_plain_template() -> None:
     template = {"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {}}}}}
     ids = {f.rule_id for f in evaluate([assembly.stack_from_template(template, path="S")])}
     assert {"DataProtection-KMS1", "DataProtection-KMS2[DeletionPolicy]"} <= ids
+
+
+def test_statement_finding_ids_do_not_depend_on_order() -> None:
+    admin = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+
+    def ids(statements: list[dict[str, str]]) -> set[str]:
+        document = {"Version": "2012-10-17", "Statement": statements}
+        policy = {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": document}}
+        stack = assembly.stack_from_template({"Resources": {"P": policy}}, path="S")
+        return {f.rule_id for f in evaluate([stack]) if f.rule.id == "IAM2"}
+
+    assert ids([admin]) == ids([read, admin]) == {"DataProtection-IAM2[Statement-1676d2f7]"}
+    assert ids([{**admin, "Sid": "Admin"}]) == {"DataProtection-IAM2[Admin]"}

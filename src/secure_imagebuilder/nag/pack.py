@@ -20,6 +20,7 @@ from secure_imagebuilder.rules.model import STACK_TYPE, Finding, Level, Stack
 from secure_imagebuilder.rules.table import FIPS_CONTEXT_KEY, PACK_NAME, RULES
 
 PLUGIN_NAME = "DataProtectionChecks"
+UNKNOWN_ACKNOWLEDGEMENT = f"{PACK_NAME}-UnknownAcknowledgement"
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
@@ -69,22 +70,24 @@ class DataProtectionChecks:
         for template in context.stack_templates:
             path = pathlib.Path(template.template_path)
             stacks.extend(assembly.read_stack_artifact(path, outer_acks=outer, fips=fips))
-        return self._report(engine.evaluate(stacks))
+        return self._report(engine.evaluate(stacks), stacks)
 
     def validate_scope(self, scope: IConstruct) -> cdk.PolicyValidationPluginReport:
         """Check every CloudFormation resource under ``scope`` (synthesizes the stage that holds it).
 
         On a construct inside a stack only its resources are checked and stack-wide rules are skipped.
         """
-        return self._report(engine.evaluate(scope_stacks(scope)))
+        stacks = scope_stacks(scope)
+        return self._report(engine.evaluate(stacks), stacks)
 
-    def _report(self, findings: list[Finding]) -> cdk.PolicyValidationPluginReport:
-        """The CDK validation report of the unacknowledged findings, grouped by rule id."""
+    def _report(self, findings: list[Finding], stacks: list[Stack]) -> cdk.PolicyValidationPluginReport:
+        """The CDK validation report: unacknowledged findings grouped by rule id, unknown acknowledgements."""
         open_findings = [f for f in findings if f.acknowledged is None]
         grouped: dict[str, list[Finding]] = {}
         for finding in open_findings:
             grouped.setdefault(finding.rule_id, []).append(finding)
         violations = [self._violation(rule_id, group) for rule_id, group in grouped.items()]
+        violations += unknown_acknowledgements(stacks)
         success = not any(f.level == Level.ERROR for f in open_findings)
         return cdk.PolicyValidationPluginReport(success=success, violations=violations)
 
@@ -114,6 +117,32 @@ class DataProtectionChecks:
                 for f in group
             ],
         )
+
+
+def unknown_acknowledgements(stacks: list[Stack]) -> list[cdk.PolicyViolation]:
+    """A warning per acknowledged id of this pack that names no rule (it would silence nothing)."""
+    sources: dict[str, set[str]] = {}
+    for stack in stacks:
+        for ack, paths in stack.ack_sources.items():
+            sources.setdefault(ack, set()).update(paths)
+    violations = []
+    for ack, closest in acks.unknown(sources, (rule.id for rule in RULES), PACK_NAME).items():
+        hint = f"; did you mean '{closest}'?" if closest else "; see docs/rules.md for the rule ids."
+        instead = f" ({closest})" if closest else ""
+        violations.append(
+            cdk.PolicyViolation(
+                rule_name=UNKNOWN_ACKNOWLEDGEMENT,
+                description=f"The acknowledgement '{ack}' names no rule of {PLUGIN_NAME}: it silences nothing"
+                + hint,
+                fix=f"Acknowledge a rule id of docs/rules.md{instead}, or remove it.",
+                severity="warning",
+                violating_resources=[
+                    cdk.PolicyViolatingResource(construct_path=path or None, locations=["Metadata"])
+                    for path in sorted(sources[ack])
+                ],
+            )
+        )
+    return violations
 
 
 def scope_stacks(scope: IConstruct) -> list[Stack]:
@@ -149,6 +178,8 @@ def _with_outer(stack: Stack, outer: dict[str, str]) -> Stack:
     for resource in (*stack.resources,):
         resource.acks = {**outer, **resource.acks}
     stack.acks = {**outer, **stack.acks}
+    for ack in outer:
+        stack.ack_sources.setdefault(ack, set()).add("")
     return stack
 
 

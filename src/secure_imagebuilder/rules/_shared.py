@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -46,10 +48,16 @@ def scoped_to_encryption_context(statement: Mapping[str, Any]) -> bool:
 
 
 def statement_label(statement: Mapping[str, Any], index: int, prefix: str = "") -> str:
-    """A stable finding id for a statement: its ``Sid`` or ``Statement<index>``."""
+    """A finding id for a statement that never depends on its position: its ``Sid``, else a content hash.
+
+    ``Statement-<8 hex digits>`` is the start of the SHA-256 of the statement's canonical JSON, so adding
+    or reordering other statements keeps every acknowledgement matching. (``index`` is kept for callers.)
+    """
     sid = v.get(statement, "Sid")
-    label = sid if isinstance(sid, str) and sid else f"Statement{index}"
-    return f"{prefix}{label}"
+    if isinstance(sid, str) and sid:
+        return f"{prefix}{sid}"
+    canonical = json.dumps(statement, sort_keys=True, separators=(",", ":"), default=str)
+    return f"{prefix}Statement-{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
 
 
 def identity_documents(resource: Resource) -> Iterator[tuple[str, Any]]:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -50,3 +51,21 @@ def in_template(metadata: Any) -> dict[str, str]:
 def base_rule_id(rule_id: str) -> str:
     """``DataProtection-KMS2`` for ``DataProtection-KMS2[DeletionPolicy]``."""
     return rule_id.split("[", 1)[0]
+
+
+def unknown(acknowledged: Iterable[str], rule_ids: Iterable[str], pack_name: str) -> dict[str, str | None]:
+    """Acknowledged ids of ``pack_name`` that name no rule, each with the closest real rule id (or ``None``).
+
+    Such an acknowledgement silences nothing (``DataProtection-IB01`` for ``DataProtection-IB1``), so the
+    front ends warn about it instead of letting it match nothing in silence.
+    """
+    known = [f"{pack_name}-{rule_id}" for rule_id in rule_ids]
+    found: dict[str, str | None] = {}
+    for ack in acknowledged:
+        if not ack.startswith(f"{pack_name}-"):
+            continue
+        base = base_rule_id(ack).removesuffix("-RuleError")
+        if base not in known:
+            close = difflib.get_close_matches(base, known, n=1)
+            found[ack] = close[0] if close else None
+    return found

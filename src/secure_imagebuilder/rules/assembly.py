@@ -90,7 +90,15 @@ def stack_from_template(
                 condition=condition if isinstance(condition, str) else None,
             )
         )
+    sources: dict[str, set[str]] = {ack: {""} for ack in outer}
+    for ack_path, found in path_acks.items():
+        for ack in found:
+            sources.setdefault(ack, set()).add(ack_path)
+    for resource in resources:
+        for ack in acks.in_template(resource.metadata):
+            sources.setdefault(ack, set()).add(resource.path or resource.logical_id or "")
     return Stack(
+        ack_sources=sources,
         path=path,
         resources=resources,
         tags=dict(tags or {}),

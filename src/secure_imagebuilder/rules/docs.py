@@ -34,6 +34,10 @@ Validations.of(app).add_plugins(AwsSolutionsChecks(app), DataProtectionChecks(ap
   `Validations.of(construct).acknowledge(Acknowledgment(id="{PACK_NAME}-IB1", reason="..."))`.
   Rules whose description below speaks of findings report one id per finding,
   `{PACK_NAME}-KMS2[DeletionPolicy]`; acknowledge that id, or the rule id for every finding of the rule.
+  A policy statement is named by its `Sid`, or else by a hash of its content (`Statement-1676d2f7`), so
+  adding or reordering statements never moves an acknowledgement. An acknowledgement of this pack whose
+  id names no rule (`{PACK_NAME}-IB01`) silences nothing and is reported as the warning
+  `{PACK_NAME}-UnknownAcknowledgement`, with the closest real id.
 - Roles Anywhere: "no private key material in any property" is SEC1, shared with the secrets rule.
 - In tests: `DataProtectionChecks().validate_scope(stack)` synthesizes the stack's stage and returns the
   report; the findings and ids are the same as during `app.synth()`.

@@ -78,6 +78,9 @@ class Stack:
     # The template's ``Parameters`` and ``Conditions`` sections.
     parameters: Mapping[str, Any] = field(default_factory=dict)
     conditions: Mapping[str, Any] = field(default_factory=dict)
+    # Every acknowledged id that reaches this template -> where it was written (construct paths or
+    # logical ids; "" for the app), so an id that names no rule can be reported where it is.
+    ack_sources: dict[str, set[str]] = field(default_factory=dict)
 
     @functools.cached_property
     def itself(self) -> Resource:
