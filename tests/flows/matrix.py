@@ -18,6 +18,7 @@ from typing import Any
 
 from scene import Scene
 
+from secure_imagebuilder.rules.grant import managed
 from secure_imagebuilder.rules.policy import Request
 
 OTHER_ACCOUNT = "999999999999"
@@ -82,57 +83,9 @@ S_SSM = (
 S_EC2_ROLE = "'IAM roles for Amazon EC2' (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html)"
 
 # --- what principals outside the template hold, as documented --------------------------------------------
-_EBS_VIA_EC2 = [
-    {
-        "Effect": "Allow",
-        "Action": [
-            "kms:Encrypt",
-            "kms:Decrypt",
-            "kms:ReEncryptFrom",
-            "kms:ReEncryptTo",
-            "kms:GenerateDataKeyWithoutPlaintext",
-        ],
-        "Resource": "*",
-        "Condition": {
-            "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["aws:ebs:id"]},
-            "StringLike": {"kms:ViaService": ["ec2.*.amazonaws.com"]},
-        },
-    },
-    {
-        "Effect": "Allow",
-        "Action": "kms:DescribeKey",
-        "Resource": "*",
-        "Condition": {"StringLike": {"kms:ViaService": ["ec2.*.amazonaws.com"]}},
-    },
-    {
-        "Effect": "Allow",
-        "Action": "kms:CreateGrant",
-        "Resource": "*",
-        "Condition": {
-            "Bool": {"kms:GrantIsForAWSResource": True},
-            "StringLike": {"kms:ViaService": ["ec2.*.amazonaws.com"]},
-        },
-    },
-]
-DOCUMENTED_MANAGED_POLICIES: dict[str, list[dict[str, Any]]] = {
-    # The EBS-only KMS statements and sns:Publish (S_EXECUTION_POLICY).
-    "EC2ImageBuilderExecutionPolicy": [
-        *_EBS_VIA_EC2,
-        {"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"},
-    ],
-    # The SSM agent's minimum (S_SSM); only the calls the matrix models.
-    "AmazonSSMManagedInstanceCore": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "ssm:UpdateInstanceInformation",
-                "ssmmessages:CreateControlChannel",
-                "ec2messages:GetMessages",
-            ],
-            "Resource": "*",
-        }
-    ],
-}
+# One table of what AWS managed policies grant, shared with the grant rules (rules/grant/managed.py).
+_EBS_VIA_EC2 = managed.EBS_VIA_EC2
+DOCUMENTED_MANAGED_POLICIES: dict[str, list[dict[str, Any]]] = managed.DOCUMENTED
 
 
 def slr_arn(scene: Scene, service: str, name: str) -> str:

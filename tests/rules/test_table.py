@@ -14,7 +14,7 @@ from secure_imagebuilder.rules.model import Compliance, Level, Resource, Stack
 from secure_imagebuilder.rules.table import RULES
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-ERROR, WARN = Level.ERROR, Level.WARNING
+ERROR, WARN, INFO = Level.ERROR, Level.WARNING, Level.INFO
 
 MANIFEST = {
     "IB1": ERROR, "IB2": ERROR, "IB3": ERROR, "IB4": ERROR, "IB5": ERROR, "IB6": ERROR, "IB7": ERROR,
@@ -22,6 +22,7 @@ MANIFEST = {
     "IAM1": ERROR, "IAM2": ERROR, "IAM3": ERROR,
     "SD1": ERROR, "URL1": ERROR, "URL2": ERROR, "SEC1": ERROR,
     "DOC1": ERROR, "DOC2": ERROR, "DOC3": ERROR,
+    "GRANT1": ERROR, "GRANT2": ERROR, "GRANT3": ERROR, "GRANT4": INFO,
     "TLS1": ERROR, "TLS2": ERROR, "AUD1": WARN, "FIPS1": ERROR,
     "RA1": ERROR, "RA2": ERROR, "RA3": ERROR,
 }  # fmt: skip

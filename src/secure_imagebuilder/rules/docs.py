@@ -60,6 +60,16 @@ LIMITS = """\
   skips the stack-wide rules (AUD1, stack tags).
 - **A rule that crashes** on a value it did not expect is reported as `<rule id>-RuleError`, a
   warning that carries the exception: a bug in the pack never looks like a finding, nor hides one.
+- **Grant rules** (GRANT1-GRANT4) prove the build can run: for each pipeline and image they follow its
+  workflows, recipe (components, container recipe), infrastructure configuration (instance profile,
+  role) and execution role to the keys of the same template, and evaluate the requests Image Builder
+  makes (the flow matrix, docs/flows.md) with the policy evaluator of `rules/policy.py`: the key-policy
+  side (R13, a statement or delegation to the account) and the role's own side (R14) for workflow keys,
+  the build instance's decrypt through Image Builder for component keys (R10). AWS managed policies
+  count only for what `rules/grant/managed.py` documents; a role holding one whose KMS statements are
+  not modelled is judged on the key policy only. Keys outside the template are an info finding (GRANT4)
+  with the statement the owner adds. A template the evaluator cannot read (an intrinsic it does not
+  resolve) is not judged.
 - **Cross-resource rules** work per stack, on the whole stack at once (not in tree order):
   KMS5/IAM1 know a key is "used by Image Builder" when a component, workflow or container recipe of
   the same stack names it in `KmsKeyId` with `Ref`/`Fn::GetAtt`; IB6 reads the topic only when

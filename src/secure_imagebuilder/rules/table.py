@@ -9,6 +9,12 @@ from __future__ import annotations
 from secure_imagebuilder.rules.aud import trail_present
 from secure_imagebuilder.rules.doc import certificate_checks, old_tls, plain_http
 from secure_imagebuilder.rules.fips import fips_endpoints
+from secure_imagebuilder.rules.grant import (
+    document_decrypt,
+    outside_key,
+    workflow_key_policy,
+    workflow_role_policy,
+)
 from secure_imagebuilder.rules.iam import (
     identity_encryption_context,
     imagebuilder_trust_scoped,
@@ -52,6 +58,10 @@ RULES: tuple[Rule, ...] = (
     logs_to_s3.RULE,
     encrypted_topic.RULE,
     workflow_execution_role.RULE,
+    workflow_key_policy.RULE,
+    workflow_role_policy.RULE,
+    document_decrypt.RULE,
+    outside_key.RULE,
     rotation_enabled.RULE,
     key_retained.RULE,
     pending_window.RULE,
