@@ -249,3 +249,53 @@ def test_trust_anchor_notifications_only_when_turned_off(settings: Any, expected
         props["NotificationSettings"] = settings
     anchor = {"Type": "AWS::RolesAnywhere::TrustAnchor", "Properties": props}
     assert {f for f in fired(anchor) if f.startswith("RA2")} == expected
+
+
+# --- CFN1: names CloudFormation ignores because of their case -------------------------------------
+
+
+def test_cfn1_names_the_miscased_property_and_its_right_spelling() -> None:
+    ami = {"Name": "ami-{{ imagebuilder:buildDate }}", "kmsKeyId": KEY_ARN}
+    resource = {
+        "Type": "AWS::ImageBuilder::DistributionConfiguration",
+        "Properties": {
+            "Name": "d",
+            "Distributions": [{"Region": "us-east-1", "AmiDistributionConfiguration": ami}],
+        },
+    }
+    assert fired(resource) >= {
+        "CFN1[Distributions.AmiDistributionConfiguration.kmsKeyId=KmsKeyId]",
+        "IB3[us-east-1]",
+    }
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {
+            "Name": "d",
+            "Distributions": [{"Region": "us-east-1", "AmiDistributionConfiguration": {"KmsKeyId": KEY_ARN}}],
+        },
+        {
+            "Name": "d",
+            "Distributions": [],
+            "Tags": {"owner": "team", "costCenter": "42"},
+        },  # free-form tag keys
+    ],
+)
+def test_cfn1_accepts_the_schema_spelling_and_free_form_maps(properties: dict[str, Any]) -> None:
+    resource = {"Type": "AWS::ImageBuilder::DistributionConfiguration", "Properties": properties}
+    assert not any(found.startswith("CFN1") for found in fired(resource))
+
+
+def test_cfn1_reads_top_level_names_and_both_branches() -> None:
+    resource = {
+        "Type": "AWS::KMS::Key",
+        "Properties": _if({"enableKeyRotation": True}, {"EnableKeyRotation": True}),
+    }
+    # the branch that misspells the name deploys a key whose rotation CloudFormation never sets
+    assert "CFN1[enableKeyRotation=EnableKeyRotation]" in fired(resource)
+    key_props = {"EnableKeyRotation": True, "KeyPolicy": {}, "pendingWindowInDays": 7}
+    assert "CFN1[pendingWindowInDays=PendingWindowInDays]" in fired(
+        {"Type": "AWS::KMS::Key", "Properties": key_props}
+    )

@@ -7,6 +7,7 @@ module here and run ``make docs``; tests/rules/test_table.py pins ids and levels
 from __future__ import annotations
 
 from secure_imagebuilder.rules.aud import trail_present
+from secure_imagebuilder.rules.cfn import ignored_property
 from secure_imagebuilder.rules.doc import certificate_checks, old_tls, plain_http
 from secure_imagebuilder.rules.fips import fips_endpoints
 from secure_imagebuilder.rules.grant import (
@@ -76,6 +77,7 @@ RULES: tuple[Rule, ...] = (
     plain_http.RULE,
     certificate_checks.RULE,
     old_tls.RULE,
+    ignored_property.RULE,
     no_secrets.RULE,
     bucket_requires_tls.RULE,
     topic_requires_tls.RULE,

@@ -1,0 +1,1 @@
+"""Rules on how a template is written, whatever the service (CloudFormation property names)."""
