@@ -112,10 +112,26 @@ class Grants:
         except (NotImplementedError, KeyError, TypeError, ValueError, IndexError):
             self.evaluator = None  # an intrinsic or shape the evaluator does not read: not judged
 
-    def key_logical_id(self, key: Any) -> str | None:
-        """The logical id of a key of this template that ``key`` (a KmsKeyId value) points at."""
-        target = self.stack.target(key)
-        return target.logical_id if target is not None and target.type == "AWS::KMS::Key" else None
+    def key_logical_ids(self, key: Any) -> list[str]:
+        """The keys of this template that a KmsKeyId value can point at (every ``Fn::If`` branch)."""
+        found = []
+        for value in v.alternatives(key, self.stack.parameters):
+            target = self.stack.target(value)
+            if target is not None and target.type == "AWS::KMS::Key" and target.logical_id:
+                found.append(target.logical_id)
+        return found
+
+    def outside_keys(self, key: Any) -> list[Any]:
+        """The values of a KmsKeyId that name a key outside the template (not AWS managed, not absent)."""
+        found = []
+        for value in v.alternatives(key, self.stack.parameters):
+            text = v.render(value)
+            if value is None or (text is not None and "alias/aws/" in text):
+                continue
+            target = self.stack.target(value)
+            if target is None or target.type != "AWS::KMS::Key":
+                found.append(value)
+        return found
 
     def arn(self, logical_id: str) -> str:
         """The ARN of a resource of the template (symbolic account and Region)."""

@@ -20,16 +20,15 @@ def document_decrypt(resource: Resource, stack: Stack) -> RuleResult:
             continue
         role = evaluator.arn(build.instance_role)
         for document in build.documents:
-            key = evaluator.key_logical_id(document.key)
-            if key is None:
-                continue
+            keys = evaluator.key_logical_ids(document.key)
             request = document_request(role, evaluator.arn(document.logical_id))
-            if not evaluator.key_policy_allows(key, request):
-                found.append(document.logical_id)
-            elif evaluator.identity_is_modelled(build.instance_role) and not evaluator.evaluator.kms_allows(
-                key, request
-            ):
-                found.append(document.logical_id)
+            modelled = evaluator.identity_is_modelled(build.instance_role)
+            for key in keys:
+                if not evaluator.key_policy_allows(key, request) or (
+                    modelled and not evaluator.evaluator.kms_allows(key, request)
+                ):
+                    found.append(document.logical_id)
+                    break
     return found
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules import values as v
 from secure_imagebuilder.rules.grant.builds import builds, grants
 from secure_imagebuilder.rules.model import Level, Resource, Rule, RuleResult, Stack
 
@@ -19,9 +18,7 @@ def outside_key(resource: Resource, stack: Stack) -> RuleResult:
         if build.resource is not resource:
             continue
         for item in [*build.workflows, *build.documents]:
-            text = v.render(item.key) if item.key is not None else None
-            aws_managed = text is not None and "alias/aws/" in text
-            if item.key is not None and not aws_managed and evaluator.key_logical_id(item.key) is None:
+            if evaluator.outside_keys(item.key):
                 found.append(item.logical_id)
     return found
 

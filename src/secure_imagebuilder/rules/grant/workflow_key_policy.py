@@ -20,9 +20,9 @@ def workflow_key_policy(resource: Resource, stack: Stack) -> RuleResult:
             continue
         role = evaluator.role_arn(build.execution_role)
         for workflow in build.workflows if role else []:
-            key = evaluator.key_logical_id(workflow.key)
+            keys = evaluator.key_logical_ids(workflow.key)
             requests = workflow_requests(str(role), evaluator.arn(workflow.logical_id))
-            if key is not None and not all(evaluator.key_policy_allows(key, r) for r in requests):
+            if any(not evaluator.key_policy_allows(key, r) for key in keys for r in requests):
                 found.append(workflow.logical_id)
     return found
 

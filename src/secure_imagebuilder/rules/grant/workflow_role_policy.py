@@ -26,9 +26,9 @@ def workflow_role_policy(resource: Resource, stack: Stack) -> RuleResult:
             continue
         role = evaluator.arn(str(target.logical_id))
         for workflow in build.workflows:
-            key = evaluator.key_logical_id(workflow.key)
+            keys = evaluator.key_logical_ids(workflow.key)
             requests = workflow_requests(role, evaluator.arn(workflow.logical_id))
-            if key is not None and not all(evaluator.identity_allows(r, key) for r in requests):
+            if any(not evaluator.identity_allows(r, key) for key in keys for r in requests):
                 found.append(workflow.logical_id)
     return found
 
