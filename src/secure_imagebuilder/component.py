@@ -97,7 +97,6 @@ class EncryptedComponent(VersionedResource):
         )
         self._adopt(
             self.resource,
-            self.resource.attr_arn,
             key=key,
             name=name,
             version=version,

@@ -176,7 +176,6 @@ class EncryptedImageRecipe(VersionedResource):
         )
         self._adopt(
             self.resource,
-            self.resource.attr_arn,
             key=key,
             name=name,
             version=version,
@@ -271,7 +270,6 @@ class EncryptedContainerRecipe(VersionedResource):
         )
         self._adopt(
             self.resource,
-            self.resource.attr_arn,
             key=key,
             name=name,
             version=version,

@@ -93,7 +93,6 @@ class EncryptedWorkflow(VersionedResource):
         )
         self._adopt(
             self.resource,
-            self.resource.attr_arn,
             key=key,
             name=name,
             version=version,

@@ -6,6 +6,8 @@ the customer key; each construct wraps one L1 (``resource``, construct id ``"Res
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import aws_cdk as cdk
 from constructs import Construct
 
@@ -18,7 +20,6 @@ class VersionedResource(Construct):
     def _adopt(
         self,
         resource: cdk.CfnResource,
-        arn: str,
         *,
         key: ImageBuilderKey,
         name: str,
@@ -31,9 +32,12 @@ class VersionedResource(Construct):
         self.key = key
         self.name = name
         self.version = version
-        self._arn = arn
+        self._l1 = resource
+        self._arn: str | None = None
 
     @property
     def arn(self) -> str:
-        """The ARN of this version."""
+        """The ARN of this version (read from the L1 on first use: one jsii call fewer per construct)."""
+        if self._arn is None:
+            self._arn = str(cast(Any, self._l1).attr_arn)
         return self._arn
