@@ -69,6 +69,29 @@ def median_scan(path: pathlib.Path, repeats: int) -> float:
     return statistics.median(times)
 
 
+def one_megabyte_property(repeats: int) -> float:
+    """Median in-process time of every text detector over a 1 MB adversarial property."""
+    from secure_imagebuilder.core import detect
+
+    pieces = ("ab@", "x://", "AbCdEfGh12", "123456789", "/a", "arn:", "a-", "curl -k ", "Tls")
+    text = "".join(piece * (1_000_000 // len(pieces) // len(piece)) for piece in pieces)
+    detectors = (
+        detect.sensitive_kinds,
+        detect.url_credential_kinds,
+        detect.has_auth_header,
+        detect.plain_http_urls,
+        detect.disables_certificate_checks,
+        detect.forces_old_tls,
+    )
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for detector in detectors:
+            detector(text)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def section(repeats: int) -> str:
     """The scanner section of docs/benchmarks.md."""
     rows = ["| resources | whole process (s) |", "|---:|---:|"]
@@ -81,6 +104,7 @@ def section(repeats: int) -> str:
             rows.append(f"| {count + 1} | {times[count]:.2f} |")
             print(rows[-1], flush=True)
     per_thousand = (times[COUNTS[-1]] - times[COUNTS[0]]) / (COUNTS[-1] - COUNTS[0]) * 1000
+    megabyte = one_megabyte_property(repeats)
     return "\n".join(
         [
             "## The scanner (`secure-imagebuilder scan`)\n",
@@ -89,5 +113,9 @@ def section(repeats: int) -> str:
             *rows,
             "",
             f"Per template (1 resource): {times[COUNTS[0]]:.2f} s; per 1000 resources: {per_thousand:.2f} s.",
+            "",
+            "Scanning is linear: a 1 MB property (adversarial text for every detector: `@`, `://`, "
+            f"base64 runs, digits, paths) goes through SD1, URL1, URL2, SEC1, DOC1-DOC3 in {megabyte:.2f} s "
+            "(median, in process; bound 0.5 s).",
         ]
     )
