@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
 
-from conftest import make_app, make_stack
+from conftest import REPO, make_app, make_stack
 from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey
 
 WORKFLOW_YAML = """\
@@ -275,6 +277,53 @@ class TestVersionLock:
         os.utime(lock, ns=(modified, modified))
         self.synth(lock, WORKFLOW_YAML.replace("ssmAgent", "nothing"))
         assert list(json.loads(lock.read_text())) == ["workflow/sample/1.0.0"]
+
+    def test_a_tokenized_document_hashes_the_same_in_two_processes(self, tmp_path: pathlib.Path) -> None:
+        """Token placeholders carry a per-process counter (${Token[TOKEN.n]}): the lock ignores it."""
+        lock = tmp_path / "lock.json"
+        script = (
+            "import sys, aws_cdk as cdk\n"
+            "sys.path[:0] = ['tests', '.']\n"
+            "from conftest import make_app, make_stack\n"
+            "from secure_imagebuilder import EncryptedWorkflow, ImageBuilderKey\n"
+            f"stack = make_stack(make_app(context={{'secure-imagebuilder:versions-file': {str(lock)!r}}}))\n"
+            "for i in range(int(sys.argv[1])):\n"  # a different number of tokens before ours
+            "    cdk.Fn.import_value(f'Other{i}')\n"
+            f"data = {WORKFLOW_YAML!r}\n"
+            "data += '# bucket ' + cdk.Fn.import_value('Bucket') + '\\n'\n"
+            "EncryptedWorkflow(stack, 'Build', key=ImageBuilderKey(stack, 'Key'), name='sample',\n"
+            "                  version='1.0.0', workflow_type='BUILD', data=data)\n"
+        )
+        for tokens_before in ("0", "7"):
+            result = subprocess.run(
+                [sys.executable, "-c", script, tokens_before],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr[-2000:]
+        assert list(json.loads(lock.read_text())) == ["workflow/sample/1.0.0"]
+
+    @pytest.mark.parametrize("content", ["{not json", "[]", "", '{"workflow/x/1.0.0": 3}'])
+    def test_a_corrupt_lock_file_is_our_error_with_the_path(
+        self, tmp_path: pathlib.Path, content: str
+    ) -> None:
+        lock = tmp_path / "lock.json"
+        lock.write_text(content)
+        with pytest.raises(
+            ValueError, match=rf"TestStack/Build: the version lock {lock} cannot be read .*delete it"
+        ):
+            self.synth(lock, WORKFLOW_YAML)
+
+    def test_a_directory_as_lock_file_is_our_error(self, tmp_path: pathlib.Path) -> None:
+        with pytest.raises(ValueError, match=rf"the version lock {tmp_path} cannot be read"):
+            self.synth(tmp_path, WORKFLOW_YAML)
+
+    def test_a_missing_folder_is_our_error(self, tmp_path: pathlib.Path) -> None:
+        lock = tmp_path / "missing" / "lock.json"
+        with pytest.raises(ValueError, match=rf"the version lock {lock} cannot be written .*writable path"):
+            self.synth(lock, WORKFLOW_YAML)
 
     def test_without_the_context_key_nothing_is_written(
         self, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch

@@ -11,26 +11,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import yaml
 from constructs import Construct, IConstruct
 
-from secure_imagebuilder.core import defaults, tokens, versions
+from secure_imagebuilder.core import defaults, detect, tokens, versions
 from secure_imagebuilder.core.validation import ValidationProblems
-
-# Query parameters that carry a signature or a credential (pre-signed S3 URLs, SAS tokens, ...): R9.
-_CREDENTIAL_QUERY_KEYS = frozenset(
-    {
-        "x-amz-credential",
-        "x-amz-signature",
-        "x-amz-security-token",
-        "signature",
-        "sig",
-        "token",
-        "awsaccesskeyid",
-    }
-)
 
 Document = str | Mapping[str, Any] | pathlib.Path
 
@@ -177,14 +164,15 @@ def _validate_uri(problems: ValidationProblems, uri: str) -> None:
     if tokens.is_unresolved(uri):
         return
     parts = urlsplit(uri)
-    query_keys = {key.lower() for key in parse_qs(parts.query, keep_blank_values=True)}
-    if "@" in parts.netloc:
+    # The one detector of credentials in URLs (core.detect), as rule URL1 uses it.
+    kinds = detect.url_credential_kinds(uri)
+    if "@" in parts.netloc or "userinfo" in kinds:
         problems.add(
             "the uri carries credentials in its user-info part (R9)",
             _redact(uri),
             "never put credentials in a URL; use an s3:// URI the build role can read",
         )
-    elif query_keys & _CREDENTIAL_QUERY_KEYS:
+    elif "signed-query" in kinds:
         problems.add(
             "the uri is a signed URL that carries a credential in its query string (R9)",
             _redact(uri),

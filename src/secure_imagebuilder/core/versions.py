@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pathlib
+import re
 import weakref
 
 from constructs import Construct, IConstruct
@@ -39,9 +40,9 @@ def check_and_record(
     if not setting or tokens.is_unresolved(name) or tokens.is_unresolved(version):
         return
     file = pathlib.Path(str(setting))
-    recorded = _load(file)
+    recorded = _load_or_explain(scope, file)
     entry = f"{kind}/{name}/{version}"
-    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(stable_content(content).encode("utf-8")).hexdigest()
     previous = recorded.get(entry)
     if previous == digest:
         return
@@ -56,7 +57,38 @@ def check_and_record(
         )
         problems.raise_if_any()
     recorded[entry] = digest
-    _save(file, recorded)
+    try:
+        _save(file, recorded)
+    except OSError as error:
+        raise ValueError(
+            f"{scope.node.path}: the version lock {file} cannot be written ({error.strerror or error}); "
+            f"make the file and its folder writable, or point the context key "
+            f"{defaults.VERSIONS_FILE_CONTEXT_KEY} at a writable path"
+        ) from None
+
+
+# A token's placeholder carries a counter that differs from one process to the next
+# (${Token[TOKEN.123]}, #{Token[...]}, a number token): the lock hashes the expression, not the counter.
+_TOKEN_COUNTER = re.compile(r"([$#]\{Token\[[^\]]*?)\.\d+(\]\})")
+_NUMBER_TOKEN = re.compile(r"-1\.8881545897\d*e\+289")
+
+
+def stable_content(content: str) -> str:
+    """``content`` with every token placeholder's process-dependent counter removed."""
+    return _NUMBER_TOKEN.sub("<number-token>", _TOKEN_COUNTER.sub(r"\1\2", content))
+
+
+def _load_or_explain(scope: Construct, file: pathlib.Path) -> dict[str, str]:
+    """The lock file's records, or our error naming the path and the fix."""
+    try:
+        return _load(file)
+    except (OSError, ValueError) as error:
+        problem = error.strerror if isinstance(error, OSError) and error.strerror else str(error)[:120]
+        raise ValueError(
+            f"{scope.node.path}: the version lock {file} cannot be read ({problem}); it must be a JSON "
+            f"object of 'kind/name/version' to sha256 written by this library: restore it from version "
+            f"control, or delete it to record the current versions again"
+        ) from None
 
 
 # The parsed lock file by path, with the modification time it was read at: an app with a thousand
@@ -72,7 +104,9 @@ def _load(file: pathlib.Path) -> dict[str, str]:
     cached = _loaded.get(file)
     if cached is not None and cached[0] == modified:
         return cached[1]
-    recorded: dict[str, str] = json.loads(file.read_text())
+    recorded = json.loads(file.read_text(encoding="utf-8"))
+    if not isinstance(recorded, dict) or not all(isinstance(v, str) for v in recorded.values()):
+        raise ValueError("not a JSON object of strings")
     _loaded[file] = (modified, recorded)
     return recorded
 
