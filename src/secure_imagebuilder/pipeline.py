@@ -145,6 +145,55 @@ class SecureImagePipeline(Construct):
         )
         owner = key_policy_added_by_owner
         self.key = key or ImageBuilderKey(self, "Key", removal_policy=removal_policy)
+        self._storage(log_bucket, notifications, container, container_repository, removal_policy, owner)
+        self.infrastructure = SecureInfrastructureConfiguration(
+            self,
+            "Infrastructure",
+            key=self.key,
+            name=name,
+            vpc=vpc,
+            subnet_selection=subnet_selection,
+            log_bucket=self.log_bucket,
+            log_prefix=log_prefix,
+            notification_topic=self.topic.topic if self.topic else None,
+            instance_types=instance_types,
+            containers=container,
+            container_repository=self.repository,
+        )
+        self._recipe_and_distribution(
+            name=name,
+            version=version,
+            parent_image=parent_image,
+            components=components,
+            volumes=volumes,
+            distribution_regions=distribution_regions,
+            target_account_ids=target_account_ids,
+            launch_permission_account_ids=launch_permission_account_ids,
+            grant_auto_scaling=grant_auto_scaling,
+            owner=owner,
+        )
+        self.execution_role: iam.IRole | None = None
+        if workflows:
+            self.execution_role = execution_role or WorkflowExecutionRole(self, "ExecutionRole", key=self.key)
+            if self.topic is not None:  # which principal publishes is undocumented: grant both
+                self.topic.grant_publish(self.execution_role)
+        self._log_groups(name, log_retention, removal_policy, owner, cloudwatch_logs=cloudwatch_logs)
+        self.resource = self._pipeline(name, description, workflows, schedule_expression)
+        self._extras(vpc, subnet_selection, container, removal_policy, owner, vpc_endpoints, audit_trail)
+        for tag_key, tag_value in (tags or {}).items():
+            cdk.Tags.of(self).add(tag_key, tag_value)
+        self.name = name
+
+    def _storage(
+        self,
+        log_bucket: s3.IBucket | None,
+        notifications: bool,
+        container: bool,
+        container_repository: ecr.IRepository | None,
+        removal_policy: cdk.RemovalPolicy,
+        owner: bool,
+    ) -> None:
+        """The log bucket, the notification topic and (container builds) the repository."""
         key = self.key
         if log_bucket is None:
             log_bucket = ImageBuilderLogBucket(self, "Logs", key=key, removal_policy=removal_policy).bucket
@@ -165,20 +214,23 @@ class SecureImagePipeline(Construct):
                 image_tag_mutability=ecr.TagMutability.IMMUTABLE,
                 removal_policy=removal_policy,
             )
-        self.infrastructure = SecureInfrastructureConfiguration(
-            self,
-            "Infrastructure",
-            key=key,
-            name=name,
-            vpc=vpc,
-            subnet_selection=subnet_selection,
-            log_bucket=log_bucket,
-            log_prefix=log_prefix,
-            notification_topic=self.topic.topic if self.topic else None,
-            instance_types=instance_types,
-            containers=container,
-            container_repository=self.repository,
-        )
+
+    def _recipe_and_distribution(
+        self,
+        *,
+        name: str,
+        version: str,
+        parent_image: str,
+        components: Sequence[Component],
+        volumes: Sequence[RecipeVolume] | None,
+        distribution_regions: Sequence[DistributionRegion] | None,
+        target_account_ids: Sequence[str] | None,
+        launch_permission_account_ids: Sequence[str] | None,
+        grant_auto_scaling: bool,
+        owner: bool,
+    ) -> None:
+        """The image or container recipe, and the AMI distribution (AMI builds only)."""
+        key = self.key
         self.recipe: EncryptedImageRecipe | EncryptedContainerRecipe
         if self.repository is not None:
             self.recipe = EncryptedContainerRecipe(
@@ -192,44 +244,49 @@ class SecureImagePipeline(Construct):
                 repository=self.repository,
                 volumes=volumes,
             )
-        else:
-            self.recipe = EncryptedImageRecipe(
-                self,
-                "Recipe",
-                key=key,
-                name=name,
-                version=version,
-                parent_image=parent_image,
-                components=components,
-                volumes=volumes,
-            )
-        self.distribution = (
-            None
-            if container
-            else SecureDistributionConfiguration(
-                self,
-                "Distribution",
-                key=key,
-                name=name,
-                regions=distribution_regions,
-                target_account_ids=target_account_ids,
-                launch_permission_account_ids=launch_permission_account_ids,
-                grant_auto_scaling=grant_auto_scaling,
-                key_policy_added_by_owner=owner,
-            )
+            self.distribution = None
+            return
+        self.recipe = EncryptedImageRecipe(
+            self,
+            "Recipe",
+            key=key,
+            name=name,
+            version=version,
+            parent_image=parent_image,
+            components=components,
+            volumes=volumes,
         )
-        self.execution_role: iam.IRole | None = None
-        if workflows:
-            self.execution_role = execution_role or WorkflowExecutionRole(self, "ExecutionRole", key=key)
-            if self.topic is not None:  # which principal publishes is undocumented: grant both
-                self.topic.grant_publish(self.execution_role)
-        # Image Builder's default log groups, created here first: otherwise the service creates them
-        # unencrypted and without retention (integ-cwlogs.md; ImagePipeline LoggingConfiguration defaults).
+        self.distribution = SecureDistributionConfiguration(
+            self,
+            "Distribution",
+            key=key,
+            name=name,
+            regions=distribution_regions,
+            target_account_ids=target_account_ids,
+            launch_permission_account_ids=launch_permission_account_ids,
+            grant_auto_scaling=grant_auto_scaling,
+            key_policy_added_by_owner=owner,
+        )
+
+    def _log_groups(
+        self,
+        name: str,
+        log_retention: logs.RetentionDays,
+        removal_policy: cdk.RemovalPolicy,
+        owner: bool,
+        *,
+        cloudwatch_logs: bool,
+    ) -> None:
+        """Image Builder's default log groups, created here first.
+
+        Otherwise the service creates them unencrypted and without retention (integ-cwlogs.md;
+        ImagePipeline LoggingConfiguration defaults).
+        """
         groups = [
             ImageBuilderLogGroup(
                 self,
                 group_id,
-                key=key,
+                key=self.key,
                 log_group_name=group_name,
                 retention=log_retention,
                 removal_policy=removal_policy,
@@ -244,8 +301,18 @@ class SecureImagePipeline(Construct):
         self.pipeline_log_group: ImageBuilderLogGroup | None = groups[1]
         if cloudwatch_logs:
             groups[0].log_group.grant_write(self.infrastructure.role)
+
+    def _pipeline(
+        self,
+        name: str,
+        description: str | None,
+        workflows: Sequence[EncryptedWorkflow] | None,
+        schedule_expression: str | None,
+    ) -> imagebuilder.CfnImagePipeline:
+        """The ``AWS::ImageBuilder::ImagePipeline`` that ties the pieces together."""
         pipeline = imagebuilder.CfnImagePipeline
-        self.resource = pipeline(
+        container = self.repository is not None
+        resource = pipeline(
             self,
             "Resource",
             name=name,
@@ -285,7 +352,20 @@ class SecureImagePipeline(Construct):
             status="ENABLED",
         )
         if self.image_log_group and self.pipeline_log_group:
-            self.resource.node.add_dependency(self.image_log_group, self.pipeline_log_group)
+            resource.node.add_dependency(self.image_log_group, self.pipeline_log_group)
+        return resource
+
+    def _extras(
+        self,
+        vpc: ec2.IVpc,
+        subnet_selection: ec2.SubnetSelection | None,
+        container: bool,
+        removal_policy: cdk.RemovalPolicy,
+        owner: bool,
+        vpc_endpoints: bool,
+        audit_trail: bool,
+    ) -> None:
+        """The optional VPC endpoints and audit trail."""
         self.endpoints = (
             ImageBuilderVpcEndpoints(
                 self,
@@ -300,14 +380,15 @@ class SecureImagePipeline(Construct):
         )
         self.audit_trail = (
             ImageBuilderAuditTrail(
-                self, "AuditTrail", key=key, removal_policy=removal_policy, key_policy_added_by_owner=owner
+                self,
+                "AuditTrail",
+                key=self.key,
+                removal_policy=removal_policy,
+                key_policy_added_by_owner=owner,
             )
             if audit_trail
             else None
         )
-        for tag_key, tag_value in (tags or {}).items():
-            cdk.Tags.of(self).add(tag_key, tag_value)
-        self.name = name
 
     @property
     def arn(self) -> str:
