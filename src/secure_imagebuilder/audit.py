@@ -67,30 +67,8 @@ class ImageBuilderAuditTrail(Construct):
         # A fixed name lets the key policy name the trail without a circular reference (key <-> trail).
         self.trail_name = trail_name or cdk.Names.unique_resource_name(self, max_length=128)
         trail_arn = f"arn:{stack.partition}:cloudtrail:{stack.region}:{stack.account}:trail/{self.trail_name}"
-        trails_of_account = f"arn:{stack.partition}:cloudtrail:*:{stack.account}:trail/*"
-        source = {"StringEquals": {"aws:SourceArn": trail_arn}}
+        self._grant_key_to_trail(key, trail_arn)
         principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
-        key.add_to_key_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudTrailToEncryptLogs",
-                principals=[principal],
-                actions=list(permissions.CLOUDTRAIL_KEY_ACTIONS),
-                resources=["*"],
-                conditions={
-                    **source,
-                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails_of_account},
-                },
-            )
-        )
-        key.add_to_key_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudTrailToDescribeKey",
-                principals=[principal],
-                actions=list(permissions.CLOUDTRAIL_DESCRIBE_ACTIONS),
-                resources=["*"],
-                conditions=source,
-            )
-        )
         if bucket is None:
             bucket = ImageBuilderLogBucket(self, "Bucket", key=key, removal_policy=removal_policy).bucket
         self.bucket = bucket
@@ -120,6 +98,34 @@ class ImageBuilderAuditTrail(Construct):
             )
         )
         self.key = key
+
+    def _grant_key_to_trail(self, key: ImageBuilderKey, trail_arn: str) -> None:
+        """The key-policy statements CloudTrail needs to encrypt this trail's logs, for this trail only."""
+        stack = cdk.Stack.of(self)
+        trails_of_account = f"arn:{stack.partition}:cloudtrail:*:{stack.account}:trail/*"
+        source = {"StringEquals": {"aws:SourceArn": trail_arn}}
+        principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
+        key.add_to_key_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudTrailToEncryptLogs",
+                principals=[principal],
+                actions=list(permissions.CLOUDTRAIL_KEY_ACTIONS),
+                resources=["*"],
+                conditions={
+                    **source,
+                    "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails_of_account},
+                },
+            )
+        )
+        key.add_to_key_policy(
+            iam.PolicyStatement(
+                sid="AllowCloudTrailToDescribeKey",
+                principals=[principal],
+                actions=list(permissions.CLOUDTRAIL_DESCRIBE_ACTIONS),
+                resources=["*"],
+                conditions=source,
+            )
+        )
 
     @property
     def trail_arn(self) -> str:

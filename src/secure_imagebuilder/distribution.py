@@ -108,37 +108,7 @@ class SecureDistributionConfiguration(Construct):
         problems.raise_if_any()
 
         for region, region_key in keyed_regions:
-            if targets:  # copies: Image Builder acts as the documented role of each target account
-                self._grant_ebs_use(
-                    region_key,
-                    region,
-                    sid="AllowDistributionTargetAccounts",
-                    principals=[iam.AccountPrincipal(account) for account in targets],
-                    caller_accounts=targets,
-                    principal_arns=[self._cross_account_role_arn(stack, account) for account in targets],
-                )
-            if launchers:  # sharing: whoever the launching account lets launch instances
-                self._grant_ebs_use(
-                    region_key,
-                    region,
-                    sid="AllowLaunchPermissionAccounts",
-                    principals=[iam.AccountPrincipal(account) for account in launchers],
-                    caller_accounts=launchers,
-                )
-            if grant_auto_scaling:  # opt-in; named by aws:PrincipalArn so that it need not exist yet
-                self._grant_ebs_use(
-                    region_key,
-                    region,
-                    sid="AllowAutoScalingServiceLinkedRole",
-                    principals=[iam.AnyPrincipal()],
-                    caller_accounts=[stack.account],
-                    principal_arns=[
-                        permissions.service_linked_role_arn(
-                            self, "autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling"
-                        )
-                    ],
-                )
-                permissions.skip_any_principal_check(region_key)
+            self._grant_region(region, region_key, targets, launchers, grant_auto_scaling=grant_auto_scaling)
         self.resource = imagebuilder.CfnDistributionConfiguration(
             self,
             "Resource",
@@ -163,6 +133,49 @@ class SecureDistributionConfiguration(Construct):
         self.regions = [region for region, _ in keyed_regions]
         self.target_account_ids = targets
         self.launch_permission_account_ids = launchers
+
+    def _grant_region(
+        self,
+        region: str,
+        region_key: ImageBuilderKey,
+        targets: list[str],
+        launchers: list[str],
+        *,
+        grant_auto_scaling: bool,
+    ) -> None:
+        """The key statements one Region's AMIs need: copies, launch permissions, Auto Scaling (R5)."""
+        stack = cdk.Stack.of(self)
+        if targets:  # copies: Image Builder acts as the documented role of each target account
+            self._grant_ebs_use(
+                region_key,
+                region,
+                sid="AllowDistributionTargetAccounts",
+                principals=[iam.AccountPrincipal(account) for account in targets],
+                caller_accounts=targets,
+                principal_arns=[self._cross_account_role_arn(stack, account) for account in targets],
+            )
+        if launchers:  # sharing: whoever the launching account lets launch instances
+            self._grant_ebs_use(
+                region_key,
+                region,
+                sid="AllowLaunchPermissionAccounts",
+                principals=[iam.AccountPrincipal(account) for account in launchers],
+                caller_accounts=launchers,
+            )
+        if grant_auto_scaling:  # opt-in; named by aws:PrincipalArn so that it need not exist yet
+            self._grant_ebs_use(
+                region_key,
+                region,
+                sid="AllowAutoScalingServiceLinkedRole",
+                principals=[iam.AnyPrincipal()],
+                caller_accounts=[stack.account],
+                principal_arns=[
+                    permissions.service_linked_role_arn(
+                        self, "autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling"
+                    )
+                ],
+            )
+            permissions.skip_any_principal_check(region_key)
 
     @property
     def arn(self) -> str:

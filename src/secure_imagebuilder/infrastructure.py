@@ -84,19 +84,7 @@ class SecureInfrastructureConfiguration(Construct):
         problems.raise_if_any()
         assert subnet is not None
 
-        self.role = BuildInstanceRole(self, "InstanceRole", key=key)
-        if log_bucket is not None:
-            grant_log_write(log_bucket, self.role, log_prefix)
-        if containers:
-            self._grant_container_recipe_read(key)
-        if container_repository is not None:
-            container_repository.grant_pull_push(self.role)
-            suppressions.acknowledge(
-                self.role,
-                "AwsSolutions-IAM5[Resource::*]",
-                "ecr:GetAuthorizationToken has no resource-level permissions; pushes are "
-                "limited to the pipeline's repository.",
-            )
+        self.role = self._build_role(key, log_bucket, log_prefix, containers, container_repository)
         self.instance_profile = iam.InstanceProfile(self, "InstanceProfile", role=self.role)
         self.security_group = ec2.SecurityGroup(
             self,
@@ -137,21 +125,45 @@ class SecureInfrastructureConfiguration(Construct):
         self.subnet = subnet
         self.name = name
 
-    def _grant_container_recipe_read(self, key: ImageBuilderKey) -> None:
+    def _build_role(
+        self,
+        key: ImageBuilderKey,
+        log_bucket: s3.IBucket | None,
+        log_prefix: str,
+        containers: bool,
+        container_repository: ecr.IRepository | None,
+    ) -> BuildInstanceRole:
+        """The build instance role: log writes under the prefix, container recipes, the repository (R1)."""
+        role = BuildInstanceRole(self, "InstanceRole", key=key)
+        if log_bucket is not None:
+            grant_log_write(log_bucket, role, log_prefix)
+        if containers:
+            self._grant_container_recipe_read(key, role)
+        if container_repository is not None:
+            container_repository.grant_pull_push(role)
+            suppressions.acknowledge(
+                role,
+                "AwsSolutions-IAM5[Resource::*]",
+                "ecr:GetAuthorizationToken has no resource-level permissions; pushes are "
+                "limited to the pipeline's repository.",
+            )
+        return role
+
+    def _grant_container_recipe_read(self, key: ImageBuilderKey, role: BuildInstanceRole) -> None:
         # Container builds read their (KMS-encrypted) recipe: imagebuilder:GetContainerRecipe and the
         # decrypt through Image Builder, as EC2InstanceProfileForImageBuilderECRContainerBuilds grants.
         stack = cdk.Stack.of(self)
         recipes = f"arn:{stack.partition}:imagebuilder:{stack.region}:{stack.account}:container-recipe/*"
-        self.role.add_to_principal_policy(
+        role.add_to_principal_policy(
             iam.PolicyStatement(
                 sid="ReadImageBuilderContainerRecipes",
                 actions=list(permissions.INSTANCE_CONTAINER_RECIPE_ACTIONS),
                 resources=[recipes],
             )
         )
-        key.grant_container_recipe_decrypt(self.role)
+        key.grant_container_recipe_decrypt(role)
         suppressions.acknowledge(
-            self.role,
+            role,
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:"
             "<AWS::AccountId>:container-recipe/*]",
             "The build instance reads whichever container recipe version it builds; recipes "

@@ -189,6 +189,53 @@ class RolesAnywhereAccess(Construct):
         problems.raise_if_any()
 
         base_name = cdk.Names.unique_id(self)[:230]
+        trust_anchor = self._trust_anchor(base_name, bundle_pem, acm_pca, threshold_days)
+        self.trust_anchor_arn: str = trust_anchor.attr_trust_anchor_arn
+        """The ARN of the trust anchor (``--trust-anchor-arn`` of the signing helper)."""
+        self.trust_anchor_id: str = trust_anchor.attr_trust_anchor_id
+        """The id of the trust anchor."""
+
+        if crl_pem is not None:
+            rolesanywhere.CfnCRL(
+                self,
+                "Crl",
+                name=f"{base_name}-crl",
+                crl_data=crl_pem,
+                trust_anchor_arn=self.trust_anchor_arn,
+                enabled=True,
+            )
+
+        statement = _trust_statement(self.trust_anchor_arn, allowed_subjects, allowed_issuers)
+        role = self._trusted_role(role, statement, session_duration)
+        self.role: iam.IRole = role
+        """The role the hosts get credentials for."""
+
+        profile = rolesanywhere.CfnProfile(
+            self,
+            "Profile",
+            name=f"{base_name}-profile",
+            role_arns=[role.role_arn],
+            enabled=True,
+            duration_seconds=session_duration.to_seconds(),
+            require_instance_properties=bool(require_instance_properties),
+            accept_role_session_name=bool(accept_role_session_name),
+            session_policy=(
+                cdk.Stack.of(self).to_json_string(session_policy) if session_policy is not None else None
+            ),
+        )
+        self.profile_arn: str = profile.attr_profile_arn
+        """The ARN of the profile (``--profile-arn`` of the signing helper)."""
+        self.profile_id: str = profile.attr_profile_id
+        """The id of the profile."""
+
+    def _trust_anchor(
+        self,
+        base_name: str,
+        bundle_pem: str | None,
+        acm_pca: acmpca.ICertificateAuthority | None,
+        threshold_days: int,
+    ) -> rolesanywhere.CfnTrustAnchor:
+        """The trust anchor: the CA bundle or the Private CA, enabled, expiry notifications on (R19)."""
         source = (
             rolesanywhere.CfnTrustAnchor.SourceProperty(
                 source_type="CERTIFICATE_BUNDLE",
@@ -215,22 +262,12 @@ class RolesAnywhereAccess(Construct):
                 for event in EXPIRY_EVENTS
             ],
         )
-        self.trust_anchor_arn: str = trust_anchor.attr_trust_anchor_arn
-        """The ARN of the trust anchor (``--trust-anchor-arn`` of the signing helper)."""
-        self.trust_anchor_id: str = trust_anchor.attr_trust_anchor_id
-        """The id of the trust anchor."""
+        return trust_anchor
 
-        if crl_pem is not None:
-            rolesanywhere.CfnCRL(
-                self,
-                "Crl",
-                name=f"{base_name}-crl",
-                crl_data=crl_pem,
-                trust_anchor_arn=self.trust_anchor_arn,
-                enabled=True,
-            )
-
-        statement = _trust_statement(self.trust_anchor_arn, allowed_subjects, allowed_issuers)
+    def _trusted_role(
+        self, role: iam.IRole | None, statement: iam.PolicyStatement, session_duration: cdk.Duration
+    ) -> iam.IRole:
+        """A new role trusted by this trust anchor only, or the given role with the statement added (R1)."""
         if role is None:
             role = iam.Role(
                 self,
@@ -254,26 +291,7 @@ class RolesAnywhereAccess(Construct):
                 f"let {SERVICE_PRINCIPAL} assume it with {', '.join(TRUST_ACTIONS)} on condition "
                 "ArnEquals aws:SourceArn = this trust anchor's arn",
             )
-        self.role: iam.IRole = role
-        """The role the hosts get credentials for."""
-
-        profile = rolesanywhere.CfnProfile(
-            self,
-            "Profile",
-            name=f"{base_name}-profile",
-            role_arns=[role.role_arn],
-            enabled=True,
-            duration_seconds=session_duration.to_seconds(),
-            require_instance_properties=bool(require_instance_properties),
-            accept_role_session_name=bool(accept_role_session_name),
-            session_policy=(
-                cdk.Stack.of(self).to_json_string(session_policy) if session_policy is not None else None
-            ),
-        )
-        self.profile_arn: str = profile.attr_profile_arn
-        """The ARN of the profile (``--profile-arn`` of the signing helper)."""
-        self.profile_id: str = profile.attr_profile_id
-        """The id of the profile."""
+        return role
 
     # -- validation -------------------------------------------------------------------------------
 
