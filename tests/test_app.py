@@ -33,6 +33,8 @@ def test_cdk_cli_synthesizes_app_with_both_nag_packs(tmp_path: pathlib.Path) -> 
             str(tmp_path / "cdk.out"),
             "--context",
             f"secure-imagebuilder:versions-file={tmp_path / 'versions.json'}",
+            "--context",
+            "secure-imagebuilder:record-versions=true",
         ],
         cwd=REPO,
         env=env,

@@ -234,8 +234,12 @@ class TestVersionLock:
     """Image Builder versions are immutable: a changed document under the same version fails the synth."""
 
     @staticmethod
-    def synth(lock: pathlib.Path, data: str, version: str = "1.0.0") -> None:
-        stack = make_stack(make_app(context={"secure-imagebuilder:versions-file": str(lock)}))
+    def synth(lock: pathlib.Path, data: str, version: str = "1.0.0", *, record: bool = True) -> None:
+        context = {
+            "secure-imagebuilder:versions-file": str(lock),
+            "secure-imagebuilder:record-versions": record,
+        }
+        stack = make_stack(make_app(context=context))
         key = ImageBuilderKey(stack, "Key")
         EncryptedWorkflow(
             stack, "Build", key=key, name="sample", version=version, workflow_type="BUILD", data=data
@@ -286,7 +290,9 @@ class TestVersionLock:
             "sys.path[:0] = ['tests', '.']\n"
             "from conftest import make_app, make_stack\n"
             "from secure_imagebuilder import EncryptedWorkflow, ImageBuilderKey\n"
-            f"stack = make_stack(make_app(context={{'secure-imagebuilder:versions-file': {str(lock)!r}}}))\n"
+            "context = {'secure-imagebuilder:versions-file': sys.argv[2],\n"
+            "           'secure-imagebuilder:record-versions': True}\n"
+            "stack = make_stack(make_app(context=context))\n"
             "for i in range(int(sys.argv[1])):\n"  # a different number of tokens before ours
             "    cdk.Fn.import_value(f'Other{i}')\n"
             f"data = {WORKFLOW_YAML!r}\n"
@@ -296,7 +302,7 @@ class TestVersionLock:
         )
         for tokens_before in ("0", "7"):
             result = subprocess.run(
-                [sys.executable, "-c", script, tokens_before],
+                [sys.executable, "-c", script, tokens_before, str(lock)],
                 cwd=REPO,
                 capture_output=True,
                 text=True,
@@ -324,6 +330,15 @@ class TestVersionLock:
         lock = tmp_path / "missing" / "lock.json"
         with pytest.raises(ValueError, match=rf"the version lock {lock} cannot be written .*writable path"):
             self.synth(lock, WORKFLOW_YAML)
+
+    def test_an_ordinary_synth_reads_the_lock_but_never_writes_it(self, tmp_path: pathlib.Path) -> None:
+        lock = tmp_path / "lock.json"
+        self.synth(lock, WORKFLOW_YAML, record=False)
+        assert not lock.exists()
+        self.synth(lock, WORKFLOW_YAML)  # the explicit -c secure-imagebuilder:record-versions=true
+        changed = WORKFLOW_YAML.replace("ssmAgent", "nothing")
+        with pytest.raises(ValueError, match=r"the content of workflow/sample/1\.0\.0 changed"):
+            self.synth(lock, changed, record=False)
 
     def test_without_the_context_key_nothing_is_written(
         self, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch

@@ -41,6 +41,8 @@ COMPONENT_PLATFORMS = ("Linux", "Windows", "macOS")
 # --- The version lock (immutable Image Builder versions) ---------------------------------------
 VERSIONS_FILE_CONTEXT_KEY = "secure-imagebuilder:versions-file"
 """Context key naming the JSON file that remembers the content of each published version."""
+RECORD_VERSIONS_CONTEXT_KEY = "secure-imagebuilder:record-versions"
+"""Only ``cdk synth -c secure-imagebuilder:record-versions=true`` writes the lock; a plain synth reads it."""
 
 # --- Build instances (R1, R5, R18) -------------------------------------------------------------
 IMDS_HTTP_TOKENS = "required"

@@ -6,6 +6,10 @@ its version stays the same makes CloudFormation replace the resource, and the cr
 ``secure-imagebuilder:versions-file``, committed next to ``cdk.json`` like ``cdk.context.json``)
 remembers a SHA-256 of each published ``kind/name/version``; a synth whose content differs from the
 recorded hash fails at once and says which version to publish instead.
+
+A constructor never writes a file on its own: an ordinary synth only reads the lock (and notes unrecorded
+versions as a synth-time info), and the explicit ``cdk synth -c secure-imagebuilder:record-versions=true``
+records the new entries.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import pathlib
 import re
 import weakref
 
+import aws_cdk as cdk
 from constructs import Construct, IConstruct
 
 from secure_imagebuilder.core import defaults, tokens
@@ -24,7 +29,7 @@ from secure_imagebuilder.core.validation import ValidationProblems
 # The lock file named by the context of a parent construct, read once per parent: a jsii call per
 # component would cost seconds in large apps. Sound because CDK refuses new context on a construct that
 # already has children.
-_versions_file_of: weakref.WeakKeyDictionary[IConstruct, object] = weakref.WeakKeyDictionary()
+_versions_file_of: weakref.WeakKeyDictionary[IConstruct, tuple[object, bool]] = weakref.WeakKeyDictionary()
 
 
 def check_and_record(
@@ -35,8 +40,10 @@ def check_and_record(
     ``parent`` is the scope ``scope`` was created in: the context is read from it.
     """
     if parent not in _versions_file_of:
-        _versions_file_of[parent] = parent.node.try_get_context(defaults.VERSIONS_FILE_CONTEXT_KEY)
-    setting = _versions_file_of[parent]
+        node = parent.node
+        record = str(node.try_get_context(defaults.RECORD_VERSIONS_CONTEXT_KEY)).lower() == "true"
+        _versions_file_of[parent] = (node.try_get_context(defaults.VERSIONS_FILE_CONTEXT_KEY), record)
+    setting, record = _versions_file_of[parent]
     if not setting or tokens.is_unresolved(name) or tokens.is_unresolved(version):
         return
     file = pathlib.Path(str(setting))
@@ -56,6 +63,12 @@ def check_and_record(
             f"(or revert the document; the record is in {file})",
         )
         problems.raise_if_any()
+    if not record:
+        cdk.Annotations.of(scope).add_info(
+            f"{entry} is not in the version lock {file}: record it with "
+            f"cdk synth -c {defaults.RECORD_VERSIONS_CONTEXT_KEY}=true"
+        )
+        return
     recorded[entry] = digest
     try:
         _save(file, recorded)
