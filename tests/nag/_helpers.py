@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from constructs import IConstruct
 
+from conftest import make_stack
 from secure_imagebuilder.nag import DataProtectionChecks
 
 
@@ -53,3 +56,25 @@ def raw(
 ) -> cdk.CfnResource:
     """A hand-written resource (as CfnInclude or another library would produce), PascalCase properties."""
     return cdk.CfnResource(stack, construct_id, type=resource_type, properties=properties)
+
+
+def stack_fixture(name: str, build: Callable[[cdk.Stack], object]) -> Any:
+    """A module fixture: the findings of one stack built by ``build`` (synthesized once per module)."""
+
+    @pytest.fixture(scope="module")
+    def fired() -> dict[str, set[str]]:
+        stack = make_stack(name=name)
+        build(stack)
+        return run(stack)
+
+    return fired
+
+
+def case_test(name: str, cases: dict[str, set[str]]) -> Any:
+    """The parametrized test of a case table: construct id (under stack ``name``) -> expected finding ids."""
+
+    @pytest.mark.parametrize(("construct_id", "expected"), cases.items(), ids=list(cases))
+    def test_case(fired: dict[str, set[str]], construct_id: str, expected: set[str]) -> None:
+        assert area(fired, f"{name}/{construct_id}", rule_of(construct_id)) == expected
+
+    return test_case

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
-import pytest
 from aws_cdk import aws_imagebuilder as ib
 from aws_cdk import aws_s3 as s3
 
 from conftest import make_stack
 
-from ._helpers import area, raw, rule_of, run
+from ._helpers import area, case_test, raw, run, stack_fixture
 
 IB = "AWS::ImageBuilder::"
 # Shaped like AWS credentials, documented examples, not real ones.
@@ -148,16 +147,8 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def fired() -> dict[str, set[str]]:
-    stack = make_stack(name="Content")
-    build(stack)
-    return run(stack)
-
-
-@pytest.mark.parametrize(("construct_id", "expected"), CASES.items(), ids=CASES)
-def test_case(fired: dict[str, set[str]], construct_id: str, expected: set[str]) -> None:
-    assert area(fired, f"Content/{construct_id}", rule_of(construct_id)) == expected
+fired = stack_fixture("Content", build)
+test_case = case_test("Content", CASES)
 
 
 def test_stack_tags_are_checked() -> None:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
-import pytest
 from aws_cdk import aws_imagebuilder as ib
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 
-from conftest import make_stack
-
-from ._helpers import area, raw, rule_of, run
+from ._helpers import case_test, raw, stack_fixture
 
 IB = "AWS::ImageBuilder::"
 DOC = "schemaVersion: 1.0\nphases: []\n"
@@ -164,13 +161,5 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def fired() -> dict[str, set[str]]:
-    stack = make_stack(name="IB")
-    build(stack)
-    return run(stack)
-
-
-@pytest.mark.parametrize(("construct_id", "expected"), CASES.items(), ids=CASES)
-def test_case(fired: dict[str, set[str]], construct_id: str, expected: set[str]) -> None:
-    assert area(fired, f"IB/{construct_id}", rule_of(construct_id)) == expected
+fired = stack_fixture("IB", build)
+test_case = case_test("IB", CASES)

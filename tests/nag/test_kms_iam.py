@@ -5,13 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
-import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 
-from conftest import make_stack
-
-from ._helpers import area, raw, rule_of, run
+from ._helpers import case_test, raw, stack_fixture
 
 ROOT = {
     "AWS": {
@@ -216,13 +213,5 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def fired() -> dict[str, set[str]]:
-    stack = make_stack(name="KI")
-    build(stack)
-    return run(stack)
-
-
-@pytest.mark.parametrize(("path", "expected"), CASES.items(), ids=CASES)
-def test_case(fired: dict[str, set[str]], path: str, expected: set[str]) -> None:
-    assert area(fired, f"KI/{path}", rule_of(path)) == expected
+fired = stack_fixture("KI", build)
+test_case = case_test("KI", CASES)

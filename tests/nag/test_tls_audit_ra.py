@@ -13,7 +13,7 @@ from aws_cdk import aws_sns as sns
 
 from conftest import make_app, make_stack
 
-from ._helpers import area, raw, rule_of, run
+from ._helpers import area, case_test, raw, run
 
 NO_TLS = {
     "Effect": "Deny",
@@ -199,9 +199,7 @@ def fired() -> dict[str, set[str]]:
     return run(app)
 
 
-@pytest.mark.parametrize(("path", "expected"), CASES.items(), ids=CASES)
-def test_case(fired: dict[str, set[str]], path: str, expected: set[str]) -> None:
-    assert area(fired, f"Tls/{path}", rule_of(path)) == expected
+test_case = case_test("Tls", CASES)
 
 
 @pytest.mark.parametrize(
