@@ -9,7 +9,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, documents, tokens
+from secure_imagebuilder.core import checks, defaults, documents
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import VersionedResource
 from secure_imagebuilder.key import ImageBuilderKey
@@ -63,12 +63,13 @@ class EncryptedComponent(VersionedResource):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        if not tokens.is_unresolved(platform) and platform not in defaults.COMPONENT_PLATFORMS:
-            problems.add(
-                "platform must be one of " + ", ".join(defaults.COMPONENT_PLATFORMS),
-                platform,
-                "pick the operating system family the component runs on",
-            )
+        checks.validate_choice(
+            problems,
+            "platform",
+            platform,
+            defaults.COMPONENT_PLATFORMS,
+            "pick the operating system family the component runs on",
+        )
         source = documents.prepare(
             self,
             problems,

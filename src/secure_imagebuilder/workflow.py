@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, documents, tokens
+from secure_imagebuilder.core import checks, defaults, documents
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import VersionedResource
 from secure_imagebuilder.key import ImageBuilderKey
@@ -60,12 +60,13 @@ class EncryptedWorkflow(VersionedResource):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
-        if not tokens.is_unresolved(workflow_type) and workflow_type not in defaults.WORKFLOW_TYPES:
-            problems.add(
-                "workflow_type must be one of " + ", ".join(defaults.WORKFLOW_TYPES),
-                workflow_type,
-                "pick the stage the workflow runs in",
-            )
+        checks.validate_choice(
+            problems,
+            "workflow_type",
+            workflow_type,
+            defaults.WORKFLOW_TYPES,
+            "pick the stage the workflow runs in",
+        )
         source = documents.prepare(
             self,
             problems,

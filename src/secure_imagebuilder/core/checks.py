@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from secure_imagebuilder.core import defaults, detect, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
@@ -51,3 +51,11 @@ def validate_tags(problems: ValidationProblems, tags: Mapping[str, str] | None) 
     for tag_key, tag_value in (tags or {}).items():
         validate_free_text(problems, f"the tag key {tag_key!r}", tag_key)
         validate_free_text(problems, f"the tag {tag_key!r}", tag_value)
+
+
+def validate_choice(
+    problems: ValidationProblems, what: str, value: str, choices: Sequence[str], fix: str
+) -> None:
+    """``value`` is one of ``choices`` (a token is accepted: it is decided at deploy time)."""
+    if not tokens.is_unresolved(value) and value not in choices:
+        problems.add(f"{what} must be one of " + ", ".join(choices), value, fix)
