@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -62,9 +63,9 @@ class SecureImagePipeline(Construct):
         id: str,
         *,
         name: str,
-        vpc: ec2.IVpc,
-        parent_image: str,
-        components: Sequence[Component],
+        vpc: ec2.IVpc | None = None,
+        parent_image: str | None = None,
+        components: Sequence[Component] | None = None,
         version: str = "1.0.0",
         key: ImageBuilderKey | None = None,
         key_policy_added_by_owner: bool = False,
@@ -90,8 +91,11 @@ class SecureImagePipeline(Construct):
         description: str | None = None,
         tags: Mapping[str, str] | None = None,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
+        recipe: Any = None,
+        infrastructure: Any = None,
+        distribution: Any = None,
     ) -> None:
-        """Create the pipeline and every piece it needs.
+        """Create the pipeline and every piece it needs that is not given.
 
         :param name: the name of the pipeline, its recipe, configurations and images (no sensitive data, R8).
         :param vpc: the VPC of the build instances; they run in one of its private subnets.
@@ -130,37 +134,57 @@ class SecureImagePipeline(Construct):
         :param tags: tags for every resource (no sensitive data, R8). Default: - none.
         :param removal_policy: what happens to the key, buckets, log groups and repository the construct
             creates. Default: - ``RemovalPolicy.RETAIN``.
+        :param recipe: your own recipe: an ``EncryptedImageRecipe``/``EncryptedContainerRecipe`` or an
+            aws-imagebuilder-alpha ``ImageRecipe``/``ContainerRecipe``; a container recipe makes a container
+            pipeline. Default: - a recipe from ``parent_image``, ``components`` and ``volumes``.
+        :param infrastructure: your own infrastructure configuration (ours or the alpha L2's).
+            Default: - a ``SecureInfrastructureConfiguration`` in ``vpc`` with the log bucket and topic.
+        :param distribution: your own distribution configuration (ours or the alpha L2's).
+            Default: - a ``SecureDistributionConfiguration`` for AMI pipelines.
         """
         super().__init__(scope, id)
-        self._validate(
+        container = self._validate(
             name=name,
             description=description,
             tags=tags,
             schedule_expression=schedule_expression,
             container=container,
             container_repository=container_repository,
-            distribution_given=bool(
-                distribution_regions or target_account_ids or launch_permission_account_ids
-            ),
+            recipe=recipe,
+            infrastructure=infrastructure,
+            distribution=distribution,
+            vpc=vpc,
+            parent_image=parent_image,
+            components=components,
+            vpc_endpoints=vpc_endpoints,
+            built_by_us={
+                "volumes": volumes,
+                "subnet_selection": subnet_selection,
+                "instance_types": instance_types,
+                "log_bucket": log_bucket,
+                "distribution_regions": distribution_regions,
+                "target_account_ids": target_account_ids,
+                "launch_permission_account_ids": launch_permission_account_ids,
+            },
         )
         owner = key_policy_added_by_owner
         self.key = key or ImageBuilderKey(self, "Key", removal_policy=removal_policy)
-        self._storage(log_bucket, notifications, container, container_repository, removal_policy, owner)
-        self.infrastructure = SecureInfrastructureConfiguration(
-            self,
-            "Infrastructure",
-            key=self.key,
-            name=name,
-            vpc=vpc,
-            subnet_selection=subnet_selection,
-            log_bucket=self.log_bucket,
-            log_prefix=log_prefix,
-            notification_topic=self.topic.topic if self.topic else None,
-            instance_types=instance_types,
-            containers=container,
-            container_repository=self.repository,
+        self._storage(
+            log_bucket if infrastructure is None else None,
+            notifications and infrastructure is None,
+            container and recipe is None,
+            container_repository,
+            removal_policy,
+            owner,
+            create_log_bucket=infrastructure is None,
+        )
+        self.infrastructure: Any = infrastructure or self._infrastructure(
+            name, vpc, subnet_selection, log_prefix, instance_types, container=container
         )
         self._recipe_and_distribution(
+            recipe=recipe,
+            distribution=distribution,
+            container=container,
             name=name,
             version=version,
             parent_image=parent_image,
@@ -172,17 +196,28 @@ class SecureImagePipeline(Construct):
             grant_auto_scaling=grant_auto_scaling,
             owner=owner,
         )
-        self.execution_role: iam.IRole | None = None
-        if workflows:
-            self.execution_role = execution_role or WorkflowExecutionRole(self, "ExecutionRole", key=self.key)
-            if self.topic is not None:  # which principal publishes is undocumented: grant both
-                self.topic.grant_publish(self.execution_role)
+        self.execution_role = self._execution_role(workflows, execution_role)
         self._log_groups(name, log_retention, removal_policy, owner, cloudwatch_logs=cloudwatch_logs)
         self.resource = self._pipeline(name, description, workflows, schedule_expression)
         self._extras(vpc, subnet_selection, container, removal_policy, owner, vpc_endpoints, audit_trail)
+        self._tag(tags)
+        self.name = name
+
+    def _execution_role(
+        self, workflows: Sequence[EncryptedWorkflow] | None, execution_role: iam.IRole | None
+    ) -> iam.IRole | None:
+        """The workflow execution role (ours unless given) when the pipeline runs workflows."""
+        if not workflows:
+            return None
+        role = execution_role or WorkflowExecutionRole(self, "ExecutionRole", key=self.key)
+        if self.topic is not None:  # which principal publishes is undocumented: grant both
+            self.topic.grant_publish(role)
+        return role
+
+    def _tag(self, tags: Mapping[str, str] | None) -> None:
+        """Tags on every resource of the pipeline (R8: checked for sensitive data)."""
         for tag_key, tag_value in (tags or {}).items():
             cdk.Tags.of(self).add(tag_key, tag_value)
-        self.name = name
 
     def _storage(
         self,
@@ -192,12 +227,14 @@ class SecureImagePipeline(Construct):
         container_repository: ecr.IRepository | None,
         removal_policy: cdk.RemovalPolicy,
         owner: bool,
+        *,
+        create_log_bucket: bool,
     ) -> None:
         """The log bucket, the notification topic and (container builds) the repository."""
         key = self.key
-        if log_bucket is None:
+        if log_bucket is None and create_log_bucket:
             log_bucket = ImageBuilderLogBucket(self, "Logs", key=key, removal_policy=removal_policy).bucket
-        self.log_bucket = log_bucket
+        self.log_bucket: s3.IBucket | None = log_bucket
         self.topic = (
             ImageBuilderNotificationTopic(self, "Notifications", key=key, key_policy_added_by_owner=owner)
             if notifications
@@ -215,13 +252,43 @@ class SecureImagePipeline(Construct):
                 removal_policy=removal_policy,
             )
 
+    def _infrastructure(
+        self,
+        name: str,
+        vpc: ec2.IVpc | None,
+        subnet_selection: ec2.SubnetSelection | None,
+        log_prefix: str,
+        instance_types: Sequence[str] | None,
+        *,
+        container: bool,
+    ) -> SecureInfrastructureConfiguration:
+        """Our infrastructure configuration, with the log bucket and topic made for it."""
+        assert vpc is not None  # _validate_pieces
+        return SecureInfrastructureConfiguration(
+            self,
+            "Infrastructure",
+            key=self.key,
+            name=name,
+            vpc=vpc,
+            subnet_selection=subnet_selection,
+            log_bucket=self.log_bucket,
+            log_prefix=log_prefix,
+            notification_topic=self.topic.topic if self.topic else None,
+            instance_types=instance_types,
+            containers=container,
+            container_repository=self.repository,
+        )
+
     def _recipe_and_distribution(
         self,
         *,
+        recipe: Any,
+        distribution: Any,
+        container: bool,
         name: str,
         version: str,
-        parent_image: str,
-        components: Sequence[Component],
+        parent_image: str | None,
+        components: Sequence[Component] | None,
         volumes: Sequence[RecipeVolume] | None,
         distribution_regions: Sequence[DistributionRegion] | None,
         target_account_ids: Sequence[str] | None,
@@ -229,9 +296,24 @@ class SecureImagePipeline(Construct):
         grant_auto_scaling: bool,
         owner: bool,
     ) -> None:
-        """The image or container recipe, and the AMI distribution (AMI builds only)."""
+        """The image or container recipe, and the AMI distribution (AMI builds only), unless given."""
         key = self.key
-        self.recipe: EncryptedImageRecipe | EncryptedContainerRecipe
+        self.recipe: Any
+        self.distribution: Any
+        if recipe is not None:
+            self.recipe = recipe
+            self.distribution = distribution if distribution is not None or container else None
+            if self.distribution is None and not container:
+                self.distribution = self._distribution(
+                    name,
+                    distribution_regions,
+                    target_account_ids,
+                    launch_permission_account_ids,
+                    grant_auto_scaling=grant_auto_scaling,
+                    owner=owner,
+                )
+            return
+        assert parent_image is not None and components is not None  # _validate_pieces
         if self.repository is not None:
             self.recipe = EncryptedContainerRecipe(
                 self,
@@ -256,12 +338,31 @@ class SecureImagePipeline(Construct):
             components=components,
             volumes=volumes,
         )
-        self.distribution = SecureDistributionConfiguration(
+        self.distribution = distribution or self._distribution(
+            name,
+            distribution_regions,
+            target_account_ids,
+            launch_permission_account_ids,
+            grant_auto_scaling=grant_auto_scaling,
+            owner=owner,
+        )
+
+    def _distribution(
+        self,
+        name: str,
+        regions: Sequence[DistributionRegion] | None,
+        target_account_ids: Sequence[str] | None,
+        launch_permission_account_ids: Sequence[str] | None,
+        *,
+        grant_auto_scaling: bool,
+        owner: bool,
+    ) -> SecureDistributionConfiguration:
+        return SecureDistributionConfiguration(
             self,
             "Distribution",
-            key=key,
+            key=self.key,
             name=name,
-            regions=distribution_regions,
+            regions=regions,
             target_account_ids=target_account_ids,
             launch_permission_account_ids=launch_permission_account_ids,
             grant_auto_scaling=grant_auto_scaling,
@@ -299,8 +400,9 @@ class SecureImagePipeline(Construct):
         ]
         self.image_log_group: ImageBuilderLogGroup | None = groups[0]
         self.pipeline_log_group: ImageBuilderLogGroup | None = groups[1]
-        if cloudwatch_logs:
-            groups[0].log_group.grant_write(self.infrastructure.role)
+        role = getattr(self.infrastructure, "role", None)
+        if cloudwatch_logs and role is not None:
+            groups[0].log_group.grant_write(role)
 
     def _pipeline(
         self,
@@ -311,16 +413,21 @@ class SecureImagePipeline(Construct):
     ) -> imagebuilder.CfnImagePipeline:
         """The ``AWS::ImageBuilder::ImagePipeline`` that ties the pieces together."""
         pipeline = imagebuilder.CfnImagePipeline
-        container = self.repository is not None
+        container = self.repository is not None or _is_container_recipe(self.recipe)
+        recipe_arn = _arn(self.recipe, "arn", "container_recipe_arn", "image_recipe_arn")
         resource = pipeline(
             self,
             "Resource",
             name=name,
             description=description,
-            infrastructure_configuration_arn=self.infrastructure.arn,
-            image_recipe_arn=None if container else self.recipe.arn,
-            container_recipe_arn=self.recipe.arn if container else None,
-            distribution_configuration_arn=self.distribution.arn if self.distribution else None,
+            infrastructure_configuration_arn=_arn(
+                self.infrastructure, "arn", "infrastructure_configuration_arn"
+            ),
+            image_recipe_arn=None if container else recipe_arn,
+            container_recipe_arn=recipe_arn if container else None,
+            distribution_configuration_arn=_arn(self.distribution, "arn", "distribution_configuration_arn")
+            if self.distribution is not None
+            else None,
             execution_role=self.execution_role.role_arn if self.execution_role else None,
             workflows=[pipeline.WorkflowConfigurationProperty(workflow_arn=w.arn) for w in workflows]
             if workflows
@@ -357,7 +464,7 @@ class SecureImagePipeline(Construct):
 
     def _extras(
         self,
-        vpc: ec2.IVpc,
+        vpc: ec2.IVpc | None,
         subnet_selection: ec2.SubnetSelection | None,
         container: bool,
         removal_policy: cdk.RemovalPolicy,
@@ -366,6 +473,7 @@ class SecureImagePipeline(Construct):
         audit_trail: bool,
     ) -> None:
         """The optional VPC endpoints and audit trail."""
+        security_group = getattr(self.infrastructure, "security_group", None)
         self.endpoints = (
             ImageBuilderVpcEndpoints(
                 self,
@@ -373,9 +481,9 @@ class SecureImagePipeline(Construct):
                 vpc=vpc,
                 subnets=subnet_selection,
                 containers=container,
-                clients=[self.infrastructure.security_group],
+                clients=[security_group] if security_group is not None else [],
             )
-            if vpc_endpoints
+            if vpc_endpoints and vpc is not None
             else None
         )
         self.audit_trail = (
@@ -395,6 +503,69 @@ class SecureImagePipeline(Construct):
         """The ARN of the image pipeline."""
         return self.resource.attr_arn
 
+    def _validate_pieces(
+        self,
+        *,
+        recipe: Any,
+        infrastructure: Any,
+        distribution: Any,
+        vpc: ec2.IVpc | None,
+        parent_image: str | None,
+        components: Sequence[Component] | None,
+        vpc_endpoints: bool,
+        built_by_us: Mapping[str, object],
+    ) -> None:
+        """The pieces a user gives instead of ours: of a known kind, and no prop that only ours would use."""
+        problems = ValidationProblems(self)
+        if recipe is None and (parent_image is None or components is None):
+            problems.add(
+                "parent_image and components are required unless recipe is given",
+                {"parent_image": parent_image, "components": components},
+                "pass parent_image= and components=, or your own recipe=",
+            )
+        if recipe is not None and (parent_image is not None or components):
+            problems.add(
+                "parent_image and components are ignored when recipe is given",
+                parent_image,
+                "set them on your recipe, or drop recipe= to let the pipeline build one",
+            )
+        if vpc is None and (infrastructure is None or vpc_endpoints):
+            problems.add(
+                "vpc is required unless infrastructure is given (and for vpc_endpoints)",
+                None,
+                "pass vpc=, or your own infrastructure= without vpc_endpoints",
+            )
+        owned = {
+            "recipe": (recipe, ("volumes",), ("arn", "image_recipe_arn", "container_recipe_arn")),
+            "infrastructure": (
+                infrastructure,
+                ("subnet_selection", "instance_types", "log_bucket"),
+                ("arn", "infrastructure_configuration_arn"),
+            ),
+            "distribution": (
+                distribution,
+                ("distribution_regions", "target_account_ids", "launch_permission_account_ids"),
+                ("arn", "distribution_configuration_arn"),
+            ),
+        }
+        for piece, (given, props, arns) in owned.items():
+            if given is None:
+                continue
+            if not any(hasattr(type(given), a) or a in getattr(given, "__dict__", {}) for a in arns):
+                problems.add(
+                    f"{piece} must be one of this library's or an aws-imagebuilder-alpha {piece}",
+                    type(given).__name__,
+                    f"pass e.g. Secure/Encrypted constructs or the alpha L2, or drop {piece}=",
+                )
+            for prop in props:
+                if built_by_us[prop]:
+                    problems.add(
+                        f"{prop} is ignored when {piece} is given",
+                        prop,
+                        f"set it on your {piece}, or drop {piece}= to let the pipeline build it",
+                    )
+        problems.raise_if_any()
+
     def _validate(
         self,
         *,
@@ -404,8 +575,18 @@ class SecureImagePipeline(Construct):
         schedule_expression: str | None,
         container: bool,
         container_repository: ecr.IRepository | None,
-        distribution_given: bool,
-    ) -> None:
+        recipe: Any,
+        infrastructure: Any,
+        distribution: Any,
+        vpc: ec2.IVpc | None,
+        parent_image: str | None,
+        components: Sequence[Component] | None,
+        vpc_endpoints: bool,
+        built_by_us: Mapping[str, object],
+    ) -> bool:
+        """Refuse bad props, all at once; return whether the pipeline builds a container image."""
+        distribution_props = ("distribution_regions", "target_account_ids", "launch_permission_account_ids")
+        distribution_given = any(built_by_us[prop] for prop in distribution_props)
         problems = ValidationProblems(self)
         documents.validate_name(problems, name)
         checks.validate_free_text(problems, "name", name)
@@ -434,3 +615,31 @@ class SecureImagePipeline(Construct):
                 "push container images to more places with ECR replication, or build an AMI",
             )
         problems.raise_if_any()
+        self._validate_pieces(
+            recipe=recipe,
+            infrastructure=infrastructure,
+            distribution=distribution,
+            vpc=vpc,
+            parent_image=parent_image,
+            components=components,
+            vpc_endpoints=vpc_endpoints,
+            built_by_us=built_by_us,
+        )
+        return container or _is_container_recipe(recipe)
+
+
+def _is_container_recipe(recipe: Any) -> bool:
+    """Whether a given recipe builds a container: ours, or an alpha ``ContainerRecipe``."""
+    return isinstance(recipe, EncryptedContainerRecipe) or (
+        recipe is not None
+        and not isinstance(recipe, EncryptedImageRecipe)
+        and hasattr(type(recipe), "container_recipe_arn")
+    )
+
+
+def _arn(piece: Any, *attributes: str) -> str:
+    """The ARN of one of our pieces (``arn``) or of an alpha L2 (``image_recipe_arn``, ...)."""
+    for attribute in attributes:
+        if hasattr(type(piece), attribute) or attribute in getattr(piece, "__dict__", {}):
+            return str(getattr(piece, attribute))
+    raise TypeError(f"{piece!r} has none of {', '.join(attributes)}")
