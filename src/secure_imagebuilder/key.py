@@ -13,6 +13,7 @@ from constructs import Construct
 
 from secure_imagebuilder.core import defaults, permissions, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
+from secure_imagebuilder.rules.kms.pending_window import MIN_PENDING_WINDOW_DAYS
 
 
 class ImageBuilderKey(Construct):
@@ -260,6 +261,13 @@ class ImageBuilderKey(Construct):
                 "use Duration.days(30), the default",
             )
         problems.raise_if_any()
+        if days < MIN_PENDING_WINDOW_DAYS:  # allowed by KMS, reported by our pack: say so now
+            cdk.Annotations.of(self).add_warning_v2(
+                "secure-imagebuilder:pendingWindowBelowPack",
+                f"pending_window of {days} days: DataProtection-KMS3 reports keys whose deletion waits less "
+                f"than {MIN_PENDING_WINDOW_DAYS} days (R15); keep the default, or acknowledge the rule "
+                "with a reason",
+            )
 
 
 def _placeholders(value: Any) -> Any:

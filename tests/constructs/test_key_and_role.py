@@ -299,3 +299,13 @@ def test_execution_role_trust_evaluated(template: Template, context: dict[str, s
     )
     request = Request("sts:AssumeRole", "imagebuilder.amazonaws.com", "", context)
     assert evaluator.trust_allows(role_id, request) is allowed
+
+
+def test_a_pending_window_the_pack_rejects_is_a_warning_naming_kms3() -> None:
+    from aws_cdk.assertions import Annotations, Match
+
+    stack = make_stack()
+    ImageBuilderKey(stack, "Short", pending_window=cdk.Duration.days(7))
+    ImageBuilderKey(stack, "Default")
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("DataProtection-KMS3"))
+    assert [w.id for w in warnings] == ["/TestStack/Short"]

@@ -622,3 +622,14 @@ def test_pre_commit_config_detects_private_keys() -> None:
     hooks = {hook["id"]: repo for repo in config["repos"] for hook in repo["hooks"]}
     assert hooks["detect-private-key"]["repo"] == "https://github.com/pre-commit/pre-commit-hooks"
     assert hooks["detect-private-key"]["rev"].startswith("v")
+
+
+def test_a_session_the_pack_rejects_is_a_warning_naming_ra1() -> None:
+    from aws_cdk.assertions import Annotations, Match
+
+    stack = make_stack()
+    pca = acmpca.CertificateAuthority.from_certificate_authority_arn(stack, "Pca", PCA_ARN)
+    RolesAnywhereAccess(stack, "Long", acm_pca=pca, session_duration=cdk.Duration.hours(12))
+    RolesAnywhereAccess(stack, "Short", acm_pca=pca)
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("DataProtection-RA1"))
+    assert [w.id for w in warnings] == ["/TestStack/Long"]

@@ -19,6 +19,7 @@ from constructs import Construct
 from secure_imagebuilder.core import tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.rolesanywhere import certificates
+from secure_imagebuilder.rules.ra.session_duration import MAX_SESSION_SECONDS
 
 # Secure defaults (R1, R19), in one place so code, tests and docs read the same numbers.
 DEFAULT_SESSION_DURATION = cdk.Duration.hours(1)
@@ -171,6 +172,14 @@ class RolesAnywhereAccess(Construct):
     ) -> None:
         super().__init__(scope, id)
         session_duration = session_duration or DEFAULT_SESSION_DURATION
+        if not session_duration.is_unresolved() and session_duration.to_seconds() > MAX_SESSION_SECONDS:
+            # Allowed by the service (up to 12 hours), reported by our pack: say so at construction.
+            cdk.Annotations.of(self).add_warning_v2(
+                "secure-imagebuilder:sessionLongerThanPack",
+                f"session_duration of {session_duration.to_human_string()}: DataProtection-RA1 reports "
+                f"sessions longer than {MAX_SESSION_SECONDS // 60} minutes (R1, R19); acknowledge the rule "
+                "with a reason if a job needs them",
+            )
         threshold = expiry_notification_threshold or DEFAULT_EXPIRY_NOTIFICATION_THRESHOLD
 
         problems = ValidationProblems(self)
