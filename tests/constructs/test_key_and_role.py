@@ -307,5 +307,6 @@ def test_a_pending_window_the_pack_rejects_is_a_warning_naming_kms3() -> None:
     stack = make_stack()
     ImageBuilderKey(stack, "Short", pending_window=cdk.Duration.days(7))
     ImageBuilderKey(stack, "Default")
-    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("DataProtection-KMS3"))
+    kms3 = Match.string_like_regexp("DataProtection-KMS3")
+    warnings = Annotations.from_stack(stack).find_warning("*", kms3)
     assert [w.id for w in warnings] == ["/TestStack/Short"]

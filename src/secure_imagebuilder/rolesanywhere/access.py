@@ -172,14 +172,7 @@ class RolesAnywhereAccess(Construct):
     ) -> None:
         super().__init__(scope, id)
         session_duration = session_duration or DEFAULT_SESSION_DURATION
-        if not session_duration.is_unresolved() and session_duration.to_seconds() > MAX_SESSION_SECONDS:
-            # Allowed by the service (up to 12 hours), reported by our pack: say so at construction.
-            cdk.Annotations.of(self).add_warning_v2(
-                "secure-imagebuilder:sessionLongerThanPack",
-                f"session_duration of {session_duration.to_human_string()}: DataProtection-RA1 reports "
-                f"sessions longer than {MAX_SESSION_SECONDS // 60} minutes (R1, R19); acknowledge the rule "
-                "with a reason if a job needs them",
-            )
+        self._warn_when_the_pack_rejects(session_duration)
         threshold = expiry_notification_threshold or DEFAULT_EXPIRY_NOTIFICATION_THRESHOLD
 
         problems = ValidationProblems(self)
@@ -301,6 +294,16 @@ class RolesAnywhereAccess(Construct):
                 "ArnEquals aws:SourceArn = this trust anchor's arn",
             )
         return role
+
+    def _warn_when_the_pack_rejects(self, session_duration: cdk.Duration) -> None:
+        """Sessions the service allows (up to 12 hours) but rule RA1 reports: say so at construction."""
+        if not session_duration.is_unresolved() and session_duration.to_seconds() > MAX_SESSION_SECONDS:
+            cdk.Annotations.of(self).add_warning_v2(
+                "secure-imagebuilder:sessionLongerThanPack",
+                f"session_duration of {session_duration.to_human_string()}: DataProtection-RA1 reports "
+                f"sessions longer than {MAX_SESSION_SECONDS // 60} minutes (R1, R19); acknowledge the rule "
+                "with a reason if a job needs them",
+            )
 
     # -- validation -------------------------------------------------------------------------------
 
