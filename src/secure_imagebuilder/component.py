@@ -70,6 +70,7 @@ class EncryptedComponent(VersionedResource):
             defaults.COMPONENT_PLATFORMS,
             "pick the operating system family the component runs on",
         )
+        os_versions = checks.string_list(problems, "supported_os_versions", supported_os_versions)
         source = documents.prepare(
             self,
             problems,
@@ -94,7 +95,7 @@ class EncryptedComponent(VersionedResource):
             kms_key_id=key.key_arn,
             description=description,
             change_description=change_description,
-            supported_os_versions=list(supported_os_versions) if supported_os_versions else None,
+            supported_os_versions=os_versions or None,
         )
         self._adopt(
             self.resource,

@@ -78,6 +78,7 @@ class SecureInfrastructureConfiguration(Construct):
         documents.validate_name(problems, name)
         checks.validate_free_text(problems, "description", description)
         checks.validate_tags(problems, resource_tags)
+        types = checks.string_list(problems, "instance_types", instance_types)
         if log_bucket is not None:
             check_log_bucket(problems, log_bucket)
         subnet = self._select_private_subnet(problems, vpc, subnet_selection)
@@ -105,7 +106,7 @@ class SecureInfrastructureConfiguration(Construct):
             name=name,
             description=description,
             instance_profile_name=self.instance_profile.instance_profile_name,
-            instance_types=list(instance_types) if instance_types else None,
+            instance_types=types or None,
             instance_metadata_options=imagebuilder.CfnInfrastructureConfiguration.InstanceMetadataOptionsProperty(
                 http_tokens=defaults.IMDS_HTTP_TOKENS, http_put_response_hop_limit=hop_limit
             ),

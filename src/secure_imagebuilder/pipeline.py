@@ -595,7 +595,7 @@ class SecureImagePipeline(Construct):
         if (
             schedule_expression is not None
             and not tokens.is_unresolved(schedule_expression)
-            and not re.match(r"^cron\(.+\)$", schedule_expression)
+            and not re.match(r"^cron\(.+\)\Z", schedule_expression)
         ):
             problems.add(
                 "schedule_expression must be a cron expression",

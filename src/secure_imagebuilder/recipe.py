@@ -80,6 +80,11 @@ def _validate_recipe(
     documents.validate_version(problems, version)
     checks.validate_free_text(problems, "name", name)
     checks.validate_free_text(problems, "description", description)
+    if isinstance(components, str):
+        problems.add(
+            "components must be a list, not one string", components, f"wrap it in a list: [{components!r}]"
+        )
+        components = [components]
     if not components:
         problems.add(
             "a recipe needs at least one component", [], "add an EncryptedComponent or an AWS-managed one"

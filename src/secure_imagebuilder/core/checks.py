@@ -20,7 +20,7 @@ _KIND_NAMES = {
 def validate_account_ids(problems: ValidationProblems, what: str, account_ids: Iterable[str]) -> list[str]:
     """Every id is 12 digits (tokens are skipped); returns the ids, duplicates removed, in order."""
     seen: list[str] = []
-    for account_id in account_ids:
+    for account_id in string_list(problems, what, account_ids):
         if not tokens.is_unresolved(account_id) and not re.match(defaults.ACCOUNT_ID_PATTERN, account_id):
             problems.add(
                 f"{what} must be 12-digit AWS account ids", account_id, "write the id with all 12 digits"
@@ -28,6 +28,28 @@ def validate_account_ids(problems: ValidationProblems, what: str, account_ids: I
         if account_id not in seen:
             seen.append(account_id)
     return seen
+
+
+def string_list(problems: ValidationProblems, what: str, value: Iterable[str] | None) -> list[str]:
+    """The strings of a list prop; a bare string or a non-string item is our error.
+
+    A bare string would otherwise be exploded into one-letter entries. A list token (``Fn.split``,
+    ``value_as_list``) is a list holding one encoded string and passes as is.
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        if tokens.is_unresolved(value):
+            return [value]
+        problems.add(
+            f"{what} must be a list of strings, not one string", value, f"wrap it in a list: [{value!r}]"
+        )
+        return [value]
+    items = list(value)
+    for item in items:
+        if not isinstance(item, str):
+            problems.add(f"{what} must hold strings only", item, "pass each entry as text")
+    return [item for item in items if isinstance(item, str)]
 
 
 def validate_free_text(problems: ValidationProblems, what: str, value: str | None) -> None:

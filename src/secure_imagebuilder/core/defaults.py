@@ -29,10 +29,10 @@ IMAGEBUILDER_SERVICE = "imagebuilder.amazonaws.com"
 MAX_INLINE_DOCUMENT_CHARS = 16_000
 """``Data`` of AWS::ImageBuilder::Component and AWS::ImageBuilder::Workflow: at most 16,000 characters."""
 
-NAME_PATTERN = r"^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z0-9]$"
+NAME_PATTERN = r"^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z0-9]\Z"
 """Image Builder resource names: 3-128 characters, letters, digits, ``-``, ``_`` and inner spaces."""
 
-SEMANTIC_VERSION_PATTERN = r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$"
+SEMANTIC_VERSION_PATTERN = r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\Z"
 """Image Builder semantic versions: ``major.minor.patch``, no leading zeros, no wildcard, no build."""
 
 WORKFLOW_TYPES = ("BUILD", "TEST", "DISTRIBUTION")
@@ -109,7 +109,7 @@ AMI_NAME_SUFFIX = "-{{ imagebuilder:buildDate }}"
 """AMI names must be unique; Image Builder fills in the build date."""
 
 # --- Distribution (R5) -------------------------------------------------------------------------
-ACCOUNT_ID_PATTERN = r"^\d{12}$"
+ACCOUNT_ID_PATTERN = r"^\d{12}\Z"
 """AWS account ids: exactly 12 digits."""
 
 # --- Audit (R4) --------------------------------------------------------------------------------

@@ -40,6 +40,9 @@ class DocumentSource:
 
 def validate_name(problems: ValidationProblems, name: str) -> None:
     """Image Builder names: 3-128 characters of letters, digits, ``-``, ``_`` and inner spaces."""
+    if not isinstance(name, str):
+        problems.add("name must be a string", name, "pass the name as text, e.g. name='hello-world'")
+        return
     if not tokens.is_unresolved(name) and not re.match(defaults.NAME_PATTERN, name):
         problems.add(
             "name must be 3-128 letters, digits, '-', '_' or inner spaces",
@@ -50,6 +53,9 @@ def validate_name(problems: ValidationProblems, name: str) -> None:
 
 def validate_version(problems: ValidationProblems, version: str) -> None:
     """Image Builder semantic versions are ``major.minor.patch`` with no wildcard or build number."""
+    if not isinstance(version, str):
+        problems.add("version must be a string", version, "pass the version as text, e.g. version='1.0.0'")
+        return
     if not tokens.is_unresolved(version) and not re.match(defaults.SEMANTIC_VERSION_PATTERN, version):
         problems.add(
             "version must be a semantic version major.minor.patch",
