@@ -38,7 +38,7 @@ class EncryptedComponent(VersionedResource):
         version: str,
         platform: str,
         data: documents.Document | None = None,
-        path: pathlib.Path | None = None,
+        path: pathlib.Path | str | None = None,
         uri: str | None = None,
         description: str | None = None,
         change_description: str | None = None,

@@ -37,7 +37,7 @@ class EncryptedWorkflow(VersionedResource):
         version: str,
         workflow_type: str,
         data: documents.Document | None = None,
-        path: pathlib.Path | None = None,
+        path: pathlib.Path | str | None = None,
         uri: str | None = None,
         description: str | None = None,
         change_description: str | None = None,

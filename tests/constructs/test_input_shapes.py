@@ -113,3 +113,53 @@ def test_a_list_token_is_accepted_and_rendered_unchanged() -> None:
     built = component(stack, supported_os_versions=param.value_as_list)
     rendered = stack.resolve(built.resource.supported_os_versions)
     assert rendered == {"Ref": "Oses"}
+
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands() -> None:
+    with pytest.raises(ValueError, match=r"the document uses 72 YAML aliases \(at most 50\)") as raised:
+        component(make_stack(), data="schemaVersion: 1.0\nphases: []\n" + BILLION_LAUGHS)
+    assert len(str(raised.value)) < 400
+
+
+def test_bytes_data_is_explained() -> None:
+    with pytest.raises(ValueError, match=r"data must be text, not bytes: got '\d+ bytes'; decode it first"):
+        component(make_stack(), data=DOC.encode())
+
+
+def test_a_path_given_as_str_is_read(tmp_path: Any) -> None:
+    document = tmp_path / "doc.yaml"
+    document.write_text(DOC)
+    built = component(make_stack(), data=None, path=str(document))
+    assert built.resource.data == DOC
+
+
+def test_a_non_utf8_file_is_explained(tmp_path: Any) -> None:
+    document = tmp_path / "doc.yaml"
+    document.write_bytes(b"schemaVersion: 1.0\nphases: [\xff]\n")
+    with pytest.raises(ValueError, match=r"the document file is not UTF-8 text: got 'byte \d+ of /"):
+        component(make_stack(), data=None, path=document)
+
+
+def test_a_mapping_with_mixed_key_types_gets_our_error() -> None:
+    with pytest.raises(ValueError, match=r"lacks the required field 'phases': got \['1', 'schemaVersion'\]"):
+        component(make_stack(), data={"schemaVersion": 1.0, 1: "x"})
+
+
+def test_a_long_value_is_shortened_and_a_credential_redacted() -> None:
+    with pytest.raises(ValueError) as raised:
+        component(make_stack(), name="x" * 10_000)
+    assert "... (10002 characters)" in str(raised.value)
+    assert len(str(raised.value)) < 400
+    key_id = "AKIA" + "IOSFODNN7EXAMPLE"
+    stack = make_stack()
+    with pytest.raises(ValueError) as redacted:
+        SecureDistributionConfiguration(
+            stack, "Dist", key=ImageBuilderKey(stack, "Key"), name="dist", description=f"deploy key {key_id}"
+        )
+    assert key_id not in str(redacted.value)
+    assert "<redacted: 33 characters that look like a credential>" in str(redacted.value)

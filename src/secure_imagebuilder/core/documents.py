@@ -23,6 +23,9 @@ Document = str | Mapping[str, Any] | pathlib.Path
 
 # libyaml's safe loader parses ~20x faster than the pure-Python one; both build plain data only.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Image Builder documents do not need YAML aliases; a few hundred bytes of nested aliases expand into
+# gigabytes ("billion laughs"), so documents with more than this many are refused before they are built.
+MAX_YAML_ALIASES = 50
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def prepare(
     name: str,
     version: str,
     data: Document | None,
-    path: pathlib.Path | None,
+    path: pathlib.Path | str | None,
     uri: str | None,
     required_sections: tuple[str, ...],
 ) -> DocumentSource:
@@ -95,7 +98,7 @@ def load_document(
     problems: ValidationProblems,
     *,
     data: Document | None,
-    path: pathlib.Path | None,
+    path: pathlib.Path | str | None,
     uri: str | None,
     required_sections: tuple[str, ...],
 ) -> DocumentSource:
@@ -111,13 +114,24 @@ def load_document(
     if uri is not None:
         _validate_uri(problems, uri)
         return DocumentSource(data=None, uri=uri)
+    if isinstance(data, bytes | bytearray):
+        problems.add(
+            "data must be text, not bytes", f"{len(data)} bytes", "decode it first: data=raw.decode('utf-8')"
+        )
+        return DocumentSource(data=None, uri=None)
     if path is not None or isinstance(data, pathlib.Path):
-        file = path if path is not None else data
-        assert isinstance(file, pathlib.Path)
+        file = pathlib.Path(path if path is not None else data)  # type: ignore[arg-type]
         try:
             text = file.read_text(encoding="utf-8")
         except OSError as error:
             problems.add("the document file cannot be read", str(file), f"check the path ({error.strerror})")
+            return DocumentSource(data=None, uri=None)
+        except UnicodeDecodeError as error:
+            problems.add(
+                "the document file is not UTF-8 text",
+                f"byte {error.start} of {file}",
+                "save the document as UTF-8 (Image Builder documents are UTF-8 YAML)",
+            )
             return DocumentSource(data=None, uri=None)
     elif isinstance(data, Mapping):
         text = yaml.safe_dump(dict(data), sort_keys=False)
@@ -140,6 +154,14 @@ def _validate_document_text(
             "upload the document to an S3 bucket you own and pass uri='s3://...'",
         )
     try:
+        aliases = sum(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_YAML_LOADER))
+        if aliases > MAX_YAML_ALIASES:
+            problems.add(
+                f"the document uses {aliases} YAML aliases (at most {MAX_YAML_ALIASES})",
+                f"{len(text)} characters",
+                "write the repeated parts out: aliases can expand a small document into gigabytes",
+            )
+            return
         document = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
         problems.add("the document is not valid YAML", _first_line(str(error)), "fix the YAML syntax")
@@ -155,7 +177,7 @@ def _validate_document_text(
         if section not in document:
             problems.add(
                 f"the document lacks the required field '{section}'",
-                sorted(document),
+                sorted(str(key) for key in document),
                 f"add '{section}' (see the Image Builder document schema)",
             )
     for section in required_sections:

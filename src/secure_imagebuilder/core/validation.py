@@ -8,6 +8,24 @@ from __future__ import annotations
 
 from constructs import IConstruct
 
+MAX_SHOWN = 80
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for a message: credentials redacted, at most ``MAX_SHOWN`` characters."""
+    from secure_imagebuilder.core import detect  # pure Python; imported here to keep this module light
+
+    text = repr(value)
+    if (
+        detect.ACCESS_KEY_ID.search(text)
+        or detect.secret_kinds(text)
+        or (isinstance(value, str) and detect.url_credential_kinds(value))
+    ):
+        return f"<redacted: {len(text)} characters that look like a credential>"
+    if len(text) > MAX_SHOWN:
+        return f"{text[: MAX_SHOWN - 20]}... ({len(text)} characters)"
+    return text
+
 
 class ValidationProblems:
     """Collects the problems found in one construct's input and raises them together."""
@@ -18,8 +36,11 @@ class ValidationProblems:
         self._problems: list[str] = []
 
     def add(self, what: str, value: object, fix: str) -> None:
-        """Record that ``value`` is wrong because of ``what``; ``fix`` tells the user what to do."""
-        self._problems.append(f"{what}: got {value!r}; {fix}")
+        """Record that ``value`` is wrong because of ``what``; ``fix`` tells the user what to do.
+
+        The value is shown shortened (``MAX_SHOWN`` characters) and never repeats a credential.
+        """
+        self._problems.append(f"{what}: got {shown(value)}; {fix}")
 
     def __bool__(self) -> bool:
         """Tell whether any problem was recorded."""
