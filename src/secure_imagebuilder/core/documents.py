@@ -112,8 +112,18 @@ def load_document(
         )
         return DocumentSource(data=None, uri=None)
     if uri is not None:
+        if not isinstance(uri, str):
+            problems.add("uri must be a string", uri, "pass the S3 URI as text: uri='s3://bucket/key'")
+            return DocumentSource(data=None, uri=None)
         _validate_uri(problems, uri)
         return DocumentSource(data=None, uri=uri)
+    if data is not None and not isinstance(data, str | Mapping | pathlib.Path | bytes | bytearray):
+        problems.add(
+            "data must be YAML text, a mapping or a pathlib.Path",
+            type(data).__name__,
+            "pass the document as text, a dict, or its file with path=",
+        )
+        return DocumentSource(data=None, uri=None)
     if isinstance(data, bytes | bytearray):
         problems.add(
             "data must be text, not bytes", f"{len(data)} bytes", "decode it first: data=raw.decode('utf-8')"
