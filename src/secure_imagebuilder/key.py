@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,7 +13,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from secure_imagebuilder.core import defaults, permissions, tokens
-from secure_imagebuilder.core.validation import ValidationProblems
+from secure_imagebuilder.core.validation import ValidationProblems, shown
 from secure_imagebuilder.rules.kms.pending_window import MIN_PENDING_WINDOW_DAYS
 
 
@@ -68,7 +69,7 @@ class ImageBuilderKey(Construct):
             self.owned = False
             return
 
-        self._validate(alias=alias, pending_window=pending_window)
+        self._validate(alias=alias, pending_window=pending_window, rotation_period=rotation_period)
         stack = cdk.Stack.of(self)
         policy = iam.PolicyDocument(
             statements=[
@@ -112,6 +113,15 @@ class ImageBuilderKey(Construct):
         info message at synth time and returned by :meth:`key_policy_statements`, ready to paste into
         the key's policy.
         """
+        if not isinstance(key_arn, str) or (
+            not tokens.is_unresolved(key_arn) and not _KEY_ARN.match(key_arn)
+        ):
+            path = f"{scope.node.path}/{id}".lstrip("/")
+            raise ValueError(
+                f"{path}: key_arn must be a key ARN, arn:<partition>:kms:<region>:<account>:key/<key id>: "
+                f"got {shown(key_arn)}; KMS authorizes key use on the key ARN, so a grant on an alias ARN "
+                "never matches: pass the key's ARN (aws kms describe-key --key-id alias/... shows it)"
+            )
         imported = kms.Key.from_key_arn(scope, f"{id}Imported", key_arn)
         return cls(scope, id, _imported=imported)
 
@@ -244,30 +254,62 @@ class ImageBuilderKey(Construct):
             f"policy{note}: {rendered}"
         )
 
-    def _validate(self, *, alias: str | None, pending_window: cdk.Duration) -> None:
+    def _validate(
+        self, *, alias: str | None, pending_window: cdk.Duration, rotation_period: cdk.Duration | None
+    ) -> None:
+        """KMS's own limits, checked here so the message names this construct (CDK's would not)."""
         problems = ValidationProblems(self)
         if alias is not None and not tokens.is_unresolved(alias):
-            if not alias.startswith("alias/") or alias.startswith("alias/aws/"):
+            if not isinstance(alias, str) or not _ALIAS.match(alias) or alias.startswith("alias/aws/"):
                 problems.add(
-                    "alias must start with 'alias/' and not with the reserved 'alias/aws/'",
+                    "alias must start with 'alias/' and not with the reserved 'alias/aws/', then 1-250 "
+                    "letters, digits, '/', '_' or '-'",
                     alias,
                     "use a name like 'alias/imagebuilder'",
                 )
-        days = pending_window.to_days()
-        if not 7 <= days <= 30:
+        days = _whole_days(problems, "pending_window", pending_window)
+        if days is not None and not 7 <= days <= 30:
             problems.add(
                 "pending_window must be 7 to 30 days (R15)",
                 f"{days} days",
                 "use Duration.days(30), the default",
             )
+        rotation_days = _whole_days(problems, "rotation_period", rotation_period)
+        if rotation_days is not None and not 90 <= rotation_days <= 2560:
+            problems.add(
+                "rotation_period must be 90 to 2560 days (the KMS limits)",
+                f"{rotation_days} days",
+                "leave it unset (365 days) or pick a value in the range",
+            )
         problems.raise_if_any()
-        if days < MIN_PENDING_WINDOW_DAYS:  # allowed by KMS, reported by our pack: say so now
+        if days is not None and days < MIN_PENDING_WINDOW_DAYS:  # allowed by KMS, reported by our pack
             cdk.Annotations.of(self).add_warning_v2(
                 "secure-imagebuilder:pendingWindowBelowPack",
                 f"pending_window of {days} days: DataProtection-KMS3 reports keys whose deletion waits less "
                 f"than {MIN_PENDING_WINDOW_DAYS} days (R15); keep the default, or acknowledge the rule "
                 "with a reason",
             )
+
+
+# KMS alias names: https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html (AliasName).
+_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/(?:[0-9a-f-]{36}|mrk-[0-9a-f]{32})\Z")
+_ALIAS = re.compile(r"^alias/[a-zA-Z0-9/_-]{1,250}\Z")
+
+
+def _whole_days(problems: ValidationProblems, what: str, value: object) -> int | None:
+    """A Duration prop as whole days; our error for a number, another type or a fraction of a day."""
+    if value is None:
+        return None
+    if not isinstance(value, cdk.Duration):
+        problems.add(f"{what} must be a Duration", value, f"pass {what}=Duration.days(...)")
+        return None
+    if value.is_unresolved():
+        return None
+    hours = value.to_hours(integral=False)
+    if hours % 24:
+        problems.add(f"{what} must be whole days", value.to_human_string(), f"pass {what}=Duration.days(...)")
+        return None
+    return int(hours // 24)
 
 
 def _placeholders(value: Any) -> Any:

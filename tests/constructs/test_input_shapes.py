@@ -163,3 +163,51 @@ def test_a_long_value_is_shortened_and_a_credential_redacted() -> None:
         )
     assert key_id not in str(redacted.value)
     assert "<redacted: 33 characters that look like a credential>" in str(redacted.value)
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"alias": "alias/"}, r"alias must start with 'alias/' .*then 1-250 "),
+        ({"alias": "alias/my key"}, r"alias must start with 'alias/' .*then 1-250 "),
+        ({"alias": "alias/" + "k" * 300}, r"alias must start with .*\(308 characters\)"),
+        ({"pending_window": cdk.Duration.hours(36)}, r"pending_window must be whole days: got '1 day 12 h"),
+        (
+            {"pending_window": 30},
+            r"pending_window must be a Duration: got 30; pass pending_window=Duration\.days",
+        ),
+        (
+            {"rotation_period": cdk.Duration.days(30)},
+            r"rotation_period must be 90 to 2560 days \(the KMS limits\): got '30 days'",
+        ),
+    ],
+)
+def test_key_props_meet_kms_limits_with_our_message(props: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=rf"^TestStack/Key: {message}"):
+        ImageBuilderKey(make_stack(), "Key", **props)
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:kms:us-east-1:111122223333:alias/imagebuilder",
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:us-east-1:111122223333:key/not-a-key-id",
+    ],
+)
+def test_from_key_arn_refuses_what_is_not_a_key_arn(arn: str) -> None:
+    with pytest.raises(
+        ValueError, match=r"^TestStack/Shared: key_arn must be a key ARN.*a grant on an alias ARN never"
+    ):
+        ImageBuilderKey.from_key_arn(make_stack(), "Shared", arn)
+
+
+def test_from_key_arn_accepts_key_arns_and_tokens() -> None:
+    stack = make_stack()
+    ImageBuilderKey.from_key_arn(
+        stack, "A", "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    ImageBuilderKey.from_key_arn(
+        stack, "B", "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+    )
+    ImageBuilderKey.from_key_arn(stack, "C", cdk.Fn.import_value("SharedKeyArn"))
