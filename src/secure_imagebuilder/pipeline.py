@@ -208,6 +208,14 @@ class SecureImagePipeline(Construct):
     ) -> iam.IRole | None:
         """The workflow execution role (ours unless given) when the pipeline runs workflows."""
         if not workflows:
+            if execution_role is not None:  # it would be dropped without a word
+                problems = ValidationProblems(self)
+                problems.add(
+                    "execution_role is only used by pipelines that run workflows",
+                    execution_role.node.path,
+                    "pass workflows=[...], or drop execution_role",
+                )
+                problems.raise_if_any()
             return None
         role = execution_role or WorkflowExecutionRole(self, "ExecutionRole", key=self.key)
         if self.topic is not None:  # which principal publishes is undocumented: grant both
@@ -601,6 +609,12 @@ class SecureImagePipeline(Construct):
                 "schedule_expression must be a cron expression",
                 schedule_expression,
                 "write it like 'cron(0 4 ? * MON *)' (Image Builder schedules use cron only)",
+            )
+        if isinstance(name, str) and not tokens.is_unresolved(name) and " " in name:
+            problems.add(
+                "a pipeline name becomes its log group names (/aws/imagebuilder/<name>): no spaces",
+                name,
+                "use '-' or '_' instead of spaces",
             )
         if container_repository is not None and not container:
             problems.add(

@@ -121,3 +121,39 @@ def test_props_only_our_pieces_use_are_refused_with_a_given_piece() -> None:
             instance_types=["m5.large"],
         )
     assert "parent_image and components are ignored when recipe is given" in str(raised.value)
+
+
+def test_a_pipeline_name_with_a_space_is_refused_for_its_log_groups() -> None:
+    stack = make_stack()
+    with pytest.raises(
+        ValueError,
+        match=r"log group names \(/aws/imagebuilder/<name>\): no spaces: got 'my pipe'",
+    ):
+        SecureImagePipeline(
+            stack,
+            "Pipeline",
+            name="my pipe",
+            vpc=_vpc(stack),
+            parent_image="ami-1",
+            components=[aws_managed_component(stack, "update-linux")],
+        )
+
+
+def test_an_execution_role_without_workflows_is_refused_not_dropped() -> None:
+    from aws_cdk import aws_iam as iam
+
+    stack = make_stack()
+    role = iam.Role(stack, "Exec", assumed_by=iam.ServicePrincipal("imagebuilder.amazonaws.com"))
+    with pytest.raises(
+        ValueError,
+        match=r"TestStack/Pipeline: execution_role is only used by pipelines that run workflows: got 'Test",
+    ):
+        SecureImagePipeline(
+            stack,
+            "Pipeline",
+            name="pipe",
+            vpc=_vpc(stack),
+            parent_image="ami-1",
+            components=[aws_managed_component(stack, "update-linux")],
+            execution_role=role,
+        )
