@@ -6,6 +6,7 @@ CDK (``assembly.stack_from_template``).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -299,3 +300,65 @@ def test_cfn1_reads_top_level_names_and_both_branches() -> None:
     assert "CFN1[pendingWindowInDays=PendingWindowInDays]" in fired(
         {"Type": "AWS::KMS::Key", "Properties": key_props}
     )
+
+
+# --- findings say which condition or parameter leads there ---------------------------------------
+
+
+def why(resource: dict[str, Any], rule: str, **template: Any) -> tuple[str, ...]:
+    """The assumptions of the one finding ``rule`` on logical id ``R``."""
+    stack = assembly.stack_from_template({"Resources": {"R": resource}, **template}, path="S")
+    (found,) = [
+        f for f in engine.evaluate([stack]) if f.resource.logical_id == "R" and f.rule_id.endswith(rule)
+    ]
+    return found.assumptions
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        (_if("required", "optional"), ("condition Condition is false",)),
+        (_if("optional", "required"), ("condition Condition is true",)),
+        ("optional", ()),
+    ],
+)
+def test_a_finding_names_the_branch_that_leads_to_it(tokens: Any, expected: tuple[str, ...]) -> None:
+    assert why(infrastructure(tokens), "IB4") == expected
+
+
+def test_a_finding_names_the_parameter_value_that_leads_to_it() -> None:
+    parameters = {"D": {"Type": "Number", "Default": 43200, "AllowedValues": [3600, 43200]}}
+    assert why(profile({"Ref": "D"}), "RA1", Parameters=parameters) == ("parameter D is 43200 (its Default)",)
+    parameters = {"D": {"Type": "Number", "Default": 3600, "AllowedValues": [3600, 7200, 43200]}}
+    assert why(profile({"Ref": "D"}), "RA1", Parameters=parameters) == ("parameter D is 7200 or 43200",)
+
+
+def test_a_conditional_statement_names_its_condition_and_a_conditional_resource_its_own() -> None:
+    admin = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+    document = {"Version": "2012-10-17", "Statement": [_if(admin, NO_VALUE)]}
+    policy = {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Condition": "Prod",
+        "Properties": {"PolicyDocument": document},
+    }
+    assert why(policy, "]") == (
+        "condition Condition is true",
+        "condition Prod is true (the resource's Condition)",
+    )
+
+
+def test_the_scanner_prints_what_leads_to_the_finding(tmp_path: Any) -> None:
+    from secure_imagebuilder.cli import main
+
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps({"Resources": {"R": infrastructure(_if("required", "optional"))}}))
+    report = tmp_path / "r.txt"
+    main.main(["scan", str(template), "--output", str(report)])
+    assert "(when condition Condition is false)" in report.read_text()
+
+
+@pytest.mark.parametrize(("index", "expected"), [(0, {"IB4"}), (1, set()), ({"Ref": "I"}, {"IB4"})])
+def test_fn_select_of_a_literal_list_is_read(index: Any, expected: set[str]) -> None:
+    tokens = {"Fn::Select": [index, ["optional", "required"]]}
+    # An index only known at deploy time can pick any item, "optional" included.
+    assert fired(infrastructure(tokens)) & {"IB4"} == expected

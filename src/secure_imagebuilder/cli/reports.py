@@ -45,7 +45,7 @@ class Located:
             return (
                 f"the rule {PACK_NAME}-{self.finding.rule.id} failed on this resource: {self.finding.error}"
             )
-        return self.finding.rule.info
+        return self.finding.rule.info + self.finding.when
 
 
 def fails(located: Iterable[Located]) -> bool:

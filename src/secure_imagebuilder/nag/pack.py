@@ -101,6 +101,7 @@ class DataProtectionChecks:
             )
         else:
             description = f"{rule.info} {rule.explanation}" if self._verbose else rule.info
+            description += "".join(f" {f.resource.logical_id}{f.when}." for f in group if f.assumptions)
             fix = rule.explanation
         return cdk.PolicyViolation(
             rule_name=rule_id,

@@ -83,12 +83,18 @@ LIMITS = """\
 - **The value model** (`rules/values.py`): a rule reads every value a property can take at deploy time
   and reports when any of them is non-compliant: both branches of `Fn::If` (at every level, and inside
   lists such as policy statements), `Ref: AWS::NoValue` as an absent property, a `Ref` to a parameter as
-  its `Default` and each of its `AllowedValues`, and `Ref`/`Fn::GetAtt`/`Fn::Sub: "${Topic}"` followed to a
-  resource of the same template. Property names are exact: CloudFormation ignores `kmsKeyId` where the
-  schema says `KmsKeyId` (the aws-cdk Python casing bug, aws/aws-cdk#34758), and so do the rules.
+  its `Default` and each of its `AllowedValues`, `Fn::Select` of a literal list as the items it can pick,
+  and `Ref`/`Fn::GetAtt`/`Fn::Sub: "${Topic}"` followed to a resource of the same template. Property
+  names are exact: CloudFormation ignores `kmsKeyId` where the schema says `KmsKeyId` (the aws-cdk
+  Python casing bug, aws/aws-cdk#34758), and so do the rules (CFN1 reports the spelling).
+- **What leads to a finding** (`rules/assumptions.py`): when a flagged resource depends on conditions or
+  parameters, the rule runs again with each fixed in turn; the finding names the condition branch or
+  parameter value under which it appears and another value makes it go away ("when condition IsProd is
+  false", "when parameter SessionDuration is 43200 (its Default)"), and the resource's own `Condition`.
   Limits: a parameter without `Default` or `AllowedValues`, `Fn::ImportValue`, `Fn::FindInMap` and
-  dynamic references are unknown and accepted; a finding does not yet name the condition or parameter
-  that leads to it; values in another template (nested stacks' parameters) are not followed.
+  dynamic references are unknown and accepted; conditions are not evaluated (both branches count even
+  when a condition is always true in practice); values in another template (nested stacks' parameters)
+  are not followed.
 - **Tokens** never crash a rule and never hide a literal: the literal parts of `Fn::Join` and the
   template of `Fn::Sub` are read as text; `AWS::URLSuffix` is read as `amazonaws.com` so a URL built
   from it is still checked. The target of a `Ref`/`Fn::GetAtt` (a logical id) is never read as text.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 
+from secure_imagebuilder.rules import assumptions
 from secure_imagebuilder.rules.acks import base_rule_id
 from secure_imagebuilder.rules.model import Compliance, Finding, Resource, Rule, Stack
 from secure_imagebuilder.rules.table import PACK_NAME, RULES
@@ -50,20 +51,38 @@ class Engine:
     def _check(self, rule: Rule, resource: Resource, stack: Stack) -> list[Finding]:
         rule_id = f"{self.pack_name}-{rule.id}"
         try:
-            result = rule.check(resource, stack)
+            ids = self._ids(rule, resource, stack)
+            return [
+                Finding(
+                    rule,
+                    full_id,
+                    resource,
+                    stack,
+                    acknowledged=acknowledgement(full_id, resource, stack),
+                    assumptions=self._assumptions(full_id, rule, resource, stack),
+                )
+                for full_id in ids
+            ]
         except Exception as error:
             message = f"{type(error).__name__}: {error}"[:200]
             return [Finding(rule, rule_id + RULE_ERROR_SUFFIX, resource, stack, error=message)]
+
+    def _ids(self, rule: Rule, resource: Resource, stack: Stack) -> list[str]:
+        rule_id = f"{self.pack_name}-{rule.id}"
+        result = rule.check(resource, stack)
         if result == Compliance.NON_COMPLIANT:
-            ids = [rule_id]
-        elif isinstance(result, list):
-            ids = [f"{rule_id}[{item}]" for item in result]
-        else:
-            return []
-        return [
-            Finding(rule, full_id, resource, stack, acknowledged=acknowledgement(full_id, resource, stack))
-            for full_id in ids
-        ]
+            return [rule_id]
+        if isinstance(result, list):
+            return [f"{rule_id}[{item}]" for item in result]
+        return []
+
+    def _assumptions(self, finding_id: str, rule: Rule, resource: Resource, stack: Stack) -> tuple[str, ...]:
+        found = assumptions.leading(
+            finding_id, resource.props, stack.parameters, lambda: self._ids(rule, resource, stack)
+        )
+        if resource.condition:
+            found += (f"condition {resource.condition} is true (the resource's Condition)",)
+        return found
 
 
 def acknowledgement(rule_id: str, resource: Resource, stack: Stack) -> str | None:

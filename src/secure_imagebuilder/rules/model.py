@@ -178,6 +178,13 @@ class Finding:
     stack: Stack
     error: str | None = None
     acknowledged: str | None = None
+    # What leads to the finding when it depends on a condition or parameter ("condition IsProd is false").
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def when(self) -> str:
+        """`` (when condition X is true and ...)`` for a finding that depends on assumptions, else ``""``."""
+        return f" (when {' and '.join(self.assumptions)})" if self.assumptions else ""
 
     @property
     def level(self) -> Level:

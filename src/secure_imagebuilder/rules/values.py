@@ -7,13 +7,20 @@ do the rules (rule CFN1 reports the misspelling).
 ``reach(value, *path, stack=stack)`` yields every value a property can take at deploy time: both
 branches of ``Fn::If`` (at every level of the path), ``Ref: AWS::NoValue`` as absent (``None``), a ``Ref``
 to a parameter as its ``Default`` and each of its ``AllowedValues`` (the ``Ref`` itself, an unknown, when
-it has neither). A rule reports when any reachable value is non-compliant. Other intrinsics are opaque
-except where a rule can read through them: the literal parts of ``Fn::Join`` and the template of
-``Fn::Sub`` are rendered into text so that a token never hides a literal violation.
+it has neither), ``Fn::Select`` of a literal list as the items it can pick. A rule reports when any
+reachable value is non-compliant. Other intrinsics are opaque except where a rule can read through them:
+the literal parts of ``Fn::Join`` and the template of ``Fn::Sub`` are rendered into text so that a token
+never hides a literal violation.
+
+``assuming(...)`` fixes a condition or a parameter for the code run inside it (every function here then
+follows only that branch or value); ``rules.assumptions`` uses it to say which branch or parameter value
+leads to a finding.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import fnmatch
 import re
 from collections.abc import Iterator, Mapping
@@ -24,6 +31,32 @@ TOKEN = "TOKEN"
 # Pseudo parameters rendered as their usual value, so that a URL built with them can still be read.
 _PSEUDO = {"AWS::URLSuffix": "amazonaws.com", "AWS::Partition": "aws"}
 _WHOLE_SUB = re.compile(r"\$\{([A-Za-z0-9:]+)(?:\.[A-Za-z0-9.]+)?\}")
+
+
+# What the code running inside ``assuming`` takes as given: ("condition", name) -> bool,
+# ("parameter", name) -> the parameter's value (``RAW`` keeps the ``Ref`` itself, a deploy-time unknown).
+_NOTHING_ASSUMED: Mapping[tuple[str, str], Any] = {}
+_ASSUMED = contextvars.ContextVar("assumed", default=_NOTHING_ASSUMED)
+RAW = object()
+
+
+@contextlib.contextmanager
+def assuming(kind: str, name: str, value: Any) -> Iterator[None]:
+    """Within the block, condition ``name`` is ``value`` (``kind="condition"``), or parameter ``name`` is."""
+    token = _ASSUMED.set({**_ASSUMED.get(), (kind, name): value})
+    try:
+        yield
+    finally:
+        _ASSUMED.reset(token)
+
+
+def parameter_options(parameter: Any) -> list[Any]:
+    """The values a parameter is known to take: its ``Default``, then each of its ``AllowedValues``."""
+    if not isinstance(parameter, Mapping):
+        return []
+    options = [parameter["Default"]] if "Default" in parameter else []
+    allowed = parameter.get("AllowedValues")
+    return options + ([a for a in allowed if a not in options] if isinstance(allowed, list) else [])
 
 
 def get(obj: Any, *path: str) -> Any:
@@ -50,7 +83,8 @@ class Unknown:
 def alternatives(value: Any, parameters: Mapping[str, Any] | None = None, depth: int = 0) -> list[Any]:
     """The values ``value`` can take at deploy time; anything the model cannot read is returned as is.
 
-    ``Fn::If``: both branches; ``AWS::NoValue``: ``None``; a parameter: its ``Default`` and ``AllowedValues``.
+    ``Fn::If``: both branches; ``AWS::NoValue``: ``None``; a parameter: its ``Default`` and ``AllowedValues``;
+    ``Fn::Select`` of a literal list: the item at each index it can take (any item for an unknown index).
     """
     found = intrinsic(value)
     if found is None or depth > 20:
@@ -59,14 +93,38 @@ def alternatives(value: Any, parameters: Mapping[str, Any] | None = None, depth:
     if name == "Ref" and arg == "AWS::NoValue":
         return [None]
     if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
-        return [alt for branch in arg[1:] for alt in alternatives(branch, parameters, depth + 1)]
-    if name == "Ref" and isinstance(arg, str) and parameters and isinstance(parameters.get(arg), Mapping):
-        parameter = parameters[arg]
-        options = [parameter["Default"]] if "Default" in parameter else []
-        allowed = parameter.get("AllowedValues")
-        options += [a for a in allowed if a not in options] if isinstance(allowed, list) else []
-        return options or [value]
+        return [alt for branch in if_branches(arg) for alt in alternatives(branch, parameters, depth + 1)]
+    if name == "Fn::Select" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+        return [
+            alt
+            for item in _selected(arg[0], arg[1], parameters)
+            for alt in alternatives(item, parameters, depth + 1)
+        ]
+    if name == "Ref" and isinstance(arg, str):
+        fixed = _ASSUMED.get().get(("parameter", arg), None)
+        if fixed is RAW:
+            return [value]
+        if fixed is not None:
+            return [fixed]
+        return parameter_options((parameters or {}).get(arg)) or [value]
     return [value]
+
+
+def _selected(index: Any, items: list[Any], parameters: Mapping[str, Any] | None) -> list[Any]:
+    """The items ``Fn::Select`` can pick: at each literal index it can take, or any item if unknown."""
+    positions = [number(i) for i in alternatives(index, parameters)]
+    if any(p is None or not p.is_integer() for p in positions):
+        return items
+    return [items[int(p)] for p in positions if p is not None and 0 <= p < len(items)]
+
+
+def if_branches(arg: list[Any]) -> list[Any]:
+    """The branches of ``Fn::If [condition, then, else]`` that can deploy (one, when it is assumed)."""
+    condition = arg[0]
+    fixed = _ASSUMED.get().get(("condition", condition)) if isinstance(condition, str) else None
+    if fixed is None:
+        return arg[1:]
+    return [arg[1] if fixed else arg[2]]
 
 
 def reach(obj: Any, *path: str, parameters: Mapping[str, Any] | None = None) -> list[Any]:
@@ -175,6 +233,9 @@ def render(value: Any) -> str | None:
         return template if isinstance(template, str) else TOKEN
     if name == "Ref" and isinstance(arg, str):
         return _PSEUDO.get(arg, TOKEN)
+    if name == "Fn::Select":
+        options = alternatives(value)
+        return render(options[0]) if len(options) == 1 and options[0] is not value else TOKEN
     return TOKEN
 
 
@@ -207,7 +268,10 @@ def strings(value: Any) -> Iterator[str]:
             elif name == "Fn::Sub" and isinstance(arg, list) and len(arg) == 2:
                 yield from strings(arg[1])
             return
-        if name not in ("Ref", "Fn::GetAtt"):  # a logical id or parameter name is not text content
+        if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+            for branch in if_branches(arg):  # the condition's name is not text content
+                yield from strings(branch)
+        elif name not in ("Ref", "Fn::GetAtt"):  # a logical id or parameter name is not text content
             yield from strings(arg)
         return
     for item in value.values():
