@@ -56,7 +56,7 @@ bench: $(DEV_STAMP) $(NODE_STAMP)
 
 # Generated documentation: the rule table (tests/rules/test_table.py fails when it is out of date).
 docs: $(RUNTIME_STAMP)
-	$(BIN)/python -m secure_imagebuilder.rules.docs > docs/rules.md
+	$(BIN)/python -m secure_imagebuilder.rules.docs docs/corpus.md docs/corpus-public.md > docs/rules.md
 
 
 .PHONY: synth lint typecheck unit test bench docs clean

@@ -362,3 +362,11 @@ def test_fn_select_of_a_literal_list_is_read(index: Any, expected: set[str]) -> 
     tokens = {"Fn::Select": [index, ["optional", "required"]]}
     # An index only known at deploy time can pick any item, "optional" included.
     assert fired(infrastructure(tokens)) & {"IB4"} == expected
+
+
+def test_a_number_parameter_range_is_read_at_its_ends() -> None:
+    # Seen in a public Roles Anywhere template: Default 3600, MaxValue 43200 lets 12-hour sessions deploy.
+    parameters = {"D": {"Type": "Number", "Default": 3600, "MinValue": 900, "MaxValue": 43200}}
+    assert why(profile({"Ref": "D"}), "RA1", Parameters=parameters) == ("parameter D is 43200",)
+    parameters["D"]["MaxValue"] = 3600
+    assert "RA1" not in fired(profile({"Ref": "D"}), parameters=parameters)

@@ -6,6 +6,8 @@ tests/rules/test_table.py keeps the file in sync with ``RULES``.
 from __future__ import annotations
 
 import inspect
+import pathlib
+import sys
 
 from secure_imagebuilder.rules.model import Level
 from secure_imagebuilder.rules.table import FIPS_CONTEXT_KEY, PACK_NAME, RULES
@@ -83,10 +85,11 @@ LIMITS = """\
 - **The value model** (`rules/values.py`): a rule reads every value a property can take at deploy time
   and reports when any of them is non-compliant: both branches of `Fn::If` (at every level, and inside
   lists such as policy statements), `Ref: AWS::NoValue` as an absent property, a `Ref` to a parameter as
-  its `Default` and each of its `AllowedValues`, `Fn::Select` of a literal list as the items it can pick,
-  and `Ref`/`Fn::GetAtt`/`Fn::Sub: "${Topic}"` followed to a resource of the same template. Property
-  names are exact: CloudFormation ignores `kmsKeyId` where the schema says `KmsKeyId` (the aws-cdk
-  Python casing bug, aws/aws-cdk#34758), and so do the rules (CFN1 reports the spelling).
+  its `Default`, each of its `AllowedValues` and the ends of its `MinValue`/`MaxValue` range,
+  `Fn::Select` of a literal list as the items it can pick, and `Ref`/`Fn::GetAtt`/`Fn::Sub: "${Topic}"`
+  followed to a resource of the same template. Property names are exact: CloudFormation ignores
+  `kmsKeyId` where the schema says `KmsKeyId` (the aws-cdk Python casing bug, aws/aws-cdk#34758), and
+  so do the rules (CFN1 reports the spelling).
 - **What leads to a finding** (`rules/assumptions.py`): when a flagged resource depends on conditions or
   parameters, the rule runs again with each fixed in turn; the finding names the condition branch or
   parameter value under which it appears and another value makes it go away ("when condition IsProd is
@@ -120,8 +123,19 @@ def _applies(types: tuple[str, ...] | None) -> str:
     return ", ".join(f"`{t}`" for t in types)
 
 
-def render() -> str:
-    """The whole of docs/rules.md."""
+def measured(*reports: pathlib.Path) -> str:
+    """The precision/recall tables of the corpus reports (docs/corpus.md, docs/corpus-public.md)."""
+    parts = ["\n## Precision and recall\n"]
+    for report in reports:
+        text = report.read_text()
+        title = text.splitlines()[0].removeprefix("# ")
+        table = [line for line in text.splitlines() if line.startswith("|")]
+        parts.append(f"{title} ([{report.name}]({report.name})):\n\n" + "\n".join(table) + "\n")
+    return "\n".join(parts)
+
+
+def render(measurements: str = "") -> str:
+    """The whole of docs/rules.md; ``measurements`` (see ``measured``) is appended."""
     lines = [
         HEADER,
         "## Rules\n",
@@ -143,8 +157,8 @@ def render() -> str:
         doc = inspect.cleandoc(rule.check.__doc__ or "")
         where = f"{rule.check.__module__.rsplit('.', 2)[-2]}/{rule.check.__name__}.py"
         lines.append(f"- **{PACK_NAME}-{rule.id}** (`{where}`): {doc}".replace("\n", " "))
-    return "\n".join(lines) + "\n" + LIMITS
+    return "\n".join(lines) + "\n" + LIMITS + measurements
 
 
 if __name__ == "__main__":
-    print(render(), end="")
+    print(render(measured(*(pathlib.Path(arg) for arg in sys.argv[1:]))), end="")

@@ -4,13 +4,13 @@ Property values are template ``Properties`` exactly as CloudFormation receives t
 exact: CloudFormation ignores a property spelled ``kmsKeyId`` where the schema says ``KmsKeyId``, and so
 do the rules (rule CFN1 reports the misspelling).
 
-``reach(value, *path, stack=stack)`` yields every value a property can take at deploy time: both
-branches of ``Fn::If`` (at every level of the path), ``Ref: AWS::NoValue`` as absent (``None``), a ``Ref``
-to a parameter as its ``Default`` and each of its ``AllowedValues`` (the ``Ref`` itself, an unknown, when
-it has neither), ``Fn::Select`` of a literal list as the items it can pick. A rule reports when any
-reachable value is non-compliant. Other intrinsics are opaque except where a rule can read through them:
-the literal parts of ``Fn::Join`` and the template of ``Fn::Sub`` are rendered into text so that a token
-never hides a literal violation.
+``reach(value, *path, stack=stack)`` yields every value a property can take at deploy time: both branches
+of ``Fn::If`` (at every level of the path), ``Ref: AWS::NoValue`` as absent (``None``), a ``Ref`` to a
+parameter as its ``Default``, each of its ``AllowedValues`` and the ends of its ``MinValue``/``MaxValue``
+range (the ``Ref`` itself, an unknown, when it has none of them), ``Fn::Select`` of a literal list as the
+items it can pick. A rule reports when any reachable value is non-compliant. Other intrinsics are opaque
+except where a rule can read through them: the literal parts of ``Fn::Join`` and the template of
+``Fn::Sub`` are rendered into text so that a token never hides a literal violation.
 
 ``assuming(...)`` fixes a condition or a parameter for the code run inside it (every function here then
 follows only that branch or value); ``rules.assumptions`` uses it to say which branch or parameter value
@@ -51,12 +51,21 @@ def assuming(kind: str, name: str, value: Any) -> Iterator[None]:
 
 
 def parameter_options(parameter: Any) -> list[Any]:
-    """The values a parameter is known to take: its ``Default``, then each of its ``AllowedValues``."""
+    """The values a parameter is known to take: ``Default``, ``AllowedValues``, ``MinValue``, ``MaxValue``.
+
+    The ends of a number range stand for the whole range: a threshold rule is decided by them.
+    """
     if not isinstance(parameter, Mapping):
         return []
     options = [parameter["Default"]] if "Default" in parameter else []
     allowed = parameter.get("AllowedValues")
-    return options + ([a for a in allowed if a not in options] if isinstance(allowed, list) else [])
+    ends = [
+        parameter[k] for k in ("MinValue", "MaxValue") if k in parameter and number(parameter[k]) is not None
+    ]
+    for option in (allowed if isinstance(allowed, list) else []) + ends:
+        if option not in options:
+            options.append(option)
+    return options
 
 
 def get(obj: Any, *path: str) -> Any:
