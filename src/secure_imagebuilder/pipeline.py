@@ -66,7 +66,7 @@ class SecureImagePipeline(Construct):
         vpc: ec2.IVpc | None = None,
         parent_image: str | None = None,
         components: Sequence[Component] | None = None,
-        version: str = "1.0.0",
+        version: str = defaults.AUTO_RECIPE_VERSION,
         key: ImageBuilderKey | None = None,
         key_policy_added_by_owner: bool = False,
         workflows: Sequence[EncryptedWorkflow] | None = None,
@@ -102,7 +102,8 @@ class SecureImagePipeline(Construct):
         :param parent_image: the base image: an image ARN (``aws_managed_image``), an AMI id or an
             ``ssm:`` parameter; for containers a Docker image.
         :param components: the components, in order: ``EncryptedComponent`` or AWS-managed ARNs.
-        :param version: the recipe version. Default: - ``1.0.0``.
+        :param version: the recipe version. Default: - ``1.0.x``: Image Builder numbers each recipe, so
+            a changed component (a new build of its version) deploys without a new version here.
         :param key: the customer managed key of everything. Default: - a new :class:`ImageBuilderKey`.
         :param key_policy_added_by_owner: ``key`` is imported and its owner adds the statements of
             ``key.key_policy_statements()``. Default: - ``False``: an imported key is an error where a

@@ -77,7 +77,7 @@ def _validate_recipe(
     description: str | None,
 ) -> None:
     documents.validate_name(problems, name)
-    documents.validate_version(problems, version)
+    documents.validate_version(problems, version, recipe=True)
     checks.validate_free_text(problems, "name", name)
     checks.validate_free_text(problems, "description", description)
     if isinstance(components, str):
@@ -136,7 +136,8 @@ class EncryptedImageRecipe(VersionedResource):
 
         :param key: the customer managed key of every EBS volume (R5).
         :param name: the recipe name (no sensitive data, R8).
-        :param version: the semantic version ``major.minor.patch``; publish a new one for every change.
+        :param version: ``major.minor.x`` (Image Builder numbers each new recipe, so a recipe replaced
+            because a component changed deploys as is) or an exact ``major.minor.patch``.
         :param parent_image: an AMI id, an SSM parameter (``ssm:/...``) or an image ARN (see
             :func:`aws_managed_image`).
         :param components: the components, in the order they run.
@@ -218,7 +219,8 @@ class EncryptedContainerRecipe(VersionedResource):
 
         :param key: the customer managed key of the recipe and every EBS volume (R5).
         :param name: the recipe name (no sensitive data, R8).
-        :param version: the semantic version ``major.minor.patch``; publish a new one for every change.
+        :param version: ``major.minor.x`` (Image Builder numbers each new recipe, so a recipe replaced
+            because a component changed deploys as is) or an exact ``major.minor.patch``.
         :param parent_image: the base image, e.g. ``public.ecr.aws/amazonlinux/amazonlinux:2023``.
         :param components: the components, in the order they run.
         :param repository: the ECR repository the image is pushed to.

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
@@ -231,15 +232,23 @@ def test_all_problems_are_reported_at_once() -> None:
 
 
 class TestVersionLock:
-    """Image Builder versions are immutable: a changed document under the same version fails the synth."""
+    """The opt-in strict lock: a changed document under the same version fails the synth."""
 
     @staticmethod
-    def synth(lock: pathlib.Path, data: str, version: str = "1.0.0", *, record: bool = True) -> None:
+    def synth(
+        lock: pathlib.Path,
+        data: str,
+        version: str = "1.0.0",
+        *,
+        record: bool = True,
+        env: cdk.Environment | None = None,
+    ) -> None:
         context = {
             "secure-imagebuilder:versions-file": str(lock),
             "secure-imagebuilder:record-versions": record,
         }
-        stack = make_stack(make_app(context=context))
+        app = make_app(context=context)
+        stack = cdk.Stack(app, "TestStack", env=env) if env else make_stack(app)
         key = ImageBuilderKey(stack, "Key")
         EncryptedWorkflow(
             stack, "Build", key=key, name="sample", version=version, workflow_type="BUILD", data=data
@@ -248,7 +257,7 @@ class TestVersionLock:
     def test_first_synth_records_the_version(self, tmp_path: pathlib.Path) -> None:
         lock = tmp_path / "imagebuilder.versions.json"
         self.synth(lock, WORKFLOW_YAML)
-        assert list(json.loads(lock.read_text())) == ["workflow/sample/1.0.0"]
+        assert list(json.loads(lock.read_text())) == ["*/*/workflow/sample/1.0.0"]
 
     def test_same_content_same_version_is_fine(self, tmp_path: pathlib.Path) -> None:
         lock = tmp_path / "lock.json"
@@ -263,7 +272,7 @@ class TestVersionLock:
         changed = WORKFLOW_YAML.replace("ssmAgent", "nothing")
         with pytest.raises(
             ValueError,
-            match=r"TestStack/Build: the content of workflow/sample/1.0.0 changed.*version='1.0.1'",
+            match=r"TestStack/Build: the content of \*/\*/workflow/sample/1.0.0 changed.*version='1.0.1'",
         ):
             self.synth(lock, changed)
 
@@ -271,7 +280,10 @@ class TestVersionLock:
         lock = tmp_path / "lock.json"
         self.synth(lock, WORKFLOW_YAML)
         self.synth(lock, WORKFLOW_YAML.replace("ssmAgent", "nothing"), version="1.0.1")
-        assert sorted(json.loads(lock.read_text())) == ["workflow/sample/1.0.0", "workflow/sample/1.0.1"]
+        assert sorted(json.loads(lock.read_text())) == [
+            "*/*/workflow/sample/1.0.0",
+            "*/*/workflow/sample/1.0.1",
+        ]
 
     def test_a_lock_file_edited_between_synths_is_read_again(self, tmp_path: pathlib.Path) -> None:
         lock = tmp_path / "lock.json"
@@ -280,7 +292,7 @@ class TestVersionLock:
         modified = lock.stat().st_mtime_ns + 1_000_000_000
         os.utime(lock, ns=(modified, modified))
         self.synth(lock, WORKFLOW_YAML.replace("ssmAgent", "nothing"))
-        assert list(json.loads(lock.read_text())) == ["workflow/sample/1.0.0"]
+        assert list(json.loads(lock.read_text())) == ["*/*/workflow/sample/1.0.0"]
 
     def test_a_tokenized_document_hashes_the_same_in_two_processes(self, tmp_path: pathlib.Path) -> None:
         """Token placeholders carry a per-process counter (${Token[TOKEN.n]}): the lock ignores it."""
@@ -309,7 +321,7 @@ class TestVersionLock:
                 check=False,
             )
             assert result.returncode == 0, result.stderr[-2000:]
-        assert list(json.loads(lock.read_text())) == ["workflow/sample/1.0.0"]
+        assert list(json.loads(lock.read_text())) == ["*/*/workflow/sample/1.0.0"]
 
     @pytest.mark.parametrize("content", ["{not json", "[]", "", '{"workflow/x/1.0.0": 3}'])
     def test_a_corrupt_lock_file_is_our_error_with_the_path(
@@ -337,8 +349,33 @@ class TestVersionLock:
         assert not lock.exists()
         self.synth(lock, WORKFLOW_YAML)  # the explicit -c secure-imagebuilder:record-versions=true
         changed = WORKFLOW_YAML.replace("ssmAgent", "nothing")
-        with pytest.raises(ValueError, match=r"the content of workflow/sample/1\.0\.0 changed"):
+        with pytest.raises(ValueError, match=r"the content of \*/\*/workflow/sample/1\.0\.0 changed"):
             self.synth(lock, changed, record=False)
+
+    def test_the_lock_is_keyed_by_account_and_region(self, tmp_path: pathlib.Path) -> None:
+        """The same name/version may hold another document in another account or Region."""
+        lock = tmp_path / "lock.json"
+        ireland = cdk.Environment(account="111122223333", region="eu-west-1")
+        virginia = cdk.Environment(account="111122223333", region="us-east-1")
+        self.synth(lock, WORKFLOW_YAML, env=ireland)
+        self.synth(lock, WORKFLOW_YAML.replace("ssmAgent", "nothing"), env=virginia)
+        assert sorted(json.loads(lock.read_text())) == [
+            "111122223333/eu-west-1/workflow/sample/1.0.0",
+            "111122223333/us-east-1/workflow/sample/1.0.0",
+        ]
+        with pytest.raises(ValueError, match=r"the content of 111122223333/eu-west-1/workflow/sample"):
+            self.synth(lock, WORKFLOW_YAML.replace("ssmAgent", "nothing"), env=ireland)
+
+    def test_an_entry_written_before_the_environment_key_still_guards_its_version(
+        self, tmp_path: pathlib.Path
+    ) -> None:
+        lock = tmp_path / "lock.json"
+        self.synth(lock, WORKFLOW_YAML)
+        recorded = json.loads(lock.read_text())
+        lock.write_text(json.dumps({"workflow/sample/1.0.0": recorded["*/*/workflow/sample/1.0.0"]}))
+        self.synth(lock, WORKFLOW_YAML)
+        with pytest.raises(ValueError, match=r"turn the lock off \(Image Builder then deploys the change"):
+            self.synth(lock, WORKFLOW_YAML.replace("ssmAgent", "nothing"))
 
     def test_without_the_context_key_nothing_is_written(
         self, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch

@@ -8,6 +8,7 @@ instance profile -> role), never by logical-id prefix, and resolves them with th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +96,9 @@ def _imagebuilder_resources(resolver: TemplateResolver, scene: Scene) -> None:
         scene.workflows.append((arn, props["KmsKeyId"]))
     for recipe in _of(resolver, "AWS::ImageBuilder::ContainerRecipe").values():
         props = resolver.resolve(recipe["Properties"])
-        arn = f"{base}:container-recipe/{props['Name']}/{props['Version']}".lower()
+        # A "1.0.x" recipe is created as 1.0.0, then 1.0.1, ... (Image Builder auto-versioning).
+        version = re.sub(r"\.x$", ".0", props["Version"])
+        arn = f"{base}:container-recipe/{props['Name']}/{version}".lower()
         scene.container_recipes.append((arn, props["KmsKeyId"]))
         volumes = props.get("InstanceConfiguration", {}).get("BlockDeviceMappings", [])
         scene.ebs_keys += [v["Ebs"]["KmsKeyId"] for v in volumes if "Ebs" in v]

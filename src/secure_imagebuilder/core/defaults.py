@@ -35,6 +35,14 @@ NAME_PATTERN = r"^[-_A-Za-z0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z0-9]\Z"
 SEMANTIC_VERSION_PATTERN = r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\Z"
 """Image Builder semantic versions: ``major.minor.patch``, no leading zeros, no wildcard, no build."""
 
+RECIPE_VERSION_PATTERN = r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8}|x)\Z"
+"""Recipe versions may end in ``x``: Image Builder then picks the next free patch on every create
+(auto-versioning, November 2025), so a recipe replaced by a changed component deploys without a new
+hand-written version."""
+
+AUTO_RECIPE_VERSION = "1.0.x"
+"""The blueprint's recipe version: each change of a component makes a new 1.0.<n> recipe."""
+
 WORKFLOW_TYPES = ("BUILD", "TEST", "DISTRIBUTION")
 COMPONENT_PLATFORMS = ("Linux", "Windows", "macOS")
 

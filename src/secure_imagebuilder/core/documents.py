@@ -54,16 +54,30 @@ def validate_name(problems: ValidationProblems, name: str) -> None:
         )
 
 
-def validate_version(problems: ValidationProblems, version: str) -> None:
-    """Image Builder semantic versions are ``major.minor.patch`` with no wildcard or build number."""
+def validate_version(problems: ValidationProblems, version: str, *, recipe: bool = False) -> None:
+    """Image Builder semantic versions are ``major.minor.patch`` with no build number.
+
+    Components and workflows take exact versions (CloudFormation refuses a wildcard there,
+    aws-cloudformation/cloudformation-coverage-roadmap#2439); a recipe's patch may be ``x``.
+    """
     if not isinstance(version, str):
         problems.add("version must be a string", version, "pass the version as text, e.g. version='1.0.0'")
         return
-    if not tokens.is_unresolved(version) and not re.match(defaults.SEMANTIC_VERSION_PATTERN, version):
+    pattern = defaults.RECIPE_VERSION_PATTERN if recipe else defaults.SEMANTIC_VERSION_PATTERN
+    if tokens.is_unresolved(version) or re.match(pattern, version):
+        return
+    if recipe:
+        problems.add(
+            "a recipe version must be major.minor.patch or major.minor.x",
+            version,
+            "use '1.0.x' (Image Builder numbers each new recipe) or an exact version like '1.0.0'",
+        )
+    else:
         problems.add(
             "version must be a semantic version major.minor.patch",
             version,
-            "use a version like '1.0.0' (Image Builder adds the build number itself)",
+            "use a version like '1.0.0' (Image Builder adds the build number itself, and a changed "
+            "document under the same version becomes a new build)",
         )
 
 

@@ -1,11 +1,12 @@
-"""Guards the immutability of Image Builder versions across deployments.
+"""The opt-in strict version lock: every change of a document carries a new semantic version.
 
-Image Builder never changes a published version: a component or workflow whose document changes while
-its version stays the same makes CloudFormation replace the resource, and the create fails with
-"already exists" in the middle of a deployment. The lock file (named by the context key
-``secure-imagebuilder:versions-file``, committed next to ``cdk.json`` like ``cdk.context.json``)
-remembers a SHA-256 of each published ``kind/name/version``; a synth whose content differs from the
-recorded hash fails at once and says which version to publish instead.
+Since November 2025 Image Builder gives a component or workflow created again under the same name and
+version a new build number, so a changed document deploys without a new version: CloudFormation
+replaces the resource with build ``1.0.0/2`` and recipes pick it up through its ARN. Teams that want a
+semantic version per change (an audit trail of ``1.0.0``, ``1.0.1``, ...) opt in to this lock: the file
+named by the context key ``secure-imagebuilder:versions-file`` (committed like ``cdk.context.json``)
+remembers a SHA-256 of each ``account/Region/kind/name/version``'s document, and a synth whose content
+differs from the record fails and names the version to publish instead.
 
 A constructor never writes a file on its own: an ordinary synth only reads the lock (and notes unrecorded
 versions as a synth-time info), and the explicit ``cdk synth -c secure-imagebuilder:record-versions=true``
@@ -48,19 +49,22 @@ def check_and_record(
         return
     file = pathlib.Path(str(setting))
     recorded = _load_or_explain(scope, file)
-    entry = f"{kind}/{name}/{version}"
+    entry = f"{_environment(scope)}/{kind}/{name}/{version}"
     digest = hashlib.sha256(stable_content(content).encode("utf-8")).hexdigest()
-    previous = recorded.get(entry)
+    # Entries written before the lock was keyed by environment still guard their version.
+    previous = recorded.get(entry, recorded.get(f"{kind}/{name}/{version}"))
     if previous == digest:
         return
     if previous is not None:
         problems = ValidationProblems(scope)
         problems.add(
-            f"the content of {entry} changed, but Image Builder versions are immutable "
+            f"the content of {entry} changed under the same version, and this app's strict version lock "
+            f"({defaults.VERSIONS_FILE_CONTEXT_KEY}) asks for a new version per change "
             f"(recorded sha256 {previous[:12]}..., now {digest[:12]}...)",
             version,
-            f"publish the change as a new version, e.g. version='{next_patch(version)}' "
-            f"(or revert the document; the record is in {file})",
+            f"publish the change as version='{next_patch(version)}', revert the document, or turn the "
+            f"lock off (Image Builder then deploys the change as a new build of {version}); the record "
+            f"is in {file}",
         )
         problems.raise_if_any()
     if not record:
@@ -78,6 +82,13 @@ def check_and_record(
             f"make the file and its folder writable, or point the context key "
             f"{defaults.VERSIONS_FILE_CONTEXT_KEY} at a writable path"
         ) from None
+
+
+def _environment(scope: Construct) -> str:
+    """``account/Region`` of the stack, ``*`` for a part that is only known at deploy time."""
+    stack = cdk.Stack.of(scope)
+    account, region = stack.account, stack.region
+    return "/".join("*" if tokens.is_unresolved(part) else part for part in (account, region))
 
 
 # A token's placeholder carries a counter that differs from one process to the next
