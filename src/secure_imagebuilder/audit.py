@@ -10,7 +10,7 @@ from constructs import Construct
 
 from secure_imagebuilder.core import defaults, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.key import ImageBuilderKey, require_key
 from secure_imagebuilder.logs import ImageBuilderLogBucket, check_log_bucket
 
 
@@ -55,6 +55,7 @@ class ImageBuilderAuditTrail(Construct):
             Default: - ``False``: an imported key is an error.
         """
         super().__init__(scope, id)
+        require_key(self, key)
         problems = ValidationProblems(self)
         if bucket is not None:
             check_log_bucket(problems, bucket)

@@ -13,7 +13,7 @@ from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, documents, permissions, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.key import ImageBuilderKey, require_key
 
 CROSS_ACCOUNT_DISTRIBUTION_ROLE = "EC2ImageBuilderDistributionCrossAccountRole"
 """The role each target account creates for Image Builder's copies (awsdocs/ec2-image-builder-user-guide,
@@ -87,6 +87,7 @@ class SecureDistributionConfiguration(Construct):
             Default: - ``False``: an imported key that needs a grant is an error.
         """
         super().__init__(scope, id)
+        require_key(self, key)
         stack = cdk.Stack.of(self)
         problems = ValidationProblems(self)
         documents.validate_name(problems, name)

@@ -15,7 +15,7 @@ from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, documents, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.key import ImageBuilderKey, require_key
 from secure_imagebuilder.logs import check_log_bucket, grant_log_write
 from secure_imagebuilder.roles import BuildInstanceRole
 
@@ -74,6 +74,7 @@ class SecureInfrastructureConfiguration(Construct):
         :param resource_tags: tags for the build instances (R8). Default: - none.
         """
         super().__init__(scope, id)
+        require_key(self, key)
         problems = ValidationProblems(self)
         documents.validate_name(problems, name)
         checks.validate_free_text(problems, "description", description)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -69,7 +69,9 @@ class ImageBuilderKey(Construct):
             self.owned = False
             return
 
-        self._validate(alias=alias, pending_window=pending_window, rotation_period=rotation_period)
+        self._validate(
+            alias=alias, pending_window=pending_window, rotation_period=rotation_period, admins=admins
+        )
         stack = cdk.Stack.of(self)
         policy = iam.PolicyDocument(
             statements=[
@@ -96,10 +98,13 @@ class ImageBuilderKey(Construct):
             description=description or f"Encrypts EC2 Image Builder data of stack {stack.stack_name}",
             enable_key_rotation=enable_key_rotation,
             rotation_period=rotation_period,
-            pending_window=pending_window,
+            # CDK compares the days with 7..30 and refuses a number token: that one goes on the L1.
+            pending_window=None if pending_window.is_unresolved() else pending_window,
             removal_policy=removal_policy,
             policy=policy,
         )
+        if pending_window.is_unresolved():
+            cast(kms.CfnKey, key.node.default_child).pending_window_in_days = pending_window.to_days()
         if alias:
             key.add_alias(alias)
         self.key = key
@@ -217,6 +222,14 @@ class ImageBuilderKey(Construct):
         actions: Sequence[str],
         conditions: dict[str, dict[str, str]],
     ) -> iam.Grant:
+        if not hasattr(grantee, "grant_principal"):  # iam.IGrantable (a jsii interface: no isinstance)
+            problems = ValidationProblems(self)
+            problems.add(
+                "a grant needs a role or other grantable principal",
+                grantee,
+                "pass the role, e.g. key.grant_workflow_execution(WorkflowExecutionRole(...))",
+            )
+            problems.raise_if_any()
         # One key-policy statement per kind of grant: later grantees join its principals, so Sids stay
         # unique. For an imported key it is reported to the owner instead (add_to_key_policy).
         statement = self._grants_by_sid.get(sid)
@@ -255,10 +268,25 @@ class ImageBuilderKey(Construct):
         )
 
     def _validate(
-        self, *, alias: str | None, pending_window: cdk.Duration, rotation_period: cdk.Duration | None
+        self,
+        *,
+        alias: str | None,
+        pending_window: cdk.Duration,
+        rotation_period: cdk.Duration | None,
+        admins: object,
     ) -> None:
         """KMS's own limits, checked here so the message names this construct (CDK's would not)."""
         problems = ValidationProblems(self)
+        if admins is not None and (
+            isinstance(admins, str | bytes | Mapping)
+            or not isinstance(admins, Sequence)
+            or not all(hasattr(admin, "policy_fragment") for admin in admins)  # iam.IPrincipal
+        ):
+            problems.add(
+                "admins must be a list of principals",
+                admins,
+                "wrap it in a list, e.g. admins=[iam.AccountRootPrincipal()] or [role]",
+            )
         if alias is not None and not tokens.is_unresolved(alias):
             if not isinstance(alias, str) or not _ALIAS.match(alias) or alias.startswith("alias/aws/"):
                 problems.add(
@@ -328,3 +356,17 @@ def _placeholders(value: Any) -> Any:
             separator, parts = argument
             return str(separator).join(str(_placeholders(part)) for part in parts)
     return {key: _placeholders(item) for key, item in value.items()}
+
+
+def require_key(scope: Construct, key: object, prop: str = "key") -> ImageBuilderKey:
+    """``key``, or our error naming ``scope`` when it is not an ``ImageBuilderKey`` (before any use of it)."""
+    if not isinstance(key, ImageBuilderKey):
+        problems = ValidationProblems(scope)
+        problems.add(
+            f"{prop} must be an ImageBuilderKey",
+            key,
+            "pass ImageBuilderKey(...) or, for a key of your own, "
+            "ImageBuilderKey.from_key_arn(scope, id, arn)",
+        )
+        problems.raise_if_any()
+    return cast(ImageBuilderKey, key)

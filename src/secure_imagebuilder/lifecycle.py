@@ -48,6 +48,9 @@ class LifecycleExecutionRole(iam.Role):
 
         :param description: the role's description. Default: - says what the role is for.
         """
+        problems = ValidationProblems(scope, id)
+        checks.validate_role_props(problems, description=description)
+        problems.raise_if_any()
         stack = cdk.Stack.of(scope)
         super().__init__(
             scope,

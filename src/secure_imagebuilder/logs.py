@@ -10,7 +10,7 @@ from constructs import Construct
 
 from secure_imagebuilder.core import defaults, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.key import ImageBuilderKey, require_key
 
 
 class ImageBuilderLogBucket(Construct):
@@ -46,6 +46,7 @@ class ImageBuilderLogBucket(Construct):
             ``RemovalPolicy.RETAIN``.
         """
         super().__init__(scope, id)
+        require_key(self, key)
         self.bucket = s3.Bucket(
             self,
             "Resource",
@@ -161,6 +162,7 @@ class ImageBuilderLogGroup(Construct):
             statement. Default: - ``False``: an imported key is an error.
         """
         super().__init__(scope, id)
+        require_key(self, key)
         problems = ValidationProblems(self)
         permissions.check_key_policy_grant(
             problems, key, what="CloudWatch Logs", added_by_owner=key_policy_added_by_owner

@@ -9,7 +9,7 @@ from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.key import ImageBuilderKey, require_key
 
 
 class ImageBuilderNotificationTopic(Construct):
@@ -48,6 +48,7 @@ class ImageBuilderNotificationTopic(Construct):
             service-linked role. Default: - ``False``: an imported key is an error.
         """
         super().__init__(scope, id)
+        require_key(self, key)
         problems = ValidationProblems(self)
         checks.validate_free_text(problems, "topic_name", topic_name)
         permissions.check_key_policy_grant(

@@ -21,7 +21,7 @@ from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
 from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
-from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.key import ImageBuilderKey, require_key
 from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
 from secure_imagebuilder.recipe import Component, EncryptedContainerRecipe, EncryptedImageRecipe, RecipeVolume
@@ -169,7 +169,7 @@ class SecureImagePipeline(Construct):
             },
         )
         owner = key_policy_added_by_owner
-        self.key = key or ImageBuilderKey(self, "Key", removal_policy=removal_policy)
+        self.key = self._key(key, removal_policy)
         self._storage(
             log_bucket if infrastructure is None else None,
             notifications and infrastructure is None,
@@ -227,6 +227,12 @@ class SecureImagePipeline(Construct):
         """Tags on every resource of the pipeline (R8: checked for sensitive data)."""
         for tag_key, tag_value in (tags or {}).items():
             cdk.Tags.of(self).add(tag_key, tag_value)
+
+    def _key(self, key: ImageBuilderKey | None, removal_policy: cdk.RemovalPolicy) -> ImageBuilderKey:
+        """The user's key (checked: every piece reads it) or a new one."""
+        if key is None:
+            return ImageBuilderKey(self, "Key", removal_policy=removal_policy)
+        return require_key(self, key)
 
     def _storage(
         self,

@@ -16,7 +16,7 @@ from secure_imagebuilder.component import EncryptedComponent
 from secure_imagebuilder.core import checks, defaults, documents, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import VersionedResource
-from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.key import ImageBuilderKey, require_key
 
 Component = EncryptedComponent | str
 """A component of a recipe: ours (encrypted, R10) or the ARN of an AWS-managed one."""
@@ -148,6 +148,7 @@ class EncryptedImageRecipe(VersionedResource):
             ``RemovalPolicy.DESTROY``: the recipe lives in your app, and a newer version replaces it.
         """
         super().__init__(scope, id)
+        require_key(self, key)
         problems = ValidationProblems(self)
         _validate_recipe(
             problems,
@@ -234,6 +235,7 @@ class EncryptedContainerRecipe(VersionedResource):
             ``RemovalPolicy.DESTROY``.
         """
         super().__init__(scope, id)
+        require_key(self, key)
         problems = ValidationProblems(self)
         _validate_recipe(
             problems,

@@ -12,8 +12,11 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, permissions, suppressions
+from secure_imagebuilder.core import checks, defaults, permissions, suppressions
+from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import ImageBuilderKey
+
+_KEY_FIX = "pass an ImageBuilderKey (ImageBuilderKey.from_key_arn(scope, id, arn) for an existing key)"
 
 EXECUTION_POLICY_NAME = "EC2ImageBuilderExecutionPolicy"
 """AWS managed policy for custom workflow execution roles (shared/reference/service-permissions-notes.md)."""
@@ -58,6 +61,13 @@ class WorkflowExecutionRole(iam.Role):
         :param managed_policies: further managed policies. Default: - none.
         :param max_session_duration: the longest session Image Builder may hold. Default: - 1 hour.
         """
+        problems = ValidationProblems(scope, id)
+        checks.validate_role_props(
+            problems, role_name=role_name, description=description, max_session_duration=max_session_duration
+        )
+        if key is not None:
+            checks.validate_instance(problems, "key", key, ImageBuilderKey, _KEY_FIX)
+        problems.raise_if_any()
         stack = cdk.Stack.of(scope)
         # Only aws:SourceAccount: AWS documents it for Image Builder's confused-deputy protection, but not
         # the aws:SourceArn value of a workflow run; a condition on an absent key would fail every build.
@@ -120,6 +130,10 @@ class BuildInstanceRole(iam.Role):
         :param role_name: a physical name. Default: - a name CloudFormation generates.
         :param description: the role's description. Default: - says what the role is for.
         """
+        problems = ValidationProblems(scope, id)
+        checks.validate_role_props(problems, role_name=role_name, description=description)
+        checks.validate_instance(problems, "key", key, ImageBuilderKey, _KEY_FIX)
+        problems.raise_if_any()
         super().__init__(
             scope,
             id,

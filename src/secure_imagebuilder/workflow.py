@@ -11,7 +11,7 @@ from constructs import Construct
 from secure_imagebuilder.core import checks, defaults, documents
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import VersionedResource
-from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.key import ImageBuilderKey, require_key
 
 
 class EncryptedWorkflow(VersionedResource):
@@ -59,6 +59,7 @@ class EncryptedWorkflow(VersionedResource):
             ``RemovalPolicy.DESTROY``: the document lives in your app, and a newer version replaces it.
         """
         super().__init__(scope, id)
+        require_key(self, key)
         problems = ValidationProblems(self)
         checks.validate_choice(
             problems,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+import aws_cdk as cdk
+
 from secure_imagebuilder.core import defaults, detect, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 
@@ -81,3 +83,55 @@ def validate_choice(
     """``value`` is one of ``choices`` (a token is accepted: it is decided at deploy time)."""
     if not tokens.is_unresolved(value) and value not in choices:
         problems.add(f"{what} must be one of " + ", ".join(choices), value, fix)
+
+
+# IAM's own limits (CreateRole, IAM API Reference), checked before CDK's, whose errors name no construct.
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}\Z")
+MIN_SESSION_SECONDS, MAX_SESSION_SECONDS = 3600, 43200
+
+
+def validate_role_props(
+    problems: ValidationProblems,
+    *,
+    role_name: object = None,
+    description: object = None,
+    max_session_duration: object = None,
+) -> None:
+    """The IAM role props we pass through to ``iam.Role``: name, description and session length."""
+    if role_name is not None and not tokens.is_unresolved(role_name):
+        if not isinstance(role_name, str) or not _ROLE_NAME.match(role_name):
+            problems.add(
+                "role_name must be 1-64 letters, digits or + = , . @ _ -",
+                role_name,
+                "use a shorter name without spaces, or leave it unset for a generated name",
+            )
+    if description is not None and not tokens.is_unresolved(description):
+        if not isinstance(description, str) or len(description) > 1000:
+            problems.add("description must be text of at most 1000 characters", description, "shorten it")
+    if max_session_duration is None:
+        return
+    if not isinstance(max_session_duration, cdk.Duration):
+        problems.add(
+            "max_session_duration must be a Duration",
+            max_session_duration,
+            "pass max_session_duration=Duration.hours(1)",
+        )
+    elif not max_session_duration.is_unresolved():
+        seconds = max_session_duration.to_seconds()
+        if not MIN_SESSION_SECONDS <= seconds <= MAX_SESSION_SECONDS:
+            problems.add(
+                "max_session_duration must be 1 to 12 hours (the IAM limits)",
+                max_session_duration.to_human_string(),
+                "leave it unset (1 hour) or pick a value in the range",
+            )
+
+
+def validate_instance(
+    problems: ValidationProblems, what: str, value: object, expected: type | tuple[type, ...], fix: str
+) -> bool:
+    """Whether ``value`` is an ``expected`` object; records our problem (naming the prop) when it is not."""
+    if isinstance(value, expected):
+        return True
+    names = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
+    problems.add(f"{what} must be {'an' if names[0] in 'AEIOU' else 'a'} {names}", value, fix)
+    return False

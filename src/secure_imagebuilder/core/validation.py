@@ -16,6 +16,8 @@ def shown(value: object) -> str:
     from secure_imagebuilder.core import detect  # pure Python; imported here to keep this module light
 
     text = repr(value)
+    if text.startswith("<") and " object at 0x" in text:
+        return f"a {type(value).__name__}"  # a jsii or other object: its type, not its memory address
     if (
         detect.ACCESS_KEY_ID.search(text)
         or detect.secret_kinds(text)
@@ -30,9 +32,14 @@ def shown(value: object) -> str:
 class ValidationProblems:
     """Collects the problems found in one construct's input and raises them together."""
 
-    def __init__(self, scope: IConstruct) -> None:
-        """Start an empty list of problems for ``scope`` (its path prefixes every message)."""
+    def __init__(self, scope: IConstruct, child_id: str | None = None) -> None:
+        """Start an empty list of problems for ``scope`` (its path prefixes every message).
+
+        ``child_id`` names a construct not created yet (checked before CDK's own constructor runs, whose
+        errors would not name it): the path is then ``<scope path>/<child_id>``.
+        """
         self._scope = scope  # the path is read only when there is an error: it costs a jsii call
+        self._child_id = child_id
         self._problems: list[str] = []
 
     def add(self, what: str, value: object, fix: str) -> None:
@@ -51,6 +58,8 @@ class ValidationProblems:
         if not self._problems:
             return
         path = self._scope.node.path
+        if self._child_id is not None:
+            path = f"{path}/{self._child_id}".lstrip("/")
         if len(self._problems) == 1:
             raise ValueError(f"{path}: {self._problems[0]}")
         lines = "\n".join(f"  - {problem}" for problem in self._problems)

@@ -1,0 +1,222 @@
+"""Ordinary mistakes on every public construct end in our error: the construct path, the value (shortened,
+redacted, an object shown by its type) and the fix; tokens of every kind pass through unchanged (issue 9).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk.assertions import Template
+from test_documents import COMPONENT, WORKFLOW_YAML
+
+from conftest import make_stack
+from secure_imagebuilder import (
+    BuildInstanceRole,
+    EncryptedComponent,
+    EncryptedImageRecipe,
+    EncryptedWorkflow,
+    ImageBuilderAuditTrail,
+    ImageBuilderKey,
+    ImageBuilderLogBucket,
+    ImageBuilderLogGroup,
+    ImageBuilderNotificationTopic,
+    SecureDistributionConfiguration,
+    SecureImagePipeline,
+    SecureInfrastructureConfiguration,
+    WorkflowExecutionRole,
+    aws_managed_component,
+    aws_managed_image,
+)
+
+Build = Callable[[cdk.Stack, Any], object]
+
+
+def our_error(build: Callable[[cdk.Stack], object], path: str, what: str, value: str, fix: str) -> None:
+    """``build`` raises our ValueError: ``<path>: <what>: got <value>; <fix>``."""
+    with pytest.raises(ValueError) as raised:
+        build(make_stack())
+    message = str(raised.value)
+    assert message.startswith(f"TestStack/{path}: "), message
+    assert what in message and f"got {value}" in message and fix in message, message
+
+
+# --- a key that is not a key, on every construct that takes one -------------------------------------
+
+KEYED: dict[str, Build] = {
+    "Component": lambda s, key: EncryptedComponent(
+        s, "Component", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT
+    ),
+    "Workflow": lambda s, key: EncryptedWorkflow(
+        s, "Workflow", key=key, name="wf", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML
+    ),
+    "Recipe": lambda s, key: EncryptedImageRecipe(
+        s,
+        "Recipe",
+        key=key,
+        name="mine",
+        version="1.0.x",
+        parent_image=aws_managed_image(s, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(s, "update-linux")],
+    ),
+    "Infrastructure": lambda s, key: SecureInfrastructureConfiguration(
+        s, "Infrastructure", key=key, name="infra", vpc=ec2.Vpc(s, "Vpc")
+    ),
+    "Distribution": lambda s, key: SecureDistributionConfiguration(s, "Distribution", key=key, name="dist"),
+    "Topic": lambda s, key: ImageBuilderNotificationTopic(s, "Topic", key=key),
+    "Bucket": lambda s, key: ImageBuilderLogBucket(s, "Bucket", key=key),
+    "LogGroup": lambda s, key: ImageBuilderLogGroup(s, "LogGroup", key=key, log_group_name="/ib/logs"),
+    "Trail": lambda s, key: ImageBuilderAuditTrail(s, "Trail", key=key),
+    "Pipeline": lambda s, key: SecureImagePipeline(
+        s,
+        "Pipeline",
+        name="pipe",
+        key=key,
+        vpc=ec2.Vpc(s, "Vpc"),
+        parent_image="ami-0123456789abcdef0",
+        components=[aws_managed_component(s, "update-linux")],
+    ),
+    "ExecutionRole": lambda s, key: WorkflowExecutionRole(s, "ExecutionRole", key=key),
+    "InstanceRole": lambda s, key: BuildInstanceRole(s, "InstanceRole", key=key),
+}
+
+
+@pytest.mark.parametrize("construct", sorted(KEYED))
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [("alias/imagebuilder", "'alias/imagebuilder'"), (None, "None")],
+)
+def test_a_key_that_is_not_a_key_is_our_error(construct: str, key: Any, shown: str) -> None:
+    if key is None and construct in ("Pipeline", "ExecutionRole"):
+        pytest.skip("the key is optional here")
+    our_error(
+        lambda s: KEYED[construct](s, key),
+        construct,
+        "key must be an ImageBuilderKey",
+        shown,
+        "ImageBuilderKey.from_key_arn(scope, id, arn)",
+    )
+
+
+def test_a_plain_kms_key_shows_its_type_not_its_address() -> None:
+    our_error(
+        lambda s: WorkflowExecutionRole(s, "Role", key=kms.Key(s, "Plain")),
+        "Role",
+        "key must be an ImageBuilderKey",
+        "a Key",
+        "ImageBuilderKey.from_key_arn",
+    )
+
+
+# --- IAM's own limits on the roles, checked before CDK's (whose errors name no construct) ------------
+
+
+@pytest.mark.parametrize(
+    ("props", "what", "value"),
+    [
+        ({"role_name": "r" * 65}, "role_name must be 1-64", "'rrrrrrrrrr"),
+        ({"role_name": "has space"}, "role_name must be 1-64", "'has space'"),
+        (
+            {"max_session_duration": cdk.Duration.hours(13)},
+            "max_session_duration must be 1 to 12 hours",
+            "'13 hours'",
+        ),
+        (
+            {"max_session_duration": cdk.Duration.minutes(30)},
+            "max_session_duration must be 1 to 12 hours",
+            "'30 minutes'",
+        ),
+        ({"max_session_duration": 3600}, "max_session_duration must be a Duration", "3600"),
+        ({"description": "d" * 1001}, "description must be text of at most 1000", "'dddd"),
+    ],
+)
+def test_workflow_execution_role_props_are_checked_first(
+    props: dict[str, Any], what: str, value: str
+) -> None:
+    our_error(lambda s: WorkflowExecutionRole(s, "Role", **props), "Role", what, value, "")
+
+
+def test_build_instance_role_name_is_checked_first() -> None:
+    our_error(
+        lambda s: BuildInstanceRole(s, "Role", key=ImageBuilderKey(s, "Key"), role_name="x" * 70),
+        "Role",
+        "role_name must be 1-64",
+        "'xxxx",
+        "leave it unset for a generated name",
+    )
+
+
+def test_a_role_name_token_passes_through() -> None:
+    stack = make_stack()
+    name = cdk.CfnParameter(stack, "RoleName").value_as_string
+    WorkflowExecutionRole(stack, "Role", role_name=name)
+    Template.from_stack(stack).has_resource_properties("AWS::IAM::Role", {"RoleName": {"Ref": "RoleName"}})
+
+
+# --- the key's own props and grants ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("admins", "value"),
+    [
+        (iam.AccountRootPrincipal(), "a AccountRootPrincipal"),
+        ("arn:aws:iam::111122223333:role/admin", "'arn:aws:iam::111122223333:role/admin'"),
+        (["arn:aws:iam::111122223333:role/admin"], "['arn:aws:iam::111122223333:role/admin']"),
+    ],
+)
+def test_admins_must_be_a_list_of_principals(admins: Any, value: str) -> None:
+    our_error(
+        lambda s: ImageBuilderKey(s, "Key", admins=admins),
+        "Key",
+        "admins must be a list of principals",
+        value,
+        "wrap it in a list",
+    )
+
+
+@pytest.mark.parametrize("grantee", [None, "arn:aws:iam::111122223333:role/builder"])
+def test_a_grant_to_something_that_is_not_a_principal_is_our_error(grantee: Any) -> None:
+    our_error(
+        lambda s: ImageBuilderKey(s, "Key").grant_workflow_execution(grantee),
+        "Key",
+        "a grant needs a role or other grantable principal",
+        repr(grantee),
+        "pass the role",
+    )
+
+
+def test_a_pending_window_from_a_number_parameter_is_rendered_unchanged() -> None:
+    stack = make_stack()
+    days = cdk.CfnParameter(stack, "Days", type="Number", default=30).value_as_number
+    ImageBuilderKey(stack, "Key", pending_window=cdk.Duration.days(days))
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::KMS::Key", {"PendingWindowInDays": {"Ref": "Days"}}
+    )
+
+
+def test_list_tokens_pass_through_as_lists() -> None:
+    stack = make_stack()
+    types = cdk.CfnParameter(stack, "Types", type="List<String>").value_as_list
+    SecureInfrastructureConfiguration(
+        stack,
+        "Infra",
+        key=ImageBuilderKey(stack, "Key"),
+        name="infra",
+        vpc=ec2.Vpc(stack, "Vpc"),
+        instance_types=types,
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::ImageBuilder::InfrastructureConfiguration", {"InstanceTypes": {"Ref": "Types"}}
+    )
+
+
+def test_an_object_is_shown_by_its_type_and_never_by_its_memory_address() -> None:
+    with pytest.raises(ValueError) as raised:
+        ImageBuilderKey(make_stack(), "Key", admins=iam.AccountRootPrincipal())  # type: ignore[arg-type]
+    assert not re.search(r"0x[0-9a-f]+", str(raised.value))
