@@ -27,6 +27,7 @@ from secure_imagebuilder import (
     ImageBuilderLogBucket,
     ImageBuilderLogGroup,
     ImageBuilderNotificationTopic,
+    RolesAnywhereAccess,
     SecureDistributionConfiguration,
     SecureImagePipeline,
     SecureInfrastructureConfiguration,
@@ -220,3 +221,37 @@ def test_an_object_is_shown_by_its_type_and_never_by_its_memory_address() -> Non
     with pytest.raises(ValueError) as raised:
         ImageBuilderKey(make_stack(), "Key", admins=iam.AccountRootPrincipal())  # type: ignore[arg-type]
     assert not re.search(r"0x[0-9a-f]+", str(raised.value))
+
+
+# --- RolesAnywhereAccess: props of the wrong kind, before any other check reads them ----------------
+
+
+@pytest.mark.parametrize(
+    ("props", "what", "value"),
+    [
+        ({"session_duration": 3600}, "session_duration must be a Duration", "3600"),
+        ({"expiry_notification_threshold": 30}, "expiry_notification_threshold must be a Duration", "30"),
+        ({"allowed_subjects": "CN=build"}, "allowed_subjects must map certificate name fields", "'CN=build'"),
+        ({"allowed_issuers": ["CN=ca"]}, "allowed_issuers must map certificate name fields", "['CN=ca']"),
+        (
+            {"session_policy": {"Statement": []}},
+            "session_policy must be an iam.PolicyDocument",
+            "{'Statement': []}",
+        ),
+        (
+            {"role": "arn:aws:iam::111122223333:role/x"},
+            "role must be an IAM role",
+            "'arn:aws:iam::111122223333:role/x'",
+        ),
+    ],
+)
+def test_roles_anywhere_props_of_the_wrong_kind_are_our_error(
+    props: dict[str, Any], what: str, value: str
+) -> None:
+    our_error(
+        lambda s: RolesAnywhereAccess(s, "Access", certificate_bundle="pem", **props),
+        "Access",
+        what,
+        value,
+        "",
+    )

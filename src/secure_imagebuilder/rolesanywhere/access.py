@@ -171,10 +171,11 @@ class RolesAnywhereAccess(Construct):
         expiry_notification_threshold: cdk.Duration | None = None,
     ) -> None:
         super().__init__(scope, id)
+        self._check_types(session_duration, expiry_notification_threshold, allowed_subjects, allowed_issuers)
+        self._check_objects(session_policy, role)
         session_duration = session_duration or DEFAULT_SESSION_DURATION
         self._warn_when_the_pack_rejects(session_duration)
         threshold = expiry_notification_threshold or DEFAULT_EXPIRY_NOTIFICATION_THRESHOLD
-
         problems = ValidationProblems(self)
         bundle_pem, crl_pem = self._validate_sources(certificate_bundle, acm_pca, crl, problems)
         self._validate_names("allowed_subjects", allowed_subjects, problems)
@@ -306,6 +307,43 @@ class RolesAnywhereAccess(Construct):
             )
 
     # -- validation -------------------------------------------------------------------------------
+
+    def _check_types(
+        self, session_duration: object, threshold: object, subjects: object, issuers: object
+    ) -> None:
+        """Our error for a duration or name map of the wrong kind, before any other check reads it."""
+        problems = ValidationProblems(self)
+        for prop, value in (
+            ("session_duration", session_duration),
+            ("expiry_notification_threshold", threshold),
+        ):
+            if value is not None and not isinstance(value, cdk.Duration):
+                problems.add(f"{prop} must be a Duration", value, f"pass {prop}=Duration.hours(1) or similar")
+        for prop, value in (("allowed_subjects", subjects), ("allowed_issuers", issuers)):
+            if value is not None and not isinstance(value, Mapping):
+                problems.add(
+                    f"{prop} must map certificate name fields to lists of values",
+                    value,
+                    f'write e.g. {prop}={{"CN": ["build-host-1"]}}',
+                )
+        problems.raise_if_any()
+
+    def _check_objects(self, policy: object, role: object) -> None:
+        """Our error for a session policy or role of the wrong kind."""
+        problems = ValidationProblems(self)
+        if policy is not None and not isinstance(policy, iam.PolicyDocument):
+            problems.add(
+                "session_policy must be an iam.PolicyDocument",
+                policy,
+                "pass iam.PolicyDocument.from_json(...) or iam.PolicyDocument(statements=[...])",
+            )
+        if role is not None and not hasattr(role, "role_arn"):  # iam.IRole (a jsii interface: no isinstance)
+            problems.add(
+                "role must be an IAM role",
+                role,
+                "pass an iam.Role of this stack, or leave role unset to let this construct create it",
+            )
+        problems.raise_if_any()
 
     def _validate_sources(
         self,
