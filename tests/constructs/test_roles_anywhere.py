@@ -410,6 +410,12 @@ def test_pem_text_with_a_private_key_is_refused_without_echoing_it(pki: Pki) -> 
     assert key_pem.decode().splitlines()[1] not in message
 
 
+@pytest.mark.parametrize("prefix", ["\ufeff", "\u200b", "  \ufeff"])
+def test_a_private_key_behind_a_byte_order_mark_is_refused(pki: Pki, prefix: str) -> None:
+    key_pem = _key_pem(pki.root.key, serialization.PrivateFormat.PKCS8, None)
+    _raises("contains an unencrypted ec private key", certificate_bundle=prefix + key_pem.decode())
+
+
 @pytest.mark.parametrize("label", ["RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "PGP PRIVATE KEY BLOCK"])
 def test_unparseable_private_key_block_is_refused(pki: Pki, label: str) -> None:
     junk = _armour(label, "bm90IGEga2V5IGJ1dCBzdGlsbCByZWZ1c2Vk")

@@ -65,7 +65,8 @@ def pem_blocks(data: bytes) -> list[PemBlock]:
     label: str | None = None
     body: list[str] = []
     for raw in lines:
-        line = raw.strip()
+        # A byte-order mark or zero-width space (editors add them) must not hide an armour line.
+        line = raw.strip().strip("\ufeff\u200b").strip()
         if line.startswith(_BEGIN) and line.endswith(_DASHES):
             if label is not None:  # a BEGIN inside an open block: keep the unterminated one
                 blocks.append(PemBlock(label, "\n".join(body).encode(), terminated=False))
