@@ -13,11 +13,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from secure_imagebuilder.audit import ImageBuilderAuditTrail
     from secure_imagebuilder.component import EncryptedComponent
+    from secure_imagebuilder.core.keys import (
+        grant_component_decrypt,
+        grant_container_recipe_decrypt,
+        grant_workflow_execution,
+        key_policy_statements,
+        owner_adds_key_policy,
+    )
     from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
     from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
     from secure_imagebuilder.image import SecureImage
     from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
-    from secure_imagebuilder.key import ImageBuilderKey
+    from secure_imagebuilder.key import ImageBuilderKey, ImportedImageBuilderKey, KeyLike
     from secure_imagebuilder.lifecycle import LifecycleExecutionRole, SecureLifecyclePolicy
     from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
     from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
@@ -47,6 +54,8 @@ _MODULES = {
     "ImageBuilderLogGroup": "logs",
     "ImageBuilderNotificationTopic": "notifications",
     "ImageBuilderVpcEndpoints": "endpoints",
+    "ImportedImageBuilderKey": "key",
+    "KeyLike": "key",
     "LifecycleExecutionRole": "lifecycle",
     "RecipeVolume": "recipe",
     "RolesAnywhereAccess": "rolesanywhere.access",
@@ -58,6 +67,11 @@ _MODULES = {
     "WorkflowExecutionRole": "roles",
     "aws_managed_component": "recipe",
     "aws_managed_image": "recipe",
+    "grant_component_decrypt": "core.keys",
+    "grant_container_recipe_decrypt": "core.keys",
+    "grant_workflow_execution": "core.keys",
+    "key_policy_statements": "core.keys",
+    "owner_adds_key_policy": "core.keys",
 }
 
 __all__ = [
@@ -73,6 +87,8 @@ __all__ = [
     "ImageBuilderLogGroup",
     "ImageBuilderNotificationTopic",
     "ImageBuilderVpcEndpoints",
+    "ImportedImageBuilderKey",
+    "KeyLike",
     "LifecycleExecutionRole",
     "RecipeVolume",
     "RolesAnywhereAccess",
@@ -84,6 +100,11 @@ __all__ = [
     "WorkflowExecutionRole",
     "aws_managed_component",
     "aws_managed_image",
+    "grant_component_decrypt",
+    "grant_container_recipe_decrypt",
+    "grant_workflow_execution",
+    "key_policy_statements",
+    "owner_adds_key_policy",
 ]
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, permissions
+from secure_imagebuilder.core import defaults, keys, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey, require_key
+from secure_imagebuilder.key import KeyLike, require_key
 from secure_imagebuilder.logs import ImageBuilderLogBucket, check_log_bucket
 
 
@@ -37,7 +38,7 @@ class ImageBuilderAuditTrail(Construct):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         bucket: s3.IBucket | None = None,
         trail_name: str | None = None,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
@@ -55,13 +56,11 @@ class ImageBuilderAuditTrail(Construct):
             Default: - ``False``: an imported key is an error.
         """
         super().__init__(scope, id)
-        require_key(self, key)
+        key = require_key(self, key)
         problems = ValidationProblems(self)
         if bucket is not None:
             check_log_bucket(problems, bucket)
-        permissions.check_key_policy_grant(
-            problems, key, what="CloudTrail", added_by_owner=key_policy_added_by_owner
-        )
+        keys.require_owner_grant(problems, key, what="CloudTrail", added_by_owner=key_policy_added_by_owner)
         problems.raise_if_any()
 
         stack = cdk.Stack.of(self)
@@ -78,7 +77,7 @@ class ImageBuilderAuditTrail(Construct):
             "Resource",
             trail_name=self.trail_name,
             bucket=bucket,
-            encryption_key=key.key,
+            encryption_key=key,
             is_multi_region_trail=defaults.TRAIL_MULTI_REGION,
             enable_file_validation=defaults.TRAIL_FILE_VALIDATION,
             include_global_service_events=defaults.TRAIL_INCLUDE_GLOBAL_EVENTS,
@@ -100,13 +99,14 @@ class ImageBuilderAuditTrail(Construct):
         )
         self.key = key
 
-    def _grant_key_to_trail(self, key: ImageBuilderKey, trail_arn: str) -> None:
+    def _grant_key_to_trail(self, key: kms.IKey, trail_arn: str) -> None:
         """The key-policy statements CloudTrail needs to encrypt this trail's logs, for this trail only."""
         stack = cdk.Stack.of(self)
         trails_of_account = f"arn:{stack.partition}:cloudtrail:*:{stack.account}:trail/*"
         source = {"StringEquals": {"aws:SourceArn": trail_arn}}
         principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
-        key.add_to_key_policy(
+        keys.add_to_key_policy(
+            key,
             iam.PolicyStatement(
                 sid="AllowCloudTrailToEncryptLogs",
                 principals=[principal],
@@ -116,16 +116,17 @@ class ImageBuilderAuditTrail(Construct):
                     **source,
                     "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": trails_of_account},
                 },
-            )
+            ),
         )
-        key.add_to_key_policy(
+        keys.add_to_key_policy(
+            key,
             iam.PolicyStatement(
                 sid="AllowCloudTrailToDescribeKey",
                 principals=[principal],
                 actions=list(permissions.CLOUDTRAIL_DESCRIBE_ACTIONS),
                 resources=["*"],
                 conditions=source,
-            )
+            ),
         )
 
     @property

@@ -9,17 +9,17 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, documents
+from secure_imagebuilder.core import checks, defaults, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import VersionedResource
-from secure_imagebuilder.key import ImageBuilderKey, require_key
+from secure_imagebuilder.key import KeyLike, require_key
 
 
 class EncryptedComponent(VersionedResource):
     """An ``AWS::ImageBuilder::Component`` whose ``KmsKeyId`` is always the given customer managed key.
 
     Image Builder encrypts the component under the encryption context ``aws:imagebuilder:arn`` = the
-    component's ARN (R10, R12); the build instance's role needs ``key.grant_component_decrypt(role)`` to
+    component's ARN (R10, R12); the build instance's role needs ``keys.grant_component_decrypt(key, role)`` to
     read it.
 
     Validated at synth time: the document is YAML with ``schemaVersion`` and ``phases``, at most 16,000
@@ -33,7 +33,7 @@ class EncryptedComponent(VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         name: str,
         version: str,
         platform: str,
@@ -62,7 +62,7 @@ class EncryptedComponent(VersionedResource):
             ``RemovalPolicy.DESTROY``: the document lives in your app, and a newer version replaces it.
         """
         super().__init__(scope, id)
-        require_key(self, key)
+        key = require_key(self, key)
         problems = ValidationProblems(self)
         checks.validate_choice(
             problems,
@@ -93,7 +93,7 @@ class EncryptedComponent(VersionedResource):
             platform=platform,
             data=source.data,
             uri=source.uri,
-            kms_key_id=key.key_arn,
+            kms_key_id=keys.arn(key),
             description=description,
             change_description=change_description,
             supported_os_versions=os_versions or None,

@@ -9,11 +9,12 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, documents, permissions, tokens
+from secure_imagebuilder.core import checks, defaults, documents, keys, permissions, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey, require_key
+from secure_imagebuilder.key import KeyLike, require_key
 
 CROSS_ACCOUNT_DISTRIBUTION_ROLE = "EC2ImageBuilderDistributionCrossAccountRole"
 """The role each target account creates for Image Builder's copies (awsdocs/ec2-image-builder-user-guide,
@@ -30,7 +31,7 @@ class DistributionRegion:
     """
 
     region: str
-    key: ImageBuilderKey | None = None
+    key: KeyLike | None = None
 
 
 class SecureDistributionConfiguration(Construct):
@@ -60,7 +61,7 @@ class SecureDistributionConfiguration(Construct):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         name: str,
         ami_name: str | None = None,
         regions: Sequence[DistributionRegion] | None = None,
@@ -87,7 +88,7 @@ class SecureDistributionConfiguration(Construct):
             Default: - ``False``: an imported key that needs a grant is an error.
         """
         super().__init__(scope, id)
-        require_key(self, key)
+        key = require_key(self, key)
         stack = cdk.Stack.of(self)
         problems = ValidationProblems(self)
         documents.validate_name(problems, name)
@@ -103,7 +104,7 @@ class SecureDistributionConfiguration(Construct):
         if other_accounts or grant_auto_scaling:
             what = "other accounts and Auto Scaling to use the AMI key"
             for _, region_key in keyed_regions:
-                permissions.check_key_policy_grant(
+                keys.require_owner_grant(
                     problems, region_key, what=what, added_by_owner=key_policy_added_by_owner
                 )
         problems.raise_if_any()
@@ -138,7 +139,7 @@ class SecureDistributionConfiguration(Construct):
     def _grant_region(
         self,
         region: str,
-        region_key: ImageBuilderKey,
+        region_key: kms.IKey,
         targets: list[str],
         launchers: list[str],
         *,
@@ -191,12 +192,12 @@ class SecureDistributionConfiguration(Construct):
     @staticmethod
     def _ami_configuration(
         ami_name: str,
-        key: ImageBuilderKey,
+        key: kms.IKey,
         targets: list[str],
         launchers: list[str],
         ami_tags: Mapping[str, str] | None,
     ) -> dict[str, Any]:
-        configuration: dict[str, Any] = {"Name": ami_name, "KmsKeyId": key.key_arn}
+        configuration: dict[str, Any] = {"Name": ami_name, "KmsKeyId": keys.arn(key)}
         if targets:
             configuration["TargetAccountIds"] = targets
         if launchers:
@@ -209,12 +210,12 @@ class SecureDistributionConfiguration(Construct):
     def _regions_with_keys(
         problems: ValidationProblems,
         stack: cdk.Stack,
-        key: ImageBuilderKey,
+        key: kms.IKey,
         regions: Sequence[DistributionRegion] | None,
-    ) -> list[tuple[str, ImageBuilderKey]]:
+    ) -> list[tuple[str, kms.IKey]]:
         if not regions:
             return [(stack.region, key)]
-        result: list[tuple[str, ImageBuilderKey]] = []
+        result: list[tuple[str, kms.IKey]] = []
         for target in regions:
             home = target.region == stack.region
             if target.key is None and not home:
@@ -225,8 +226,10 @@ class SecureDistributionConfiguration(Construct):
                     "that Region (e.g. a multi-Region replica)",
                 )
                 continue
-            region_key = target.key or key
-            key_region = cdk.Arn.split(region_key.key_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME).region
+            region_key = (
+                key if target.key is None else keys.checked(stack, target.key, "DistributionRegion.key")
+            )
+            key_region = cdk.Arn.split(keys.arn(region_key), cdk.ArnFormat.SLASH_RESOURCE_NAME).region
             if (
                 not tokens.is_unresolved(key_region)
                 and not tokens.is_unresolved(target.region)
@@ -234,7 +237,7 @@ class SecureDistributionConfiguration(Construct):
             ):
                 problems.add(
                     f"the key for {target.region} is in {key_region}",
-                    region_key.key_arn,
+                    keys.arn(region_key),
                     f"pass a key of {target.region}",
                 )
             result.append((target.region, region_key))
@@ -247,7 +250,7 @@ class SecureDistributionConfiguration(Construct):
 
     def _grant_ebs_use(
         self,
-        key: ImageBuilderKey,
+        key: kms.IKey,
         region: str,
         *,
         sid: str,
@@ -263,21 +266,23 @@ class SecureDistributionConfiguration(Construct):
         }
         if principal_arns:
             conditions["ArnEquals"] = {"aws:PrincipalArn": principal_arns}
-        key.add_to_key_policy(
+        keys.add_to_key_policy(
+            key,
             iam.PolicyStatement(
                 sid=sid,
                 principals=principals,
                 actions=list(permissions.EBS_KEY_ACTIONS),
                 resources=["*"],
                 conditions=conditions,
-            )
+            ),
         )
-        key.add_to_key_policy(
+        keys.add_to_key_policy(
+            key,
             iam.PolicyStatement(
                 sid=f"{sid}CreateGrant",
                 principals=principals,
                 actions=list(permissions.EBS_GRANT_ACTIONS),
                 resources=["*"],
                 conditions={**conditions, "Bool": {"kms:GrantIsForAWSResource": "true"}},
-            )
+            ),
         )

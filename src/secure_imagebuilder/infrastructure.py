@@ -9,13 +9,14 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, documents, permissions, suppressions
+from secure_imagebuilder.core import checks, defaults, documents, keys, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey, require_key
+from secure_imagebuilder.key import KeyLike, require_key
 from secure_imagebuilder.logs import check_log_bucket, grant_log_write
 from secure_imagebuilder.roles import BuildInstanceRole
 
@@ -42,7 +43,7 @@ class SecureInfrastructureConfiguration(Construct):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         name: str,
         vpc: ec2.IVpc,
         subnet_selection: ec2.SubnetSelection | None = None,
@@ -74,7 +75,7 @@ class SecureInfrastructureConfiguration(Construct):
         :param resource_tags: tags for the build instances (R8). Default: - none.
         """
         super().__init__(scope, id)
-        require_key(self, key)
+        key = require_key(self, key)
         problems = ValidationProblems(self)
         documents.validate_name(problems, name)
         checks.validate_free_text(problems, "description", description)
@@ -129,7 +130,7 @@ class SecureInfrastructureConfiguration(Construct):
 
     def _build_role(
         self,
-        key: ImageBuilderKey,
+        key: kms.IKey,
         log_bucket: s3.IBucket | None,
         log_prefix: str,
         containers: bool,
@@ -151,7 +152,7 @@ class SecureInfrastructureConfiguration(Construct):
             )
         return role
 
-    def _grant_container_recipe_read(self, key: ImageBuilderKey, role: BuildInstanceRole) -> None:
+    def _grant_container_recipe_read(self, key: kms.IKey, role: BuildInstanceRole) -> None:
         # Container builds read their (KMS-encrypted) recipe: imagebuilder:GetContainerRecipe and the
         # decrypt through Image Builder, as EC2InstanceProfileForImageBuilderECRContainerBuilds grants.
         stack = cdk.Stack.of(self)
@@ -163,7 +164,7 @@ class SecureInfrastructureConfiguration(Construct):
                 resources=[recipes],
             )
         )
-        key.grant_container_recipe_decrypt(role)
+        keys.grant_container_recipe_decrypt(key, role)
         suppressions.acknowledge(
             role,
             "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:"

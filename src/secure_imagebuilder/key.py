@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
@@ -12,13 +11,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, permissions, tokens
-from secure_imagebuilder.core.validation import ValidationProblems, shown
+from secure_imagebuilder.core import defaults, keys, logical_ids, permissions, tokens
+from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.rules.kms.pending_window import MIN_PENDING_WINDOW_DAYS
 
 
-class ImageBuilderKey(Construct):
-    """A customer managed KMS key whose key policy is scoped to EC2 Image Builder.
+class ImageBuilderKey(kms.Key):
+    """A customer managed KMS key whose key policy is scoped to EC2 Image Builder: a ``kms.Key``.
 
     Creates one ``AWS::KMS::Key`` (and an ``AWS::KMS::Alias`` when ``alias`` is given) with:
 
@@ -28,8 +27,9 @@ class ImageBuilderKey(Construct):
     - grants added by :meth:`grant_workflow_execution` and :meth:`grant_component_decrypt`, each limited
       by the Image Builder encryption context ``kms:EncryptionContext:aws:imagebuilder:arn`` (R12-R14).
 
-    Use :meth:`from_key_arn` for a key you do not own: grants then add the identity side only, and
-    :meth:`key_policy_statements` returns the key-policy statements the key's owner must add.
+    It goes wherever CDK takes a ``kms.IKey``. Every ``key`` prop of this library also takes your own
+    ``kms.Key`` (both grant sides are added, as here) or an imported one (``kms.Key.from_key_arn``: the
+    identity side is added and the key-policy side printed for the key's owner).
     """
 
     def __init__(
@@ -44,7 +44,6 @@ class ImageBuilderKey(Construct):
         rotation_period: cdk.Duration | None = None,
         pending_window: cdk.Duration = defaults.KEY_PENDING_WINDOW,
         removal_policy: cdk.RemovalPolicy = defaults.KEY_REMOVAL_POLICY,
-        _imported: kms.IKey | None = None,
     ) -> None:
         """Create the key.
 
@@ -59,20 +58,9 @@ class ImageBuilderKey(Construct):
         :param removal_policy: what happens to the key when it leaves the stack (R15). Default: -
             ``RemovalPolicy.RETAIN``.
         """
-        super().__init__(scope, id)
-        self._grant_statements: list[iam.PolicyStatement] = []
-        self._grants_by_sid: dict[str, iam.PolicyStatement] = {}
-        self._key_arn: str | None = None
-
-        if _imported is not None:
-            self.key: kms.IKey = _imported
-            self.owned = False
-            return
-
-        self._validate(
-            alias=alias, pending_window=pending_window, rotation_period=rotation_period, admins=admins
-        )
-        stack = cdk.Stack.of(self)
+        problems = ValidationProblems(scope, id)
+        days = _validate(problems, alias, pending_window, rotation_period, admins)
+        stack = cdk.Stack.of(scope)
         policy = iam.PolicyDocument(
             statements=[
                 iam.PolicyStatement(
@@ -92,9 +80,9 @@ class ImageBuilderKey(Construct):
                     resources=["*"],
                 )
             )
-        key = kms.Key(
-            self,
-            "Resource",
+        super().__init__(
+            scope,
+            id,
             description=description or f"Encrypts EC2 Image Builder data of stack {stack.stack_name}",
             enable_key_rotation=enable_key_rotation,
             rotation_period=rotation_period,
@@ -104,43 +92,46 @@ class ImageBuilderKey(Construct):
             policy=policy,
         )
         if pending_window.is_unresolved():
-            cast(kms.CfnKey, key.node.default_child).pending_window_in_days = pending_window.to_days()
+            cast(kms.CfnKey, self.node.default_child).pending_window_in_days = pending_window.to_days()
         if alias:
-            key.add_alias(alias)
-        self.key = key
-        self.owned = True
+            self.add_alias(alias)
+        # Earlier releases wrapped a kms.Key named "Resource": keep its logical ids (no replacement).
+        logical_ids.keep_wrapped_ids(self)
+        if days is not None and days < MIN_PENDING_WINDOW_DAYS:  # allowed by KMS, reported by our pack
+            cdk.Annotations.of(self).add_warning_v2(
+                "secure-imagebuilder:pendingWindowBelowPack",
+                f"pending_window of {days} days: DataProtection-KMS3 reports keys whose deletion waits less "
+                f"than {MIN_PENDING_WINDOW_DAYS} days (R15); keep the default, or acknowledge the rule "
+                "with a reason",
+            )
 
     @classmethod
-    def from_key_arn(cls, scope: Construct, id: str, key_arn: str) -> ImageBuilderKey:
+    def from_key_arn(  # type: ignore[override]
+        cls, scope: Construct, id: str, key_arn: str, *, key_policy_added_by_owner: bool = False
+    ) -> ImportedImageBuilderKey:
         """Use an existing key you do not own (cross-account or managed elsewhere).
 
         Grants then add only the identity policy side (R14); the key-policy side (R13) is reported as an
-        info message at synth time and returned by :meth:`key_policy_statements`, ready to paste into
-        the key's policy.
+        info message at synth time and returned by ``key_policy_statements()``, ready to paste into the
+        key's policy. ``kms.Key.from_key_arn`` works as well wherever a key is taken; this one also
+        refuses an alias ARN (a grant on it never matches) and keeps the grant methods of this class.
+
+        :param key_policy_added_by_owner: the key's owner adds ``key_policy_statements()``: grants only
+            the key policy can give (service-linked roles, services, other accounts) are then accepted.
         """
-        if not isinstance(key_arn, str) or (
-            not tokens.is_unresolved(key_arn) and not _KEY_ARN.match(key_arn)
-        ):
-            path = f"{scope.node.path}/{id}".lstrip("/")
-            raise ValueError(
-                f"{path}: key_arn must be a key ARN, arn:<partition>:kms:<region>:<account>:key/<key id>: "
-                f"got {shown(key_arn)}; KMS authorizes key use on the key ARN, so a grant on an alias ARN "
-                "never matches: pass the key's ARN (aws kms describe-key --key-id alias/... shows it)"
-            )
-        imported = kms.Key.from_key_arn(scope, f"{id}Imported", key_arn)
-        return cls(scope, id, _imported=imported)
+        return ImportedImageBuilderKey(
+            scope, id, key_arn=key_arn, key_policy_added_by_owner=key_policy_added_by_owner
+        )
 
     @property
-    def key_arn(self) -> str:
-        """The ARN of the key."""
-        if self._key_arn is None:  # read once: every component and workflow of the key asks for it
-            self._key_arn = self.key.key_arn
-        return self._key_arn
+    def key(self) -> kms.IKey:
+        """Deprecated: the key itself (it used to be the wrapped ``kms.Key``). Use the key directly."""
+        return self
 
     @property
-    def key_id(self) -> str:
-        """The id of the key."""
-        return self.key.key_id
+    def owned(self) -> bool:
+        """Always ``True``: this app creates the key and writes its policy."""
+        return True
 
     def grant_workflow_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let a workflow execution role encrypt and decrypt Image Builder workflows with this key.
@@ -150,12 +141,7 @@ class ImageBuilderKey(Construct):
         ``StringLike kms:EncryptionContext:aws:imagebuilder:arn arn:<partition>:imagebuilder:*:<account>:
         workflow/*`` (R12).
         """
-        return self._grant_both_sides(
-            grantee,
-            sid="AllowImageBuilderWorkflowExecutionRole",
-            actions=permissions.WORKFLOW_KEY_ACTIONS,
-            conditions=permissions.encryption_context_condition(self, "workflow"),
-        )
+        return keys.grant_workflow_execution(self, grantee)
 
     def grant_component_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let a build-instance role decrypt components encrypted with this key, only through Image Builder.
@@ -164,159 +150,135 @@ class ImageBuilderKey(Construct):
         encryption context (``...:component/*``, R10, R12) and ``aws:CalledVia``
         ``imagebuilder.amazonaws.com``, as Image Builder's own instance profile policy does.
         """
-        return self._grant_both_sides(
-            grantee,
-            sid="AllowImageBuilderComponentDecrypt",
-            actions=permissions.COMPONENT_DECRYPT_ACTIONS,
-            conditions={
-                **permissions.encryption_context_condition(self, "component"),
-                **permissions.called_via_imagebuilder_condition(),
-            },
-        )
+        return keys.grant_component_decrypt(self, grantee)
 
     def grant_container_recipe_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Let a container build instance decrypt container recipes of this key, only through Image Builder.
-
-        AWS's ``EC2InstanceProfileForImageBuilderECRContainerBuilds`` lets the instance decrypt "an Image
-        Builder component or container recipe" (awsdocs/ec2-image-builder-user-guide,
-        security-iam-awsmanpol.md); this grants ``kms:Decrypt`` on both sides under the container-recipe
-        encryption context (``...:container-recipe/*``, R12) and ``aws:CalledVia`` Image Builder.
-        """
-        return self._grant_both_sides(
-            grantee,
-            sid="AllowImageBuilderContainerRecipeDecrypt",
-            actions=permissions.COMPONENT_DECRYPT_ACTIONS,
-            conditions={
-                **permissions.encryption_context_condition(self, "container-recipe"),
-                **permissions.called_via_imagebuilder_condition(),
-            },
-        )
+        """Let a container build instance decrypt this key's container recipes, only through Image Builder."""
+        return keys.grant_container_recipe_decrypt(self, grantee)
 
     def add_to_key_policy(self, statement: iam.PolicyStatement) -> bool:
-        """Add a statement to the key policy; ``False`` when the key is imported (and nothing was added).
-
-        For an imported key the statement is remembered for :meth:`key_policy_statements` and reported
-        as an info message, so that the key's owner can add it.
-        """
-        self._grant_statements.append(statement)
-        if self.owned:
-            self.key.add_to_resource_policy(statement)
-            return True
-        self._report_statement_for_owner(statement)
-        return False
+        """Add a statement to the key policy (always ``True``: this app owns the key)."""
+        return keys.add_to_key_policy(self, statement)
 
     def key_policy_statements(self) -> list[dict[str, Any]]:
-        """The key-policy statements this app's grants need, resolved to CloudFormation JSON.
+        """The key-policy statements this app's grants added, resolved to CloudFormation JSON."""
+        return keys.key_policy_statements(self)
 
-        For an imported key these are what the key's owner must add to its policy; principals and
-        account numbers are intrinsic functions when the stack is environment-agnostic.
-        """
-        stack = cdk.Stack.of(self)
-        return [stack.resolve(statement.to_statement_json()) for statement in self._grant_statements]
 
-    def _grant_both_sides(
-        self,
-        grantee: iam.IGrantable,
-        *,
-        sid: str,
-        actions: Sequence[str],
-        conditions: dict[str, dict[str, str]],
-    ) -> iam.Grant:
-        if not hasattr(grantee, "grant_principal"):  # iam.IGrantable (a jsii interface: no isinstance)
-            problems = ValidationProblems(self)
+class ImportedImageBuilderKey(Construct):
+    """A key this app does not own, as ``ImageBuilderKey.from_key_arn`` returns it.
+
+    Every ``key`` prop takes it (it stands for ``imported_key``, a ``kms.IKey``); grants add the identity
+    side only and print the key-policy side for the owner (``key_policy_statements()``).
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, key_arn: str, key_policy_added_by_owner: bool = False
+    ) -> None:
+        """Import the key by its ARN (our error for anything that is not a key ARN)."""
+        if not isinstance(key_arn, str) or (
+            not tokens.is_unresolved(key_arn) and not _KEY_ARN.match(key_arn)
+        ):
+            problems = ValidationProblems(scope, id)
             problems.add(
-                "a grant needs a role or other grantable principal",
-                grantee,
-                "pass the role, e.g. key.grant_workflow_execution(WorkflowExecutionRole(...))",
+                "key_arn must be a key ARN, arn:<partition>:kms:<region>:<account>:key/<key id>",
+                key_arn,
+                "KMS authorizes key use on the key ARN, so a grant on an alias ARN never matches: pass the "
+                "key's ARN (aws kms describe-key --key-id alias/... shows it)",
             )
             problems.raise_if_any()
-        # One key-policy statement per kind of grant: later grantees join its principals, so Sids stay
-        # unique. For an imported key it is reported to the owner instead (add_to_key_policy).
-        statement = self._grants_by_sid.get(sid)
-        if statement is None:
-            statement = iam.PolicyStatement(
-                sid=sid,
-                principals=[grantee.grant_principal],
-                actions=list(actions),
-                resources=["*"],
-                conditions=conditions,
-            )
-            self._grants_by_sid[sid] = statement
-            self.add_to_key_policy(statement)
-        else:
-            statement.add_principals(grantee.grant_principal)
-            if not self.owned:
-                self._report_statement_for_owner(statement)
-        return iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(actions), resource_arns=[self.key_arn], conditions=conditions
-        )
+        super().__init__(scope, id)
+        # The sibling id of earlier releases: an imported key creates no resource, but paths are API.
+        self.imported_key: kms.IKey = kms.Key.from_key_arn(scope, f"{id}Imported", key_arn)
+        keys.report_on(self.imported_key, self)
+        if key_policy_added_by_owner:
+            keys.owner_adds_key_policy(self.imported_key)
 
-    def _report_statement_for_owner(self, statement: iam.PolicyStatement) -> None:
-        # The owner pastes this: intrinsics become ${AWS::AccountId}-style placeholders, not CloudFormation.
-        stack = cdk.Stack.of(self)
-        rendered = json.dumps(_placeholders(stack.resolve(statement.to_statement_json())), sort_keys=True)
-        key = json.dumps(_placeholders(stack.resolve(self.key_arn)))
-        note = (
-            " (replace ${AWS::AccountId}, ${AWS::Partition} and ${AWS::Region} with the deploying account's "
-            "values, and ${<LogicalId>.Arn} with that resource's ARN once the stack is deployed)"
-            if "${" in rendered
-            else ""
-        )
-        cdk.Annotations.of(self).add_info(
-            f"the key {key} is not owned by this app: ask its owner to add this statement to its key "
-            f"policy{note}: {rendered}"
-        )
+    @property
+    def key(self) -> kms.IKey:
+        """The imported ``kms.IKey``."""
+        return self.imported_key
 
-    def _validate(
-        self,
-        *,
-        alias: str | None,
-        pending_window: cdk.Duration,
-        rotation_period: cdk.Duration | None,
-        admins: object,
-    ) -> None:
-        """KMS's own limits, checked here so the message names this construct (CDK's would not)."""
-        problems = ValidationProblems(self)
-        if admins is not None and (
-            isinstance(admins, str | bytes | Mapping)
-            or not isinstance(admins, Sequence)
-            or not all(hasattr(admin, "policy_fragment") for admin in admins)  # iam.IPrincipal
-        ):
+    @property
+    def owned(self) -> bool:
+        """Always ``False``: the key policy belongs to the key's owner."""
+        return False
+
+    @property
+    def key_arn(self) -> str:
+        """The ARN of the key."""
+        return keys.arn(self.imported_key)
+
+    @property
+    def key_id(self) -> str:
+        """The id of the key."""
+        return self.imported_key.key_id
+
+    def grant_workflow_execution(self, grantee: iam.IGrantable) -> iam.Grant:
+        """The identity side of the workflow grant; the key-policy side is printed for the owner."""
+        return keys.grant_workflow_execution(self.imported_key, grantee)
+
+    def grant_component_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
+        """The identity side of the component-decrypt grant; the key-policy side is printed for the owner."""
+        return keys.grant_component_decrypt(self.imported_key, grantee)
+
+    def grant_container_recipe_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
+        """The identity side of the container-recipe grant; the key-policy side is printed for the owner."""
+        return keys.grant_container_recipe_decrypt(self.imported_key, grantee)
+
+    def add_to_key_policy(self, statement: iam.PolicyStatement) -> bool:
+        """Record a key-policy statement for the owner (``False``: nothing is added here)."""
+        return keys.add_to_key_policy(self.imported_key, statement)
+
+    def key_policy_statements(self) -> list[dict[str, Any]]:
+        """The key-policy statements the key's owner must add, resolved to CloudFormation JSON."""
+        return keys.key_policy_statements(self.imported_key)
+
+
+KeyLike = kms.IKey | ImportedImageBuilderKey
+"""What a ``key`` prop takes: any ``kms.IKey``, or the result of ``ImageBuilderKey.from_key_arn``."""
+
+
+def _validate(
+    problems: ValidationProblems,
+    alias: object,
+    pending_window: object,
+    rotation_period: object,
+    admins: object,
+) -> int | None:
+    """KMS's own limits, checked before CDK's (whose messages name no construct); the pending days."""
+    if alias is not None and not tokens.is_unresolved(alias):
+        if not isinstance(alias, str) or not _ALIAS.match(alias) or alias.startswith("alias/aws/"):
             problems.add(
-                "admins must be a list of principals",
-                admins,
-                "wrap it in a list, e.g. admins=[iam.AccountRootPrincipal()] or [role]",
+                "alias must start with 'alias/' and not with the reserved 'alias/aws/', then 1-250 "
+                "letters, digits, '/', '_' or '-'",
+                alias,
+                "use a name like 'alias/imagebuilder'",
             )
-        if alias is not None and not tokens.is_unresolved(alias):
-            if not isinstance(alias, str) or not _ALIAS.match(alias) or alias.startswith("alias/aws/"):
-                problems.add(
-                    "alias must start with 'alias/' and not with the reserved 'alias/aws/', then 1-250 "
-                    "letters, digits, '/', '_' or '-'",
-                    alias,
-                    "use a name like 'alias/imagebuilder'",
-                )
-        days = _whole_days(problems, "pending_window", pending_window)
-        if days is not None and not 7 <= days <= 30:
-            problems.add(
-                "pending_window must be 7 to 30 days (R15)",
-                f"{days} days",
-                "use Duration.days(30), the default",
-            )
-        rotation_days = _whole_days(problems, "rotation_period", rotation_period)
-        if rotation_days is not None and not 90 <= rotation_days <= 2560:
-            problems.add(
-                "rotation_period must be 90 to 2560 days (the KMS limits)",
-                f"{rotation_days} days",
-                "leave it unset (365 days) or pick a value in the range",
-            )
-        problems.raise_if_any()
-        if days is not None and days < MIN_PENDING_WINDOW_DAYS:  # allowed by KMS, reported by our pack
-            cdk.Annotations.of(self).add_warning_v2(
-                "secure-imagebuilder:pendingWindowBelowPack",
-                f"pending_window of {days} days: DataProtection-KMS3 reports keys whose deletion waits less "
-                f"than {MIN_PENDING_WINDOW_DAYS} days (R15); keep the default, or acknowledge the rule "
-                "with a reason",
-            )
+    if admins is not None and (
+        isinstance(admins, str | bytes | Mapping)
+        or not isinstance(admins, Sequence)
+        or not all(hasattr(admin, "policy_fragment") for admin in admins)  # iam.IPrincipal
+    ):
+        problems.add(
+            "admins must be a list of principals",
+            admins,
+            "wrap it in a list, e.g. admins=[iam.AccountRootPrincipal()] or [role]",
+        )
+    days = _whole_days(problems, "pending_window", pending_window)
+    if days is not None and not 7 <= days <= 30:
+        problems.add(
+            "pending_window must be 7 to 30 days (R15)", f"{days} days", "use Duration.days(30), the default"
+        )
+    rotation_days = _whole_days(problems, "rotation_period", rotation_period)
+    if rotation_days is not None and not 90 <= rotation_days <= 2560:
+        problems.add(
+            "rotation_period must be 90 to 2560 days (the KMS limits)",
+            f"{rotation_days} days",
+            "leave it unset (365 days) or pick a value in the range",
+        )
+    problems.raise_if_any()
+    return days
 
 
 # KMS alias names: https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html (AliasName).
@@ -340,33 +302,6 @@ def _whole_days(problems: ValidationProblems, what: str, value: object) -> int |
     return int(hours // 24)
 
 
-def _placeholders(value: Any) -> Any:
-    """Intrinsics as ``${AWS::AccountId}`` / ``${Logical.Arn}`` text that a key owner can fill in."""
-    if isinstance(value, list):
-        return [_placeholders(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if len(value) == 1:
-        ((name, argument),) = value.items()
-        if name == "Ref":
-            return f"${{{argument}}}"
-        if name == "Fn::GetAtt":
-            return f"${{{argument[0]}.{argument[1]}}}"
-        if name == "Fn::Join":
-            separator, parts = argument
-            return str(separator).join(str(_placeholders(part)) for part in parts)
-    return {key: _placeholders(item) for key, item in value.items()}
-
-
-def require_key(scope: Construct, key: object, prop: str = "key") -> ImageBuilderKey:
-    """``key``, or our error naming ``scope`` when it is not an ``ImageBuilderKey`` (before any use of it)."""
-    if not isinstance(key, ImageBuilderKey):
-        problems = ValidationProblems(scope)
-        problems.add(
-            f"{prop} must be an ImageBuilderKey",
-            key,
-            "pass ImageBuilderKey(...) or, for a key of your own, "
-            "ImageBuilderKey.from_key_arn(scope, id, arn)",
-        )
-        problems.raise_if_any()
-    return cast(ImageBuilderKey, key)
+def require_key(scope: Construct, key: object, prop: str = "key") -> kms.IKey:
+    """``key`` as a ``kms.IKey`` (an older from_key_arn wrapper unwrapped), or our error naming ``scope``."""
+    return keys.checked(scope, key, prop)

@@ -8,9 +8,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, permissions, suppressions
+from secure_imagebuilder.core import defaults, keys, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey, require_key
+from secure_imagebuilder.key import KeyLike, require_key
 
 
 class ImageBuilderLogBucket(Construct):
@@ -32,7 +32,7 @@ class ImageBuilderLogBucket(Construct):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         bucket_name: str | None = None,
         server_access_logs_bucket: s3.IBucket | None = None,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
@@ -46,13 +46,13 @@ class ImageBuilderLogBucket(Construct):
             ``RemovalPolicy.RETAIN``.
         """
         super().__init__(scope, id)
-        require_key(self, key)
+        key = require_key(self, key)
         self.bucket = s3.Bucket(
             self,
             "Resource",
             bucket_name=bucket_name,
             encryption=s3.BucketEncryption.KMS,
-            encryption_key=key.key,
+            encryption_key=key,
             bucket_key_enabled=True,
             versioned=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -145,7 +145,7 @@ class ImageBuilderLogGroup(Construct):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         log_group_name: str,
         retention: logs.RetentionDays = defaults.LOG_RETENTION,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
@@ -162,9 +162,9 @@ class ImageBuilderLogGroup(Construct):
             statement. Default: - ``False``: an imported key is an error.
         """
         super().__init__(scope, id)
-        require_key(self, key)
+        key = require_key(self, key)
         problems = ValidationProblems(self)
-        permissions.check_key_policy_grant(
+        keys.require_owner_grant(
             problems, key, what="CloudWatch Logs", added_by_owner=key_policy_added_by_owner
         )
         problems.raise_if_any()
@@ -172,20 +172,21 @@ class ImageBuilderLogGroup(Construct):
         log_group_arn = (
             f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:{log_group_name}"
         )
-        key.add_to_key_policy(
+        keys.add_to_key_policy(
+            key,
             iam.PolicyStatement(
                 sid=f"AllowCloudWatchLogs{cdk.Names.unique_id(self)}"[:120],
                 principals=[iam.ServicePrincipal(f"logs.{stack.region}.{stack.url_suffix}")],
                 actions=list(permissions.LOGS_KEY_ACTIONS),
                 resources=["*"],
                 conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
-            )
+            ),
         )
         self.log_group = logs.LogGroup(
             self,
             "Resource",
             log_group_name=log_group_name,
-            encryption_key=key.key,
+            encryption_key=key,
             retention=retention,
             removal_policy=removal_policy,
         )

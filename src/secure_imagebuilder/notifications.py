@@ -7,9 +7,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, permissions
+from secure_imagebuilder.core import checks, defaults, keys, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey, require_key
+from secure_imagebuilder.key import KeyLike, require_key
 
 
 class ImageBuilderNotificationTopic(Construct):
@@ -36,7 +36,7 @@ class ImageBuilderNotificationTopic(Construct):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         topic_name: str | None = None,
         key_policy_added_by_owner: bool = False,
     ) -> None:
@@ -48,10 +48,10 @@ class ImageBuilderNotificationTopic(Construct):
             service-linked role. Default: - ``False``: an imported key is an error.
         """
         super().__init__(scope, id)
-        require_key(self, key)
+        key = require_key(self, key)
         problems = ValidationProblems(self)
         checks.validate_free_text(problems, "topic_name", topic_name)
-        permissions.check_key_policy_grant(
+        keys.require_owner_grant(
             problems,
             key,
             what="Image Builder's service-linked role to publish",
@@ -62,7 +62,8 @@ class ImageBuilderNotificationTopic(Construct):
         slr = permissions.service_linked_role_arn(
             self, defaults.IMAGEBUILDER_SERVICE, "AWSServiceRoleForImageBuilder"
         )
-        key.add_to_key_policy(
+        keys.add_to_key_policy(
+            key,
             permissions.principal_arn_statement(
                 "AllowImageBuilderServiceLinkedRoleToPublish",
                 slr,
@@ -73,10 +74,10 @@ class ImageBuilderNotificationTopic(Construct):
                         "kms:CallerAccount": stack.account,
                     }
                 },
-            )
+            ),
         )
         permissions.skip_any_principal_check(key)
-        self.topic = sns.Topic(self, "Resource", topic_name=topic_name, master_key=key.key, enforce_ssl=True)
+        self.topic = sns.Topic(self, "Resource", topic_name=topic_name, master_key=key, enforce_ssl=True)
         self.key = key
 
     def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -85,19 +86,20 @@ class ImageBuilderNotificationTopic(Construct):
         The key use is on both sides (key policy and identity policy), only through SNS in this Region.
         """
         conditions = {"StringEquals": {"kms:ViaService": permissions.via_service(self, "sns")}}
-        self.key.add_to_key_policy(
+        keys.add_to_key_policy(
+            self.key,
             iam.PolicyStatement(
                 sid="AllowExecutionRoleToPublishNotifications",
                 principals=[grantee.grant_principal],
                 actions=list(permissions.SNS_ROLE_PUBLISH_KEY_ACTIONS),
                 resources=["*"],
                 conditions=conditions,
-            )
+            ),
         )
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=list(permissions.SNS_ROLE_PUBLISH_KEY_ACTIONS),
-            resource_arns=[self.key.key_arn],
+            resource_arns=[keys.arn(self.key)],
             conditions=conditions,
         )
         # Not topic.grant_publish: for an encrypted topic CDK adds an unconditioned kms:GenerateDataKey*.

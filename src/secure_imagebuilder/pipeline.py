@@ -11,6 +11,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -21,7 +22,7 @@ from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
 from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
-from secure_imagebuilder.key import ImageBuilderKey, require_key
+from secure_imagebuilder.key import ImageBuilderKey, KeyLike, require_key
 from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
 from secure_imagebuilder.recipe import Component, EncryptedContainerRecipe, EncryptedImageRecipe, RecipeVolume
@@ -67,7 +68,7 @@ class SecureImagePipeline(Construct):
         parent_image: str | None = None,
         components: Sequence[Component] | None = None,
         version: str = defaults.AUTO_RECIPE_VERSION,
-        key: ImageBuilderKey | None = None,
+        key: KeyLike | None = None,
         key_policy_added_by_owner: bool = False,
         workflows: Sequence[EncryptedWorkflow] | None = None,
         execution_role: iam.IRole | None = None,
@@ -228,7 +229,7 @@ class SecureImagePipeline(Construct):
         for tag_key, tag_value in (tags or {}).items():
             cdk.Tags.of(self).add(tag_key, tag_value)
 
-    def _key(self, key: ImageBuilderKey | None, removal_policy: cdk.RemovalPolicy) -> ImageBuilderKey:
+    def _key(self, key: KeyLike | None, removal_policy: cdk.RemovalPolicy) -> kms.IKey:
         """The user's key (checked: every piece reads it) or a new one."""
         if key is None:
             return ImageBuilderKey(self, "Key", removal_policy=removal_policy)
@@ -261,7 +262,7 @@ class SecureImagePipeline(Construct):
                 self,
                 "Repository",
                 encryption=ecr.RepositoryEncryption.KMS,
-                encryption_key=key.key,
+                encryption_key=key,
                 image_scan_on_push=True,
                 image_tag_mutability=ecr.TagMutability.IMMUTABLE,
                 removal_policy=removal_policy,

@@ -10,13 +10,14 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_kms as kms
 from constructs import Construct, IConstruct
 
 from secure_imagebuilder.component import EncryptedComponent
-from secure_imagebuilder.core import checks, defaults, documents, tokens
+from secure_imagebuilder.core import checks, defaults, documents, keys, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import VersionedResource
-from secure_imagebuilder.key import ImageBuilderKey, require_key
+from secure_imagebuilder.key import KeyLike, require_key
 
 Component = EncryptedComponent | str
 """A component of a recipe: ours (encrypted, R10) or the ARN of an AWS-managed one."""
@@ -54,11 +55,11 @@ def aws_managed_image(scope: IConstruct, name: str, version: str = "x.x.x") -> s
     return f"arn:{stack.partition}:imagebuilder:{stack.region}:aws:image/{name}/{version}"
 
 
-def _ebs(key: ImageBuilderKey, volume: RecipeVolume) -> dict[str, Any]:
+def _ebs(key: kms.IKey, volume: RecipeVolume) -> dict[str, Any]:
     """The EBS specification of one volume: always encrypted with the key, deleted with the instance."""
     return {
         "encrypted": True,
-        "kms_key_id": key.key_arn,
+        "kms_key_id": keys.arn(key),
         "delete_on_termination": True,
         "volume_size": volume.size_gib,
         "volume_type": volume.volume_type,
@@ -122,7 +123,7 @@ class EncryptedImageRecipe(VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         name: str,
         version: str,
         parent_image: str,
@@ -148,7 +149,7 @@ class EncryptedImageRecipe(VersionedResource):
             ``RemovalPolicy.DESTROY``: the recipe lives in your app, and a newer version replaces it.
         """
         super().__init__(scope, id)
-        require_key(self, key)
+        key = require_key(self, key)
         problems = ValidationProblems(self)
         _validate_recipe(
             problems,
@@ -203,7 +204,7 @@ class EncryptedContainerRecipe(VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         name: str,
         version: str,
         parent_image: str,
@@ -235,7 +236,7 @@ class EncryptedContainerRecipe(VersionedResource):
             ``RemovalPolicy.DESTROY``.
         """
         super().__init__(scope, id)
-        require_key(self, key)
+        key = require_key(self, key)
         problems = ValidationProblems(self)
         _validate_recipe(
             problems,
@@ -270,7 +271,7 @@ class EncryptedContainerRecipe(VersionedResource):
                 repository_name=repository.repository_name, service="ECR"
             ),
             dockerfile_template_data=dockerfile_template_data,
-            kms_key_id=key.key_arn,
+            kms_key_id=keys.arn(key),
             instance_configuration=imagebuilder.CfnContainerRecipe.InstanceConfigurationProperty(
                 block_device_mappings=mappings, image=instance_image
             ),

@@ -12,11 +12,9 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, permissions, suppressions
+from secure_imagebuilder.core import checks, defaults, keys, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import ImageBuilderKey
-
-_KEY_FIX = "pass an ImageBuilderKey (ImageBuilderKey.from_key_arn(scope, id, arn) for an existing key)"
+from secure_imagebuilder.key import KeyLike
 
 EXECUTION_POLICY_NAME = "EC2ImageBuilderExecutionPolicy"
 """AWS managed policy for custom workflow execution roles (shared/reference/service-permissions-notes.md)."""
@@ -42,7 +40,7 @@ class WorkflowExecutionRole(iam.Role):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey | None = None,
+        key: KeyLike | None = None,
         role_name: str | None = None,
         description: str | None = None,
         use_managed_execution_policy: bool = True,
@@ -65,9 +63,8 @@ class WorkflowExecutionRole(iam.Role):
         checks.validate_role_props(
             problems, role_name=role_name, description=description, max_session_duration=max_session_duration
         )
-        if key is not None:
-            checks.validate_instance(problems, "key", key, ImageBuilderKey, _KEY_FIX)
         problems.raise_if_any()
+        checked_key = None if key is None else keys.checked(scope, key, child_id=id)
         stack = cdk.Stack.of(scope)
         # Only aws:SourceAccount: AWS documents it for Image Builder's confused-deputy protection, but not
         # the aws:SourceArn value of a workflow run; a condition on an absent key would fail every build.
@@ -95,8 +92,8 @@ class WorkflowExecutionRole(iam.Role):
                 "roles and the Image Builder user guide recommends it; its KMS statements are "
                 "EBS-only (kms:ViaService ec2, aws:ebs:id context).",
             )
-        if key is not None:
-            key.grant_workflow_execution(self)
+        if checked_key is not None:
+            keys.grant_workflow_execution(checked_key, self)
 
 
 class BuildInstanceRole(iam.Role):
@@ -120,7 +117,7 @@ class BuildInstanceRole(iam.Role):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         role_name: str | None = None,
         description: str | None = None,
     ) -> None:
@@ -132,8 +129,8 @@ class BuildInstanceRole(iam.Role):
         """
         problems = ValidationProblems(scope, id)
         checks.validate_role_props(problems, role_name=role_name, description=description)
-        checks.validate_instance(problems, "key", key, ImageBuilderKey, _KEY_FIX)
         problems.raise_if_any()
+        checked_key = keys.checked(scope, key, child_id=id)
         super().__init__(
             scope,
             id,
@@ -161,7 +158,7 @@ class BuildInstanceRole(iam.Role):
                 resources=[f"arn:{stack.partition}:s3:::{permissions.MANAGED_ARTIFACT_BUCKETS}/*"],
             )
         )
-        key.grant_component_decrypt(self)
+        keys.grant_component_decrypt(checked_key, self)
         suppressions.acknowledge(
             self,
             f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{defaults.SSM_MANAGED_POLICY}]",

@@ -8,10 +8,10 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, documents
+from secure_imagebuilder.core import checks, defaults, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import VersionedResource
-from secure_imagebuilder.key import ImageBuilderKey, require_key
+from secure_imagebuilder.key import KeyLike, require_key
 
 
 class EncryptedWorkflow(VersionedResource):
@@ -32,7 +32,7 @@ class EncryptedWorkflow(VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: ImageBuilderKey,
+        key: KeyLike,
         name: str,
         version: str,
         workflow_type: str,
@@ -59,7 +59,7 @@ class EncryptedWorkflow(VersionedResource):
             ``RemovalPolicy.DESTROY``: the document lives in your app, and a newer version replaces it.
         """
         super().__init__(scope, id)
-        require_key(self, key)
+        key = require_key(self, key)
         problems = ValidationProblems(self)
         checks.validate_choice(
             problems,
@@ -89,7 +89,7 @@ class EncryptedWorkflow(VersionedResource):
             type=workflow_type,
             data=source.data,
             uri=source.uri,
-            kms_key_id=key.key_arn,
+            kms_key_id=keys.arn(key),
             description=description,
             change_description=change_description,
         )

@@ -12,7 +12,6 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk.assertions import Template
 from test_documents import COMPONENT, WORKFLOW_YAML
 
@@ -99,19 +98,19 @@ def test_a_key_that_is_not_a_key_is_our_error(construct: str, key: Any, shown: s
     our_error(
         lambda s: KEYED[construct](s, key),
         construct,
-        "key must be an ImageBuilderKey",
+        "key must be a KMS key",
         shown,
-        "ImageBuilderKey.from_key_arn(scope, id, arn)",
+        "your own kms.Key, or kms.Key.from_key_arn(scope, id, arn)",
     )
 
 
-def test_a_plain_kms_key_shows_its_type_not_its_address() -> None:
+def test_a_principal_given_as_key_shows_its_type_not_its_address() -> None:
     our_error(
-        lambda s: WorkflowExecutionRole(s, "Role", key=kms.Key(s, "Plain")),
+        lambda s: WorkflowExecutionRole(s, "Role", key=iam.AccountRootPrincipal()),
         "Role",
-        "key must be an ImageBuilderKey",
-        "a Key",
-        "ImageBuilderKey.from_key_arn",
+        "key must be a KMS key",
+        "a AccountRootPrincipal",
+        "pass an ImageBuilderKey",
     )
 
 

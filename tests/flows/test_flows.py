@@ -14,12 +14,13 @@ import pathlib
 from typing import Any
 
 import pytest
+from aws_cdk import aws_kms as kms
 from matrix import DOCUMENTED_MANAGED_POLICIES, FLOWS, Flow, documented_identities
 from render import render
 from scene import Scene, scene_of
 
 from conftest import REPO, make_app
-from secure_imagebuilder import ImageBuilderKey
+from secure_imagebuilder.core import keys
 from secure_imagebuilder.rules.policy import Decision, PolicyEvaluator, Request, TemplateResolver
 
 EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.py") if p.stem != "__init__")
@@ -34,15 +35,16 @@ def synthesized(name: str) -> tuple[dict[str, Any], dict[str, list[dict[str, Any
     resolver = TemplateResolver(template)
     owners: dict[str, list[dict[str, Any]]] = {}
     for node in stack.node.find_all():
-        if isinstance(node, ImageBuilderKey) and not node.owned:
+        statements = [] if isinstance(node, kms.Key) else keys.key_policy_statements(node)  # type: ignore[arg-type]
+        if hasattr(node, "add_to_resource_policy") and statements:  # an imported kms.IKey with grants
             root = {
                 "Effect": "Allow",
                 "Principal": {"AWS": f"arn:aws:iam::{resolver.account}:root"},
                 "Action": "kms:*",
                 "Resource": "*",
             }
-            arn = str(resolver.resolve(stack.resolve(node.key_arn)))
-            owners[arn] = [root, *resolver.resolve(node.key_policy_statements())]
+            arn = str(resolver.resolve(stack.resolve(node.key_arn)))  # type: ignore[attr-defined]
+            owners[arn] = [root, *resolver.resolve(statements)]
     return template, owners
 
 

@@ -67,8 +67,8 @@ from secure_imagebuilder.alpha._injectors import (
 )
 from secure_imagebuilder.alpha._state import SecureDefaultsState
 from secure_imagebuilder.alpha.interop import as_alpha_component, as_alpha_workflow
-from secure_imagebuilder.core import defaults
-from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.core import defaults, keys
+from secure_imagebuilder.key import KeyLike
 
 __all__ = ["apply_secure_defaults", "as_alpha_component", "as_alpha_workflow"]
 
@@ -76,7 +76,7 @@ __all__ = ["apply_secure_defaults", "as_alpha_component", "as_alpha_workflow"]
 def apply_secure_defaults(
     scope: IConstruct,
     *,
-    key: ImageBuilderKey,
+    key: KeyLike,
     log_bucket: s3.IBucket | None = None,
     log_prefix: str = defaults.LOG_PREFIX,
     notifications: bool = True,
@@ -84,7 +84,8 @@ def apply_secure_defaults(
     """Make every alpha Image Builder construct created under ``scope`` from now on secure by default.
 
     :param scope: a stack, or a construct inside one; the shared log bucket and topic go into the stack.
-    :param key: the customer managed key of components, workflows, recipes, volumes and AMIs.
+    :param key: the customer managed key of components, workflows, recipes, volumes and AMIs: an
+        ``ImageBuilderKey``, your own ``kms.Key`` or an imported ``kms.IKey``.
     :param log_bucket: where build logs go; it must be encrypted with a KMS key (R17). Default: - one
         ``ImageBuilderLogBucket`` per stack, construct id ``SecureDefaultsLogBucket``.
     :param log_prefix: the key prefix of the build logs. Default: - ``imagebuilder/``.
@@ -92,7 +93,10 @@ def apply_secure_defaults(
         Default: - ``True``: one topic per stack, construct id ``SecureDefaultsNotificationTopic``.
     """
     state = SecureDefaultsState(
-        key=key, log_prefix=log_prefix, log_bucket=log_bucket, notifications=notifications
+        key=keys.checked(scope, key),
+        log_prefix=log_prefix,
+        log_bucket=log_bucket,
+        notifications=notifications,
     )
     cdk.PropertyInjectors.of(scope).add(
         KeyInjector(str(alpha.Component.PROPERTY_INJECTION_ID), state),

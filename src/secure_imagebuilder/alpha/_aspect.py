@@ -32,7 +32,7 @@ from aws_cdk import aws_imagebuilder_alpha as alpha
 from constructs import IConstruct
 
 from secure_imagebuilder.alpha._state import SecureDefaultsState
-from secure_imagebuilder.core import permissions, suppressions
+from secure_imagebuilder.core import keys, permissions, suppressions
 
 ECR_CONTAINER_BUILDS = "EC2InstanceProfileForImageBuilderECRContainerBuilds"
 """AWS's managed policy for container build instances (awsdocs/ec2-image-builder-user-guide,
@@ -113,7 +113,7 @@ class SecureDefaultsAspect:
                 conditions=conditions,
             )
             self._publishers[key] = statement
-            self._state.key.add_to_key_policy(statement)
+            keys.add_to_key_policy(self._state.key, statement)
         else:
             statement.add_principals(role.grant_principal)
         iam.Grant.add_to_principal(

@@ -16,6 +16,7 @@ from aws_cdk import aws_imagebuilder_alpha as alpha
 from constructs import Construct
 
 from secure_imagebuilder.alpha._state import SecureDefaultsState
+from secure_imagebuilder.core import keys
 from secure_imagebuilder.lifecycle import LifecycleExecutionRole
 from secure_imagebuilder.logs import grant_log_write
 from secure_imagebuilder.roles import BuildInstanceRole, WorkflowExecutionRole
@@ -45,7 +46,7 @@ class KeyInjector:
         """The props with ``kmsKey`` set to the key unless the user set one."""
         props: Props = dict(original_props or {})
         if _unset(props, "kmsKey"):
-            props["kmsKey"] = self._state.key.key
+            props["kmsKey"] = self._state.key
         return props
 
 
@@ -78,7 +79,7 @@ class InfrastructureInjector:
             props["httpTokens"] = "required"  # the TypeScript value of HttpTokens.REQUIRED
         if _unset(props, "instanceProfile") and _unset(props, "role"):
             role = BuildInstanceRole(scope, f"{id}InstanceRole", key=state.key)
-            state.key.grant_container_recipe_decrypt(role)
+            keys.grant_container_recipe_decrypt(state.key, role)
             props["role"] = role
             state.instance_roles[f"{scope.node.path}/{id}"] = role
         if _unset(props, "logging"):

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import IConstruct
 
-from secure_imagebuilder.key import ImageBuilderKey
+from secure_imagebuilder.core import keys
 from secure_imagebuilder.logs import ImageBuilderLogBucket
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
 
@@ -31,7 +32,7 @@ TOPIC_ID = "SecureDefaultsNotificationTopic"
 class SecureDefaultsState:
     """The key and the shared resources of one ``apply_secure_defaults`` call."""
 
-    key: ImageBuilderKey
+    key: kms.IKey
     log_prefix: str
     log_bucket: s3.IBucket | None = None
     notifications: bool = True
@@ -60,7 +61,7 @@ class SecureDefaultsState:
         """
         if not self.notifications:
             return None
-        if not self.key.owned:
+        if not keys.is_owned(self.key):
             cdk.Annotations.of(scope).add_info(
                 "secure defaults: no notification topic, the key is imported and its policy cannot let "
                 "Image Builder publish; pass notification_topic yourself (ImageBuilderNotificationTopic)"

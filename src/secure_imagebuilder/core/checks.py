@@ -124,14 +124,3 @@ def validate_role_props(
                 max_session_duration.to_human_string(),
                 "leave it unset (1 hour) or pick a value in the range",
             )
-
-
-def validate_instance(
-    problems: ValidationProblems, what: str, value: object, expected: type | tuple[type, ...], fix: str
-) -> bool:
-    """Whether ``value`` is an ``expected`` object; records our problem (naming the prop) when it is not."""
-    if isinstance(value, expected):
-        return True
-    names = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
-    problems.add(f"{what} must be {'an' if names[0] in 'AEIOU' else 'a'} {names}", value, fix)
-    return False

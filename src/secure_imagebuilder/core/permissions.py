@@ -6,17 +6,14 @@ Grants read these names so that the key policy (R13) and the identity policy (R1
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import IConstruct
 
 from secure_imagebuilder.core import defaults, suppressions
-from secure_imagebuilder.core.validation import ValidationProblems
-
-if TYPE_CHECKING:  # key.py imports this module
-    from secure_imagebuilder.key import ImageBuilderKey
 
 WORKFLOW_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 """R13/R14: what Image Builder needs to encrypt a workflow (CreateWorkflow) and read it (GetWorkflow)."""
@@ -108,9 +105,9 @@ PRINCIPAL_ARN_INSTEAD_OF_PRINCIPAL = (
 """Why a key-policy statement names its principal by ``aws:PrincipalArn`` (checkov CKV_AWS_33 skip reason)."""
 
 
-def skip_any_principal_check(key: ImageBuilderKey) -> None:
+def skip_any_principal_check(key: kms.IKey) -> None:
     """Record, on a key this app owns, why its policy has ``Principal: *`` statements (checkov CKV_AWS_33)."""
-    resource = suppressions.default_resource(key.key) if key.owned else None
+    resource = suppressions.default_resource(key) if isinstance(key, kms.Key) else None
     if resource is not None:
         suppressions.skip_checkov(resource, "CKV_AWS_33", PRINCIPAL_ARN_INSTEAD_OF_PRINCIPAL)
 
@@ -152,23 +149,6 @@ def via_service(scope: IConstruct, service: str, region: str | None = None) -> s
     """``<service>.<region>.amazonaws.com``: ``kms:ViaService`` for a call through that service."""
     stack = cdk.Stack.of(scope)
     return f"{service}.{region or stack.region}.{stack.url_suffix}"
-
-
-def check_key_policy_grant(
-    problems: ValidationProblems, key: ImageBuilderKey, *, what: str, added_by_owner: bool
-) -> None:
-    """A grant to a principal whose policies we cannot write needs the key policy: fail if we cannot add it.
-
-    Service-linked roles, service principals and other accounts get no identity policy from this app, so
-    for a key the app does not own the grant only exists once the key's owner adds the statement.
-    """
-    if not key.owned and not added_by_owner:
-        problems.add(
-            f"the key is imported, so the key-policy grant for {what} cannot be added",
-            key.key_arn,
-            "use a key this app creates (ImageBuilderKey), or have the key's owner add the statements of "
-            "key.key_policy_statements() and pass key_policy_added_by_owner=True",
-        )
 
 
 def nag_resource_id(scope: IConstruct, value: str) -> str:

@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
 from constructs import Construct
-
-from secure_imagebuilder.key import ImageBuilderKey
 
 
 class VersionedResource(Construct):
@@ -21,7 +20,7 @@ class VersionedResource(Construct):
         self,
         resource: cdk.CfnResource,
         *,
-        key: ImageBuilderKey,
+        key: kms.IKey,
         name: str,
         version: str,
         removal_policy: cdk.RemovalPolicy | None,

@@ -1,0 +1,171 @@
+"""Every ``key`` prop takes any ``kms.IKey`` (issue 14): an ``ImageBuilderKey`` is a ``kms.Key``; a user's
+own ``kms.Key`` gets both grant sides; an imported key gets the identity side, and its owner the rest.
+"""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Annotations, Match, Template
+from test_documents import COMPONENT, WORKFLOW_YAML
+
+from conftest import make_stack
+from policy_eval import ACCOUNT, PolicyEvaluator, Request
+from secure_imagebuilder import (
+    BuildInstanceRole,
+    EncryptedComponent,
+    EncryptedWorkflow,
+    ImageBuilderKey,
+    ImageBuilderNotificationTopic,
+    WorkflowExecutionRole,
+    grant_workflow_execution,
+    key_policy_statements,
+    owner_adds_key_policy,
+)
+
+WORKFLOW = f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:workflow/build/build-wf/1.0.0/1"
+COMPONENT_ARN = f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:component/hello/1.0.0/1"
+IMPORTED = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.fixture(scope="module")
+def own_key() -> PolicyEvaluator:
+    """A user's own kms.Key given to the role, the workflow and the component."""
+    stack = make_stack()
+    key = kms.Key(stack, "MyKey", enable_key_rotation=True)
+    WorkflowExecutionRole(stack, "ExecRole", key=key)
+    BuildInstanceRole(stack, "InstanceRole", key=key)
+    EncryptedWorkflow(
+        stack, "Wf", key=key, name="build-wf", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML
+    )
+    EncryptedComponent(
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT
+    )
+    return PolicyEvaluator(Template.from_stack(stack).to_json())
+
+
+def _lid(evaluator: PolicyEvaluator, prefix: str) -> str:
+    (found,) = [x for x in evaluator.resolver.resources if x.startswith(prefix) and "Policy" not in x]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "context", "allowed"),
+    [
+        ("ExecRole", "kms:GenerateDataKey", WORKFLOW, True),
+        ("ExecRole", "kms:Decrypt", WORKFLOW, True),
+        ("ExecRole", "kms:Decrypt", COMPONENT_ARN, False),
+        ("InstanceRole", "kms:Decrypt", COMPONENT_ARN, True),
+        ("InstanceRole", "kms:Decrypt", WORKFLOW, False),
+    ],
+)
+def test_a_users_own_key_gets_the_scoped_statements_on_both_sides(
+    own_key: PolicyEvaluator, role: str, action: str, context: str, allowed: bool
+) -> None:
+    request = Request(
+        action=action,
+        principal=own_key.role_arn(_lid(own_key, role)),
+        resource=own_key.key_arn(_lid(own_key, "MyKey")),
+        context={
+            "kms:EncryptionContext:aws:imagebuilder:arn": context,
+            "aws:CalledVia": ["imagebuilder.amazonaws.com"],
+        },
+    )
+    # Each side on its own: the key policy (R13) and the role's own policy (R14).
+    assert own_key.kms_allows(_lid(own_key, "MyKey"), request) is allowed
+    assert own_key.identity_allows(request) is allowed
+
+
+def test_the_workflow_and_component_are_encrypted_with_the_users_key(own_key: PolicyEvaluator) -> None:
+    key_ref = {"Fn::GetAtt": [_lid(own_key, "MyKey"), "Arn"]}
+    for resource in own_key.resolver.resources.values():
+        if resource["Type"] in ("AWS::ImageBuilder::Workflow", "AWS::ImageBuilder::Component"):
+            assert resource["Properties"]["KmsKeyId"] == key_ref
+
+
+def test_an_image_builder_key_is_a_kms_key_for_any_cdk_l2() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey(stack, "Key")
+    assert isinstance(key, kms.Key) and key.key is key
+    s3.Bucket(stack, "Bucket", encryption_key=key)
+    sns.Topic(stack, "Topic", master_key=key)
+    template = Template.from_stack(stack)
+    (key_id,) = template.find_resources("AWS::KMS::Key")
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"KMSMasterKeyID": {"Fn::GetAtt": [key_id, "Arn"]}}}
+                ]
+            }
+        },
+    )
+    template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": {"Fn::GetAtt": [key_id, "Arn"]}})
+
+
+def test_the_key_keeps_the_logical_ids_it_had_as_a_wrapper() -> None:
+    """Upgrading must not replace the key or its alias (ids from the earlier Key/Resource/Resource path)."""
+    stack = make_stack()
+    ImageBuilderKey(stack, "Key", alias="alias/imagebuilder")
+    template = Template.from_stack(stack).to_json()
+    assert {lid: r["Type"] for lid, r in template["Resources"].items()} == {
+        "KeyE447D366": "AWS::KMS::Key",
+        "KeyAlias85DCBF1E": "AWS::KMS::Alias",
+    }
+
+
+def test_a_grant_reports_both_sides() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey(stack, "Key")
+    role = WorkflowExecutionRole(stack, "Role")
+    grant = key.grant_workflow_execution(role)
+    assert grant.success
+    ((identity,), (key_policy,)) = grant.principal_statements, grant.resource_statements
+    assert identity.sid is None and key_policy.sid == "AllowImageBuilderWorkflowExecutionRole"
+    assert stack.resolve(identity.conditions) == stack.resolve(key_policy.conditions) != {}
+    assert stack.resolve(key_policy.to_statement_json())["Principal"] == {"AWS": stack.resolve(role.role_arn)}
+
+
+def test_an_imported_cdk_key_gets_the_identity_side_and_its_owner_the_statement() -> None:
+    stack = make_stack()
+    key = kms.Key.from_key_arn(stack, "Imported", IMPORTED)
+    role = WorkflowExecutionRole(stack, "Role", key=key)
+    grant = grant_workflow_execution(key, WorkflowExecutionRole(stack, "Other"))
+    assert grant.success and len(grant.resource_statements) == 1
+    (statement,) = key_policy_statements(key)
+    assert statement["Sid"] == "AllowImageBuilderWorkflowExecutionRole"
+    assert {"Fn::GetAtt": [stack.get_logical_id(role.node.default_child), "Arn"]} in statement["Principal"][
+        "AWS"
+    ]
+    Annotations.from_stack(stack).has_info(
+        "/TestStack/Imported", Match.string_like_regexp("ask its owner to add")
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::IAM::Policy",
+        {"PolicyDocument": {"Statement": Match.array_with([Match.object_like({"Resource": IMPORTED})])}},
+    )
+
+
+def test_the_owner_added_fact_lives_on_the_imported_key() -> None:
+    stack = make_stack()
+    key = kms.Key.from_key_arn(stack, "Imported", IMPORTED)
+    with pytest.raises(ValueError, match=r"TestStack/Topic: the key is imported.*owner_adds_key_policy"):
+        ImageBuilderNotificationTopic(stack, "Topic", key=key)
+    ImageBuilderNotificationTopic(stack, "Topic2", key=owner_adds_key_policy(key))
+
+
+def test_the_older_from_key_arn_wrapper_still_works_everywhere() -> None:
+    stack = make_stack()
+    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED, key_policy_added_by_owner=True)
+    assert not key.owned and key.key_arn == IMPORTED
+    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("imagebuilder.amazonaws.com"))
+    key.grant_workflow_execution(role)
+    ImageBuilderNotificationTopic(stack, "Topic", key=key)
+    assert [s["Sid"] for s in key.key_policy_statements()] == [
+        "AllowImageBuilderWorkflowExecutionRole",
+        "AllowImageBuilderServiceLinkedRoleToPublish",
+    ]
