@@ -16,6 +16,7 @@ from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_imagebuilder_alpha as alpha
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Template
 
 from conftest import make_app, make_stack
 from examples.quickstart import COMPONENT_YAML, WORKFLOW_YAML
@@ -439,3 +440,22 @@ def test_container_builds_get_the_ecr_policy_the_alpha_gives_its_own_role(stacks
     ecr_policy = "EC2InstanceProfileForImageBuilderECRContainerBuilds"
     assert ecr_policy in str(container["Properties"]["ManagedPolicyArns"])
     assert ecr_policy not in str(image["Properties"]["ManagedPolicyArns"])
+
+
+def test_an_image_builder_key_given_to_an_alpha_component_renders_its_arn() -> None:
+    """It used to be a wrapper: the alpha L2 took it as a kms.IKey and wrote no KmsKeyId (issue 14)."""
+    stack = make_stack()
+    key = ImageBuilderKey(stack, "Key")
+    alpha.Component(
+        stack,
+        "Component",
+        platform=alpha.Platform.LINUX,
+        data=alpha.ComponentData.from_json_object(
+            {"schemaVersion": "1.0", "phases": [{"name": "build", "steps": []}]}
+        ),
+        kms_key=key,
+    )
+    resources = Template.from_stack(stack).to_json()["Resources"]
+    (key_id,) = [lid for lid, r in resources.items() if r["Type"] == "AWS::KMS::Key"]
+    (component,) = [r for r in resources.values() if r["Type"] == "AWS::ImageBuilder::Component"]
+    assert component["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
