@@ -11,16 +11,16 @@ from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.core.versioned import VersionedResource
+from secure_imagebuilder.core.versioned import ComponentAttributes, ImportedComponent, VersionedResource
 from secure_imagebuilder.key import KeyLike, require_key
 
 
-class EncryptedComponent(VersionedResource):
+class EncryptedComponent(ComponentAttributes, VersionedResource):
     """An ``AWS::ImageBuilder::Component`` whose ``KmsKeyId`` is always the given customer managed key.
 
     Image Builder encrypts the component under the encryption context ``aws:imagebuilder:arn`` = the
-    component's ARN (R10, R12); the build instance's role needs ``keys.grant_component_decrypt(key, role)`` to
-    read it.
+    component's ARN (R10, R12); the build instance's role needs ``grant_component_decrypt(key, role)``
+    to read it.
 
     Validated at synth time: the document is YAML with ``schemaVersion`` and ``phases``, at most 16,000
     characters inline; ``uri`` is an ``s3://`` URI without credentials (R9); the name, the semantic
@@ -49,7 +49,8 @@ class EncryptedComponent(VersionedResource):
 
         :param key: the customer managed key that encrypts the component (R10).
         :param name: the component name.
-        :param version: the semantic version ``major.minor.patch``; publish a new one for every change.
+        :param version: the semantic version ``major.minor.patch``; a changed document under the same
+            version deploys as its next build (Image Builder auto-versioning).
         :param platform: ``Linux``, ``Windows`` or ``macOS``.
         :param data: the component document, as YAML text, a mapping or a ``Path``. Default: - none;
             give exactly one of ``data``, ``path`` and ``uri``.
@@ -105,3 +106,12 @@ class EncryptedComponent(VersionedResource):
             version=version,
             removal_policy=removal_policy,
         )
+
+    @classmethod
+    def from_component_arn(cls, scope: Construct, id: str, component_arn: str) -> ImportedComponent:
+        """A component this app does not create, for recipes (ours or the alpha ones).
+
+        Its key is its owner's: the build instance needs ``kms:Decrypt`` on it (R10), granted by the key's
+        owner. An AWS-managed component needs no import: pass ``aws_managed_component(scope, name)``.
+        """
+        return ImportedComponent(scope, id, arn=component_arn)

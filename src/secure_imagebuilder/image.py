@@ -16,7 +16,7 @@ from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
 from secure_imagebuilder.lifecycle import LifecycleExecutionRole
 from secure_imagebuilder.recipe import EncryptedContainerRecipe, EncryptedImageRecipe
 from secure_imagebuilder.roles import WorkflowExecutionRole
-from secure_imagebuilder.workflow import EncryptedWorkflow
+from secure_imagebuilder.workflow import Workflow, workflow_arns
 
 IMAGE_TESTS_TIMEOUT = cdk.Duration.minutes(720)
 """Image Builder's default test time; 60-1440 minutes are allowed (API reference, ImageTestsConfiguration)."""
@@ -48,7 +48,7 @@ class SecureImage(Construct):
         infrastructure: SecureInfrastructureConfiguration,
         recipe: EncryptedImageRecipe | EncryptedContainerRecipe,
         distribution: SecureDistributionConfiguration | None = None,
-        workflows: Sequence[EncryptedWorkflow] | None = None,
+        workflows: Sequence[Workflow] | None = None,
         execution_role: iam.IRole | None = None,
         image_tests: bool = defaults.IMAGE_TESTS_ENABLED,
         image_tests_timeout: cdk.Duration = IMAGE_TESTS_TIMEOUT,
@@ -89,6 +89,7 @@ class SecureImage(Construct):
         retain = removal_policy == cdk.RemovalPolicy.RETAIN
         self.deletion_role = None if retain else LifecycleExecutionRole(self, "DeletionRole")
         image = imagebuilder.CfnImage
+        arns = workflow_arns(self, workflows)
         self.resource = image(
             self,
             "Resource",
@@ -97,9 +98,7 @@ class SecureImage(Construct):
             container_recipe_arn=recipe.arn if container else None,
             distribution_configuration_arn=distribution.arn if distribution else None,
             execution_role=execution_role.role_arn if execution_role else None,
-            workflows=[image.WorkflowConfigurationProperty(workflow_arn=w.arn) for w in workflows]
-            if workflows
-            else None,
+            workflows=[image.WorkflowConfigurationProperty(workflow_arn=arn) for arn in arns] or None,
             image_tests_configuration=image.ImageTestsConfigurationProperty(
                 image_tests_enabled=image_tests, timeout_minutes=minutes
             ),

@@ -27,7 +27,8 @@ from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
 from secure_imagebuilder.recipe import Component, EncryptedContainerRecipe, EncryptedImageRecipe, RecipeVolume
 from secure_imagebuilder.roles import WorkflowExecutionRole
-from secure_imagebuilder.workflow import EncryptedWorkflow
+from secure_imagebuilder.workflow import Workflow
+from secure_imagebuilder.workflow import workflow_arns as _workflow_arns
 
 
 class SecureImagePipeline(Construct):
@@ -70,7 +71,7 @@ class SecureImagePipeline(Construct):
         version: str = defaults.AUTO_RECIPE_VERSION,
         key: KeyLike | None = None,
         key_policy_added_by_owner: bool = False,
-        workflows: Sequence[EncryptedWorkflow] | None = None,
+        workflows: Sequence[Workflow] | None = None,
         execution_role: iam.IRole | None = None,
         subnet_selection: ec2.SubnetSelection | None = None,
         instance_types: Sequence[str] | None = None,
@@ -109,7 +110,9 @@ class SecureImagePipeline(Construct):
         :param key_policy_added_by_owner: ``key`` is imported and its owner adds the statements of
             ``key.key_policy_statements()``. Default: - ``False``: an imported key is an error where a
             grant needs the key policy.
-        :param workflows: encrypted image workflows to run. Default: - Image Builder's default workflows.
+        :param workflows: image workflows to run: ``EncryptedWorkflow`` s, imported ones
+            (``EncryptedWorkflow.from_workflow_arn``) or alpha ``IWorkflow`` s. Default: - Image Builder's
+            default workflows.
         :param execution_role: the workflow execution role (give it ``key.grant_workflow_execution``).
             Default: - a :class:`WorkflowExecutionRole` when ``workflows`` are given.
         :param subnet_selection: the build subnet; it must be private. Default: - a private subnet.
@@ -206,7 +209,7 @@ class SecureImagePipeline(Construct):
         self.name = name
 
     def _execution_role(
-        self, workflows: Sequence[EncryptedWorkflow] | None, execution_role: iam.IRole | None
+        self, workflows: Sequence[Workflow] | None, execution_role: iam.IRole | None
     ) -> iam.IRole | None:
         """The workflow execution role (ours unless given) when the pipeline runs workflows."""
         if not workflows:
@@ -424,13 +427,14 @@ class SecureImagePipeline(Construct):
         self,
         name: str,
         description: str | None,
-        workflows: Sequence[EncryptedWorkflow] | None,
+        workflows: Sequence[Workflow] | None,
         schedule_expression: str | None,
     ) -> imagebuilder.CfnImagePipeline:
         """The ``AWS::ImageBuilder::ImagePipeline`` that ties the pieces together."""
         pipeline = imagebuilder.CfnImagePipeline
         container = self.repository is not None or _is_container_recipe(self.recipe)
         recipe_arn = _arn(self.recipe, "arn", "container_recipe_arn", "image_recipe_arn")
+        workflow_arns = _workflow_arns(self, workflows)
         resource = pipeline(
             self,
             "Resource",
@@ -445,9 +449,8 @@ class SecureImagePipeline(Construct):
             if self.distribution is not None
             else None,
             execution_role=self.execution_role.role_arn if self.execution_role else None,
-            workflows=[pipeline.WorkflowConfigurationProperty(workflow_arn=w.arn) for w in workflows]
-            if workflows
-            else None,
+            workflows=[pipeline.WorkflowConfigurationProperty(workflow_arn=arn) for arn in workflow_arns]
+            or None,
             image_scanning_configuration=pipeline.ImageScanningConfigurationProperty(
                 image_scanning_enabled=defaults.IMAGE_SCANNING_ENABLED,
                 ecr_configuration=pipeline.EcrConfigurationProperty(

@@ -13,14 +13,22 @@ from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_kms as kms
 from constructs import Construct, IConstruct
 
-from secure_imagebuilder.component import EncryptedComponent
 from secure_imagebuilder.core import checks, defaults, documents, keys, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.core.versioned import VersionedResource
+from secure_imagebuilder.core.versioned import (
+    ContainerRecipeAttributes,
+    ImageRecipeAttributes,
+    ImportedContainerRecipe,
+    ImportedImageRecipe,
+    VersionedResource,
+    arn_of,
+)
 from secure_imagebuilder.key import KeyLike, require_key
 
-Component = EncryptedComponent | str
-"""A component of a recipe: ours (encrypted, R10) or the ARN of an AWS-managed one."""
+Component = Any
+"""A component of a recipe: an ``EncryptedComponent`` (R10), an imported one
+(``EncryptedComponent.from_component_arn``), an alpha ``IComponent``, or the ARN of an AWS-managed one
+(``aws_managed_component``): anything with a ``component_arn``, or that ARN."""
 
 _AWS_MANAGED_COMPONENT = re.compile(r"^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]*:aws:component/[^/]+/[^/]+")
 
@@ -91,13 +99,14 @@ def _validate_recipe(
             "a recipe needs at least one component", [], "add an EncryptedComponent or an AWS-managed one"
         )
     for component in components:
-        if isinstance(component, EncryptedComponent) or tokens.is_unresolved(component):
-            continue
-        if not _AWS_MANAGED_COMPONENT.match(component):
+        if not isinstance(component, str):
+            arn_of(problems, "components", component, "component")
+        elif not tokens.is_unresolved(component) and not _AWS_MANAGED_COMPONENT.match(component):
             problems.add(
                 "components given by ARN must be AWS-managed; your own are EncryptedComponents (R10)",
                 component,
-                "wrap the component in EncryptedComponent, or use aws_managed_component(scope, name)",
+                "wrap the document in EncryptedComponent, import yours with "
+                "EncryptedComponent.from_component_arn(scope, id, arn), or use aws_managed_component",
             )
     devices = [volume.device_name for volume in volumes or []]
     if len(devices) != len(set(devices)):
@@ -107,10 +116,10 @@ def _validate_recipe(
 
 
 def _component_arns(components: Sequence[Component]) -> list[str]:
-    return [c.arn if isinstance(c, EncryptedComponent) else c for c in components]
+    return [c if isinstance(c, str) else c.component_arn for c in components]
 
 
-class EncryptedImageRecipe(VersionedResource):
+class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
     """An ``AWS::ImageBuilder::ImageRecipe`` whose EBS volumes are all encrypted with the customer key.
 
     Every block-device mapping is ``Encrypted`` with ``KmsKeyId`` = the key and deleted on termination
@@ -190,8 +199,13 @@ class EncryptedImageRecipe(VersionedResource):
             removal_policy=removal_policy,
         )
 
+    @classmethod
+    def from_image_recipe_arn(cls, scope: Construct, id: str, image_recipe_arn: str) -> ImportedImageRecipe:
+        """An image recipe this app does not create, for pipelines and images (ours or the alpha ones)."""
+        return ImportedImageRecipe(scope, id, arn=image_recipe_arn)
 
-class EncryptedContainerRecipe(VersionedResource):
+
+class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
     """An ``AWS::ImageBuilder::ContainerRecipe`` encrypted with the customer key (R5, R10).
 
     ``KmsKeyId`` is the key (it encrypts the Dockerfile template and the image Image Builder keeps), and
@@ -286,3 +300,10 @@ class EncryptedContainerRecipe(VersionedResource):
             removal_policy=removal_policy,
         )
         self.repository = repository
+
+    @classmethod
+    def from_container_recipe_arn(
+        cls, scope: Construct, id: str, container_recipe_arn: str
+    ) -> ImportedContainerRecipe:
+        """A container recipe this app does not create, for pipelines and images."""
+        return ImportedContainerRecipe(scope, id, arn=container_recipe_arn)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Sequence
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
@@ -10,11 +12,16 @@ from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.core.versioned import VersionedResource
+from secure_imagebuilder.core.versioned import (
+    ImportedWorkflow,
+    VersionedResource,
+    WorkflowAttributes,
+    arns_of,
+)
 from secure_imagebuilder.key import KeyLike, require_key
 
 
-class EncryptedWorkflow(VersionedResource):
+class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
     """An ``AWS::ImageBuilder::Workflow`` whose ``KmsKeyId`` is always the given customer managed key.
 
     Image Builder encrypts the workflow document under the encryption context ``aws:imagebuilder:arn`` =
@@ -47,7 +54,8 @@ class EncryptedWorkflow(VersionedResource):
 
         :param key: the customer managed key that encrypts the workflow (R11).
         :param name: the workflow name.
-        :param version: the semantic version ``major.minor.patch``; publish a new one for every change.
+        :param version: the semantic version ``major.minor.patch``; a changed document under the same
+            version deploys as its next build (Image Builder auto-versioning).
         :param workflow_type: ``BUILD``, ``TEST`` or ``DISTRIBUTION``.
         :param data: the workflow document, as YAML text, a mapping or a ``Path``. Default: - none; give
             exactly one of ``data``, ``path`` and ``uri``.
@@ -100,3 +108,30 @@ class EncryptedWorkflow(VersionedResource):
             version=version,
             removal_policy=removal_policy,
         )
+        self.workflow_kind = str(workflow_type).upper()
+
+    @classmethod
+    def from_workflow_arn(
+        cls, scope: Construct, id: str, workflow_arn: str, *, workflow_type: str | None = None
+    ) -> ImportedWorkflow:
+        """A workflow this app does not create, for pipelines and images (ours or the alpha ones).
+
+        Its key is its owner's: the execution role needs the workflow grant on it (R13, R14), from the
+        key's owner. ``workflow_type`` is read from the ARN; give it for an ARN only known at deploy time.
+        """
+        return ImportedWorkflow(scope, id, arn=workflow_arn, workflow_type=workflow_type)
+
+
+Workflow = Any
+"""A workflow of a pipeline or image: an ``EncryptedWorkflow``, an imported one
+(``EncryptedWorkflow.from_workflow_arn``) or an alpha ``IWorkflow``: anything with a ``workflow_arn``."""
+
+
+def workflow_arns(scope: Construct, workflows: Sequence[Workflow] | None) -> list[str]:
+    """The ARNs of ``workflows``; our error naming ``scope`` for an item that is not a workflow."""
+    if isinstance(workflows, str):
+        workflows = [workflows]
+    problems = ValidationProblems(scope)
+    found = arns_of(problems, "workflows", list(workflows or []), "workflow")
+    problems.raise_if_any()
+    return found

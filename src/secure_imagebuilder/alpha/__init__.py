@@ -47,8 +47,11 @@ Why these mechanisms (aws-cdk-lib 2.275):
   constructs in the scope when it is called (aws-cdk-lib ``MixinApplicator``); the contract here is one
   call *before* the constructs are created.
 
-Interoperability: :func:`as_alpha_component` and :func:`as_alpha_workflow` make our
-``EncryptedComponent``/``EncryptedWorkflow`` usable where the alpha L2s expect ``IComponent``/``IWorkflow``.
+Interoperability: our ``EncryptedComponent``/``EncryptedWorkflow`` implement the alpha ``IComponent``/
+``IWorkflow`` when this package is installed and go straight into the alpha L2s (:func:`as_alpha_component`
+and :func:`as_alpha_workflow` are kept for earlier code); recipes go through
+:func:`as_alpha_image_recipe`/:func:`as_alpha_container_recipe`. The reverse needs nothing: our recipes and
+pipelines take alpha components, workflows, recipes and configurations.
 """
 
 from __future__ import annotations
@@ -66,11 +69,22 @@ from secure_imagebuilder.alpha._injectors import (
     LifecycleRoleInjector,
 )
 from secure_imagebuilder.alpha._state import SecureDefaultsState
-from secure_imagebuilder.alpha.interop import as_alpha_component, as_alpha_workflow
+from secure_imagebuilder.alpha.interop import (
+    as_alpha_component,
+    as_alpha_container_recipe,
+    as_alpha_image_recipe,
+    as_alpha_workflow,
+)
 from secure_imagebuilder.core import defaults, keys
 from secure_imagebuilder.key import KeyLike
 
-__all__ = ["apply_secure_defaults", "as_alpha_component", "as_alpha_workflow"]
+__all__ = [
+    "apply_secure_defaults",
+    "as_alpha_component",
+    "as_alpha_container_recipe",
+    "as_alpha_image_recipe",
+    "as_alpha_workflow",
+]
 
 
 def apply_secure_defaults(

@@ -1,12 +1,11 @@
-"""Our encrypted components and workflows where the alpha L2s expect ``IComponent`` / ``IWorkflow``.
+"""Our recipes where the alpha L2s expect theirs, and the adapters of earlier releases.
 
-Adapters, not ``jsii.implements``: the alpha interfaces extend ``IResource`` (``node``, ``stack``, ``env``,
-``applyRemovalPolicy``) and carry ``grant``/``grantRead`` methods, which a Python class would have to
-re-implement by hand and keep in step with an alpha module. The alpha classes' own imports
-(``Component.fromComponentAttributes``, ``Workflow.fromWorkflowAttributes``) give a reference the alpha
-code fully supports, built from the ``arn``/``name``/``version`` our constructs already expose (and
-the workflow's type); the reference is a child of our construct (id ``Alpha``), created once, so it
-moves with it.
+Components and workflows need no adapter any more: with the alpha package installed they implement
+``IComponent``/``IWorkflow`` themselves (``core/versioned.py``), so they go straight into an alpha
+``ImageRecipe`` or ``ImagePipeline``. Recipes cannot: the alpha ``Image``/``ImagePipeline`` call a private
+``_isImageRecipe()`` that jsii does not forward to a Python object, so a recipe goes through the alpha
+class's own import (``ImageRecipe.fromImageRecipeAttributes``), which the alpha code fully supports. Each
+reference is a child of our construct (id ``Alpha``), created once, so it moves with it.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder_alpha as alpha
 
 from secure_imagebuilder.component import EncryptedComponent
+from secure_imagebuilder.recipe import EncryptedContainerRecipe, EncryptedImageRecipe
 from secure_imagebuilder.workflow import EncryptedWorkflow
 
 ADAPTER_ID = "Alpha"
@@ -47,4 +47,22 @@ def as_alpha_workflow(workflow: EncryptedWorkflow) -> alpha.IWorkflow:
         workflow_name=workflow.name,
         workflow_type=alpha.WorkflowType(workflow.resource.type.upper()),
         workflow_version=version,
+    )
+
+
+def as_alpha_image_recipe(recipe: EncryptedImageRecipe) -> alpha.IImageRecipe:
+    """``recipe`` as an alpha ``IImageRecipe`` (for the ``recipe`` of ``Image``/``ImagePipeline``)."""
+    existing = recipe.node.try_find_child(ADAPTER_ID)
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    return alpha.ImageRecipe.from_image_recipe_attributes(recipe, ADAPTER_ID, image_recipe_arn=recipe.arn)
+
+
+def as_alpha_container_recipe(recipe: EncryptedContainerRecipe) -> alpha.IContainerRecipe:
+    """``recipe`` as an alpha ``IContainerRecipe`` (for the ``recipe`` of ``Image``/``ImagePipeline``)."""
+    existing = recipe.node.try_find_child(ADAPTER_ID)
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    return alpha.ContainerRecipe.from_container_recipe_attributes(
+        recipe, ADAPTER_ID, container_recipe_arn=recipe.arn
     )
