@@ -32,7 +32,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
     flow_logs = ImageBuilderLogGroup(
         stack, "FlowLogs", key=key, log_group_name="/vpc/byo-key-pipeline", key_policy_added_by_owner=True
     )
-    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs.log_group))
+    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
     harden = EncryptedComponent(
         stack,
         "Harden",

@@ -36,7 +36,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
     replica = ImageBuilderKey.from_key_arn(stack, "ReplicaKey", replica_arn)
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
     flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/cross-account-pipeline")
-    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs.log_group))
+    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
     harden = EncryptedComponent(
         stack,
         "Harden",

@@ -27,7 +27,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         restrict_default_security_group=False,
     )
     flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/private-pipeline")
-    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs.log_group))
+    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
     harden = EncryptedComponent(
         stack,
         "Harden",

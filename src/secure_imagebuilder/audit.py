@@ -70,7 +70,7 @@ class ImageBuilderAuditTrail(Construct):
         self._grant_key_to_trail(key, trail_arn)
         principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
         if bucket is None:
-            bucket = ImageBuilderLogBucket(self, "Bucket", key=key, removal_policy=removal_policy).bucket
+            bucket = ImageBuilderLogBucket(self, "Bucket", key=key, removal_policy=removal_policy)
         self.bucket = bucket
         self.trail = cloudtrail.Trail(
             self,

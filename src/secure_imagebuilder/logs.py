@@ -8,13 +8,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, keys, permissions, suppressions
+from secure_imagebuilder.core import defaults, keys, logical_ids, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike, require_key
+from secure_imagebuilder.key import KeyLike
 
 
-class ImageBuilderLogBucket(Construct):
-    """An S3 bucket for build logs, encrypted with the customer key and closed to the public.
+class ImageBuilderLogBucket(s3.Bucket):
+    """An ``s3.Bucket`` for build logs, encrypted with the customer key and closed to the public.
 
     Creates one ``AWS::S3::Bucket`` and its ``AWS::S3::BucketPolicy`` (R17) with:
 
@@ -45,14 +45,13 @@ class ImageBuilderLogBucket(Construct):
         :param removal_policy: what happens to the bucket when it leaves the stack (R17). Default: -
             ``RemovalPolicy.RETAIN``.
         """
-        super().__init__(scope, id)
-        key = require_key(self, key)
-        self.bucket = s3.Bucket(
-            self,
-            "Resource",
+        checked = keys.checked(scope, key, child_id=id)
+        super().__init__(
+            scope,
+            id,
             bucket_name=bucket_name,
             encryption=s3.BucketEncryption.KMS,
-            encryption_key=key,
+            encryption_key=checked,
             bucket_key_enabled=True,
             versioned=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -74,16 +73,18 @@ class ImageBuilderLogBucket(Construct):
                 "The bucket holds Image Builder build logs (R17); S3 access-log targets cannot "
                 "use SSE-KMS. Pass server_access_logs_bucket to log access as well."
             )
-            suppressions.acknowledge(self.bucket, "AwsSolutions-S1", reason)
-            resource = suppressions.default_resource(self.bucket)
+            suppressions.acknowledge(self, "AwsSolutions-S1", reason)
+            resource = suppressions.default_resource(self)
             if resource is not None:
                 suppressions.skip_checkov(resource, "CKV_AWS_18", reason)
-        self.key = key
+        # Earlier releases wrapped an s3.Bucket named "Resource": keep its logical ids (no replacement).
+        logical_ids.keep_wrapped_ids(self)
+        self.key = checked
 
     @property
-    def bucket_name(self) -> str:
-        """The name of the bucket."""
-        return self.bucket.bucket_name
+    def bucket(self) -> s3.IBucket:
+        """Deprecated: the bucket itself (it used to be the wrapped ``s3.Bucket``)."""
+        return self
 
 
 def check_log_bucket(problems: ValidationProblems, bucket: s3.IBucket) -> None:
@@ -132,8 +133,8 @@ def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) ->
     return grant
 
 
-class ImageBuilderLogGroup(Construct):
-    """A CloudWatch log group encrypted with the customer key (R5, R17).
+class ImageBuilderLogGroup(logs.LogGroup):
+    """A CloudWatch ``logs.LogGroup`` encrypted with the customer key (R5, R17).
 
     Creates one ``AWS::Logs::LogGroup`` (``RemovalPolicy.RETAIN``, one-year retention) and adds a
     key-policy statement letting ``logs.<region>.amazonaws.com`` use the key only under the encryption
@@ -161,19 +162,26 @@ class ImageBuilderLogGroup(Construct):
         :param key_policy_added_by_owner: the key is imported and its owner adds the CloudWatch Logs
             statement. Default: - ``False``: an imported key is an error.
         """
-        super().__init__(scope, id)
-        key = require_key(self, key)
-        problems = ValidationProblems(self)
+        checked = keys.checked(scope, key, child_id=id)
+        problems = ValidationProblems(scope, id)
         keys.require_owner_grant(
-            problems, key, what="CloudWatch Logs", added_by_owner=key_policy_added_by_owner
+            problems, checked, what="CloudWatch Logs", added_by_owner=key_policy_added_by_owner
         )
         problems.raise_if_any()
+        super().__init__(
+            scope,
+            id,
+            log_group_name=log_group_name,
+            encryption_key=checked,
+            retention=retention,
+            removal_policy=removal_policy,
+        )
         stack = cdk.Stack.of(self)
         log_group_arn = (
             f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:{log_group_name}"
         )
         keys.add_to_key_policy(
-            key,
+            checked,
             iam.PolicyStatement(
                 sid=f"AllowCloudWatchLogs{cdk.Names.unique_id(self)}"[:120],
                 principals=[iam.ServicePrincipal(f"logs.{stack.region}.{stack.url_suffix}")],
@@ -182,12 +190,10 @@ class ImageBuilderLogGroup(Construct):
                 conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
             ),
         )
-        self.log_group = logs.LogGroup(
-            self,
-            "Resource",
-            log_group_name=log_group_name,
-            encryption_key=key,
-            retention=retention,
-            removal_policy=removal_policy,
-        )
-        self.log_group_name = log_group_name
+        # Earlier releases wrapped a logs.LogGroup named "Resource": keep its logical id (no replacement).
+        logical_ids.keep_wrapped_ids(self)
+
+    @property
+    def log_group(self) -> logs.ILogGroup:
+        """Deprecated: the log group itself (it used to be the wrapped ``logs.LogGroup``)."""
+        return self

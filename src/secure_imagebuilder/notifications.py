@@ -7,13 +7,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, permissions
+from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike, require_key
+from secure_imagebuilder.key import KeyLike
 
 
-class ImageBuilderNotificationTopic(Construct):
-    """An SNS topic encrypted with the customer key that accepts messages over TLS only.
+class ImageBuilderNotificationTopic(sns.Topic):
+    """An ``sns.Topic`` encrypted with the customer key that accepts messages over TLS only.
 
     Creates one ``AWS::SNS::Topic`` and its ``AWS::SNS::TopicPolicy`` with:
 
@@ -47,17 +47,18 @@ class ImageBuilderNotificationTopic(Construct):
         :param key_policy_added_by_owner: the key is imported and its owner adds the statement for the
             service-linked role. Default: - ``False``: an imported key is an error.
         """
-        super().__init__(scope, id)
-        key = require_key(self, key)
-        problems = ValidationProblems(self)
+        checked = keys.checked(scope, key, child_id=id)
+        problems = ValidationProblems(scope, id)
         checks.validate_free_text(problems, "topic_name", topic_name)
         keys.require_owner_grant(
             problems,
-            key,
+            checked,
             what="Image Builder's service-linked role to publish",
             added_by_owner=key_policy_added_by_owner,
         )
         problems.raise_if_any()
+        super().__init__(scope, id, topic_name=topic_name, master_key=checked, enforce_ssl=True)
+        key = checked
         stack = cdk.Stack.of(self)
         slr = permissions.service_linked_role_arn(
             self, defaults.IMAGEBUILDER_SERVICE, "AWSServiceRoleForImageBuilder"
@@ -77,7 +78,8 @@ class ImageBuilderNotificationTopic(Construct):
             ),
         )
         permissions.skip_any_principal_check(key)
-        self.topic = sns.Topic(self, "Resource", topic_name=topic_name, master_key=key, enforce_ssl=True)
+        # Earlier releases wrapped an sns.Topic named "Resource": keep its logical ids (no replacement).
+        logical_ids.keep_wrapped_ids(self)
         self.key = key
 
     def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -104,10 +106,10 @@ class ImageBuilderNotificationTopic(Construct):
         )
         # Not topic.grant_publish: for an encrypted topic CDK adds an unconditioned kms:GenerateDataKey*.
         return iam.Grant.add_to_principal(
-            grantee=grantee, actions=["sns:Publish"], resource_arns=[self.topic.topic_arn]
+            grantee=grantee, actions=["sns:Publish"], resource_arns=[self.topic_arn]
         )
 
     @property
-    def topic_arn(self) -> str:
-        """The ARN of the topic."""
-        return self.topic.topic_arn
+    def topic(self) -> sns.ITopic:
+        """Deprecated: the topic itself (it used to be the wrapped ``sns.Topic``)."""
+        return self

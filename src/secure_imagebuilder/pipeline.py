@@ -252,7 +252,7 @@ class SecureImagePipeline(Construct):
         """The log bucket, the notification topic and (container builds) the repository."""
         key = self.key
         if log_bucket is None and create_log_bucket:
-            log_bucket = ImageBuilderLogBucket(self, "Logs", key=key, removal_policy=removal_policy).bucket
+            log_bucket = ImageBuilderLogBucket(self, "Logs", key=key, removal_policy=removal_policy)
         self.log_bucket: s3.IBucket | None = log_bucket
         self.topic = (
             ImageBuilderNotificationTopic(self, "Notifications", key=key, key_policy_added_by_owner=owner)
@@ -292,7 +292,7 @@ class SecureImagePipeline(Construct):
             subnet_selection=subnet_selection,
             log_bucket=self.log_bucket,
             log_prefix=log_prefix,
-            notification_topic=self.topic.topic if self.topic else None,
+            notification_topic=self.topic,
             instance_types=instance_types,
             containers=container,
             container_repository=self.repository,
@@ -412,16 +412,15 @@ class SecureImagePipeline(Construct):
                 removal_policy=removal_policy,
                 key_policy_added_by_owner=owner,
             )
-            for group_id, group_name in (
-                ("ImageLogGroup", f"/aws/imagebuilder/{name}"),
-                ("PipelineLogGroup", f"/aws/imagebuilder/pipeline/{name}"),
+            for group_id, group_name in zip(
+                ("ImageLogGroup", "PipelineLogGroup"), _log_group_names(name), strict=True
             )
         ]
         self.image_log_group: ImageBuilderLogGroup | None = groups[0]
         self.pipeline_log_group: ImageBuilderLogGroup | None = groups[1]
         role = getattr(self.infrastructure, "role", None)
         if cloudwatch_logs and role is not None:
-            groups[0].log_group.grant_write(role)
+            groups[0].grant_write(role)
 
     def _pipeline(
         self,
@@ -469,9 +468,10 @@ class SecureImagePipeline(Construct):
             )
             if schedule_expression
             else None,
+            # The names as text, not Ref: the log groups are ordered before the pipeline below.
             logging_configuration=pipeline.PipelineLoggingConfigurationProperty(
-                image_log_group_name=self.image_log_group.log_group_name,
-                pipeline_log_group_name=self.pipeline_log_group.log_group_name,
+                image_log_group_name=_log_group_names(name)[0],
+                pipeline_log_group_name=_log_group_names(name)[1],
             )
             if self.image_log_group and self.pipeline_log_group
             else None,
@@ -668,3 +668,8 @@ def _arn(piece: Any, *attributes: str) -> str:
         if hasattr(type(piece), attribute) or attribute in getattr(piece, "__dict__", {}):
             return str(getattr(piece, attribute))
     raise TypeError(f"{piece!r} has none of {', '.join(attributes)}")
+
+
+def _log_group_names(name: str) -> tuple[str, str]:
+    """Image Builder's default image and pipeline log group names (integ-cwlogs.md)."""
+    return f"/aws/imagebuilder/{name}", f"/aws/imagebuilder/pipeline/{name}"

@@ -50,7 +50,7 @@ class SecureDefaultsState:
         stack = cdk.Stack.of(scope)
         path = stack.node.path
         if path not in self._buckets:
-            self._buckets[path] = ImageBuilderLogBucket(stack, LOG_BUCKET_ID, key=self.key).bucket
+            self._buckets[path] = ImageBuilderLogBucket(stack, LOG_BUCKET_ID, key=self.key)
         return self._buckets[path]
 
     def topic_for(self, scope: IConstruct) -> sns.ITopic | None:
@@ -70,5 +70,5 @@ class SecureDefaultsState:
         stack = cdk.Stack.of(scope)
         path = stack.node.path
         if path not in self._topics:
-            self._topics[path] = ImageBuilderNotificationTopic(stack, TOPIC_ID, key=self.key).topic
+            self._topics[path] = ImageBuilderNotificationTopic(stack, TOPIC_ID, key=self.key)
         return self._topics[path]
