@@ -30,13 +30,19 @@ phases:
 
 def l3_stack(app: cdk.App, name: str, count: int) -> None:
     # Imported here: the raw L1 baseline must not pay for importing this library.
-    from secure_imagebuilder import EncryptedComponent, ImageBuilderKey
+    from secure_imagebuilder import EncryptedComponent, ImageBuilderKey, Platform
 
     stack = cdk.Stack(app, name)
     key = ImageBuilderKey(stack, "Key")
     for i in range(count):
         EncryptedComponent(
-            stack, f"C{i}", key=key, name=f"component-{i}", version="1.0.0", platform="Linux", data=DOCUMENT
+            stack,
+            f"C{i}",
+            key=key,
+            name=f"component-{i}",
+            version="1.0.0",
+            platform=Platform.LINUX,
+            data=DOCUMENT,
         )
 
 

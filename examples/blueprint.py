@@ -4,6 +4,7 @@ import pathlib
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from cdk_nag import AwsSolutionsChecks
 
 from secure_imagebuilder import (
@@ -11,7 +12,9 @@ from secure_imagebuilder import (
     EncryptedWorkflow,
     ImageBuilderKey,
     ImageBuilderLogGroup,
+    Platform,
     SecureImagePipeline,
+    WorkflowType,
     aws_managed_component,
     aws_managed_image,
 )
@@ -33,7 +36,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         key=key,
         name="harden-linux",
         version="1.0.0",
-        platform="Linux",
+        platform=Platform.LINUX,
         path=DOCUMENTS / "harden.yaml",
     )
     build_workflow = EncryptedWorkflow(
@@ -42,7 +45,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         key=key,
         name="secure-build",
         version="1.0.0",
-        workflow_type="BUILD",
+        workflow_type=WorkflowType.BUILD,
         path=DOCUMENTS / "build-workflow.yaml",
     )
     SecureImagePipeline(
@@ -54,7 +57,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
         components=[aws_managed_component(stack, "update-linux"), harden],
         workflows=[build_workflow],
-        schedule_expression="cron(0 4 ? * MON *)",
+        schedule_expression=events.Schedule.cron(minute="0", hour="4", week_day="MON"),
         tags={"project": "golden-images"},
     )
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.

@@ -10,6 +10,7 @@ from secure_imagebuilder import (
     EncryptedComponent,
     ImageBuilderKey,
     ImageBuilderLogGroup,
+    Platform,
     SecureImagePipeline,
     aws_managed_image,
 )
@@ -39,7 +40,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         key=key,
         name="byo-key-harden-linux",
         version="1.0.0",
-        platform="Linux",
+        platform=Platform.LINUX,
         path=DOCUMENTS / "harden.yaml",
     )
     SecureImagePipeline(

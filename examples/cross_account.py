@@ -11,6 +11,7 @@ from secure_imagebuilder import (
     EncryptedComponent,
     ImageBuilderKey,
     ImageBuilderLogGroup,
+    Platform,
     SecureImagePipeline,
     aws_managed_component,
     aws_managed_image,
@@ -43,7 +44,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         key=key,
         name="shared-harden-linux",
         version="1.0.0",
-        platform="Linux",
+        platform=Platform.LINUX,
         path=DOCUMENTS / "harden.yaml",
     )
     SecureImagePipeline(

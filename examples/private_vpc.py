@@ -6,7 +6,13 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from cdk_nag import AwsSolutionsChecks
 
-from secure_imagebuilder import EncryptedComponent, ImageBuilderKey, ImageBuilderLogGroup, SecureImagePipeline
+from secure_imagebuilder import (
+    EncryptedComponent,
+    ImageBuilderKey,
+    ImageBuilderLogGroup,
+    Platform,
+    SecureImagePipeline,
+)
 from secure_imagebuilder.nag import DataProtectionChecks
 
 DOCUMENTS = pathlib.Path(__file__).parent / "documents"
@@ -34,7 +40,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         key=key,
         name="private-harden-linux",
         version="1.0.0",
-        platform="Linux",
+        platform=Platform.LINUX,
         path=DOCUMENTS / "harden.yaml",
     )
     SecureImagePipeline(

@@ -3,7 +3,14 @@
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey, WorkflowExecutionRole
+from secure_imagebuilder import (
+    EncryptedComponent,
+    EncryptedWorkflow,
+    ImageBuilderKey,
+    Platform,
+    WorkflowExecutionRole,
+    WorkflowType,
+)
 from secure_imagebuilder.nag import DataProtectionChecks
 
 WORKFLOW_YAML = """\
@@ -42,11 +49,11 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         key=key,
         name="sample-encrypted-workflow",
         version="1.0.0",
-        workflow_type="BUILD",
+        workflow_type=WorkflowType.BUILD,
         data=WORKFLOW_YAML,
     )
     EncryptedComponent(
-        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=COMPONENT_YAML
     )
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.
     cdk.Validations.of(stack).acknowledge(

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     )
     from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
     from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
+    from secure_imagebuilder.enums import Platform, WorkflowType
     from secure_imagebuilder.image import SecureImage
     from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
     from secure_imagebuilder.key import ImageBuilderKey, ImportedImageBuilderKey, KeyLike
@@ -57,6 +58,7 @@ _MODULES = {
     "ImportedImageBuilderKey": "key",
     "KeyLike": "key",
     "LifecycleExecutionRole": "lifecycle",
+    "Platform": "enums",
     "RecipeVolume": "recipe",
     "RolesAnywhereAccess": "rolesanywhere.access",
     "SecureDistributionConfiguration": "distribution",
@@ -65,6 +67,7 @@ _MODULES = {
     "SecureInfrastructureConfiguration": "infrastructure",
     "SecureLifecyclePolicy": "lifecycle",
     "WorkflowExecutionRole": "roles",
+    "WorkflowType": "enums",
     "aws_managed_component": "recipe",
     "aws_managed_image": "recipe",
     "grant_component_decrypt": "core.keys",
@@ -90,6 +93,7 @@ __all__ = [
     "ImportedImageBuilderKey",
     "KeyLike",
     "LifecycleExecutionRole",
+    "Platform",
     "RecipeVolume",
     "RolesAnywhereAccess",
     "SecureDistributionConfiguration",
@@ -98,6 +102,7 @@ __all__ = [
     "SecureInfrastructureConfiguration",
     "SecureLifecyclePolicy",
     "WorkflowExecutionRole",
+    "WorkflowType",
     "aws_managed_component",
     "aws_managed_image",
     "grant_component_decrypt",

@@ -9,9 +9,10 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, documents, keys
+from secure_imagebuilder.core import cdk_types, checks, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import ComponentAttributes, ImportedComponent, VersionedResource
+from secure_imagebuilder.enums import Platform
 from secure_imagebuilder.key import KeyLike, require_key
 
 
@@ -36,7 +37,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         key: KeyLike,
         name: str,
         version: str,
-        platform: str,
+        platform: Platform | str,
         data: documents.Document | None = None,
         path: pathlib.Path | str | None = None,
         uri: str | None = None,
@@ -51,7 +52,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         :param name: the component name.
         :param version: the semantic version ``major.minor.patch``; a changed document under the same
             version deploys as its next build (Image Builder auto-versioning).
-        :param platform: ``Linux``, ``Windows`` or ``macOS``.
+        :param platform: ``Platform.LINUX``, ``WINDOWS`` or ``MACOS`` (a plain string is deprecated).
         :param data: the component document, as YAML text, a mapping or a ``Path``. Default: - none;
             give exactly one of ``data``, ``path`` and ``uri``.
         :param path: a file holding the YAML document. Default: - none.
@@ -65,12 +66,8 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         super().__init__(scope, id)
         key = require_key(self, key)
         problems = ValidationProblems(self)
-        checks.validate_choice(
-            problems,
-            "platform",
-            platform,
-            defaults.COMPONENT_PLATFORMS,
-            "pick the operating system family the component runs on",
+        platform_value = cdk_types.choice(
+            problems, "platform", platform, Platform, "pick the operating system family the component runs on"
         )
         os_versions = checks.string_list(problems, "supported_os_versions", supported_os_versions)
         source = documents.prepare(
@@ -91,7 +88,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
             "Resource",
             name=name,
             version=version,
-            platform=platform,
+            platform=platform_value,
             data=source.data,
             uri=source.uri,
             kms_key_id=keys.arn(key),

@@ -14,7 +14,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, documents, keys, permissions, suppressions
+from secure_imagebuilder.core import cdk_types, checks, defaults, documents, keys, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import KeyLike, require_key
 from secure_imagebuilder.logs import check_log_bucket, grant_log_write
@@ -50,7 +50,7 @@ class SecureInfrastructureConfiguration(Construct):
         log_bucket: s3.IBucket | None = None,
         log_prefix: str = defaults.LOG_PREFIX,
         notification_topic: sns.ITopic | None = None,
-        instance_types: Sequence[str] | None = None,
+        instance_types: Sequence[ec2.InstanceType | str] | None = None,
         containers: bool = False,
         container_repository: ecr.IRepository | None = None,
         egress_peer: ec2.IPeer | None = None,
@@ -67,7 +67,8 @@ class SecureInfrastructureConfiguration(Construct):
         :param log_bucket: where build logs go; it must have a KMS key (R17). Default: - no S3 logs.
         :param log_prefix: the key prefix of the logs. Default: - ``imagebuilder/``.
         :param notification_topic: where Image Builder publishes results. Default: - none.
-        :param instance_types: build instance types. Default: - Image Builder's choice.
+        :param instance_types: build instance types, ``ec2.InstanceType`` objects (strings are
+            deprecated). Default: - Image Builder's choice.
         :param containers: the instances build containers (IMDS hop limit 2). Default: - ``False``.
         :param container_repository: the ECR repository container builds push to. Default: - none.
         :param egress_peer: where HTTPS may go. Default: - any IPv4 address, port 443 only.
@@ -80,7 +81,7 @@ class SecureInfrastructureConfiguration(Construct):
         documents.validate_name(problems, name)
         checks.validate_free_text(problems, "description", description)
         checks.validate_tags(problems, resource_tags)
-        types = checks.string_list(problems, "instance_types", instance_types)
+        types = cdk_types.instance_type_names(problems, instance_types)
         if log_bucket is not None:
             check_log_bucket(problems, log_bucket)
         subnet = self._select_private_subnet(problems, vpc, subnet_selection)

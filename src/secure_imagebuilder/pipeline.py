@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_kms as kms
@@ -17,7 +17,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from secure_imagebuilder.audit import ImageBuilderAuditTrail
-from secure_imagebuilder.core import checks, defaults, documents, tokens
+from secure_imagebuilder.core import cdk_types, checks, defaults, documents, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
@@ -66,7 +66,7 @@ class SecureImagePipeline(Construct):
         *,
         name: str,
         vpc: ec2.IVpc | None = None,
-        parent_image: str | None = None,
+        parent_image: ec2.IMachineImage | str | None = None,
         components: Sequence[Component] | None = None,
         version: str = defaults.AUTO_RECIPE_VERSION,
         key: KeyLike | None = None,
@@ -74,8 +74,8 @@ class SecureImagePipeline(Construct):
         workflows: Sequence[Workflow] | None = None,
         execution_role: iam.IRole | None = None,
         subnet_selection: ec2.SubnetSelection | None = None,
-        instance_types: Sequence[str] | None = None,
-        volumes: Sequence[RecipeVolume] | None = None,
+        instance_types: Sequence[ec2.InstanceType | str] | None = None,
+        volumes: Sequence[RecipeVolume | ec2.BlockDevice] | None = None,
         container: bool = False,
         container_repository: ecr.IRepository | None = None,
         log_bucket: s3.IBucket | None = None,
@@ -87,7 +87,7 @@ class SecureImagePipeline(Construct):
         target_account_ids: Sequence[str] | None = None,
         launch_permission_account_ids: Sequence[str] | None = None,
         grant_auto_scaling: bool = False,
-        schedule_expression: str | None = None,
+        schedule_expression: events.Schedule | str | None = None,
         vpc_endpoints: bool = False,
         audit_trail: bool = False,
         description: str | None = None,
@@ -101,8 +101,8 @@ class SecureImagePipeline(Construct):
 
         :param name: the name of the pipeline, its recipe, configurations and images (no sensitive data, R8).
         :param vpc: the VPC of the build instances; they run in one of its private subnets.
-        :param parent_image: the base image: an image ARN (``aws_managed_image``), an AMI id or an
-            ``ssm:`` parameter; for containers a Docker image.
+        :param parent_image: the base image: an ``ec2.IMachineImage``, an image ARN
+            (``aws_managed_image``), an AMI id or an ``ssm:`` parameter; for containers a Docker image.
         :param components: the components, in order: ``EncryptedComponent`` or AWS-managed ARNs.
         :param version: the recipe version. Default: - ``1.0.x``: Image Builder numbers each recipe, so
             a changed component (a new build of its version) deploys without a new version here.
@@ -116,7 +116,8 @@ class SecureImagePipeline(Construct):
         :param execution_role: the workflow execution role (give it ``key.grant_workflow_execution``).
             Default: - a :class:`WorkflowExecutionRole` when ``workflows`` are given.
         :param subnet_selection: the build subnet; it must be private. Default: - a private subnet.
-        :param instance_types: build instance types. Default: - Image Builder's choice.
+        :param instance_types: build instance types, ``ec2.InstanceType`` objects (strings are
+            deprecated). Default: - Image Builder's choice.
         :param volumes: the build instance's volumes. Default: - a 30 GiB gp3 root volume.
         :param container: build a container image instead of an AMI. Default: - ``False``.
         :param container_repository: where container images go. Default: - a new encrypted repository.
@@ -131,7 +132,8 @@ class SecureImagePipeline(Construct):
         :param launch_permission_account_ids: accounts allowed to launch the AMI. Default: - none.
         :param grant_auto_scaling: let Auto Scaling launch the encrypted AMIs (anyone who may create an
             Auto Scaling group could then launch them). Default: - ``False``.
-        :param schedule_expression: a ``cron(...)`` schedule. Default: - manual runs only.
+        :param schedule_expression: ``events.Schedule.cron(...)`` (a ``cron(...)`` string is deprecated).
+            Default: - manual runs only.
         :param vpc_endpoints: create :class:`ImageBuilderVpcEndpoints`. Default: - ``False``.
         :param audit_trail: create an :class:`ImageBuilderAuditTrail`. Default: - ``False`` (one trail per
             account is the norm).
@@ -277,7 +279,7 @@ class SecureImagePipeline(Construct):
         vpc: ec2.IVpc | None,
         subnet_selection: ec2.SubnetSelection | None,
         log_prefix: str,
-        instance_types: Sequence[str] | None,
+        instance_types: Sequence[ec2.InstanceType | str] | None,
         *,
         container: bool,
     ) -> SecureInfrastructureConfiguration:
@@ -306,9 +308,9 @@ class SecureImagePipeline(Construct):
         container: bool,
         name: str,
         version: str,
-        parent_image: str | None,
+        parent_image: ec2.IMachineImage | str | None,
         components: Sequence[Component] | None,
-        volumes: Sequence[RecipeVolume] | None,
+        volumes: Sequence[RecipeVolume | ec2.BlockDevice] | None,
         distribution_regions: Sequence[DistributionRegion] | None,
         target_account_ids: Sequence[str] | None,
         launch_permission_account_ids: Sequence[str] | None,
@@ -340,7 +342,7 @@ class SecureImagePipeline(Construct):
                 key=key,
                 name=name,
                 version=version,
-                parent_image=parent_image,
+                parent_image=_docker_image(self, parent_image),
                 components=components,
                 repository=self.repository,
                 volumes=volumes,
@@ -427,7 +429,7 @@ class SecureImagePipeline(Construct):
         name: str,
         description: str | None,
         workflows: Sequence[Workflow] | None,
-        schedule_expression: str | None,
+        schedule_expression: events.Schedule | str | None,
     ) -> imagebuilder.CfnImagePipeline:
         """The ``AWS::ImageBuilder::ImagePipeline`` that ties the pieces together."""
         pipeline = imagebuilder.CfnImagePipeline
@@ -463,7 +465,7 @@ class SecureImagePipeline(Construct):
             ),
             enhanced_image_metadata_enabled=defaults.ENHANCED_IMAGE_METADATA_ENABLED,
             schedule=pipeline.ScheduleProperty(
-                schedule_expression=schedule_expression,
+                schedule_expression=cdk_types.schedule_text(schedule_expression),
                 pipeline_execution_start_condition=defaults.SCHEDULE_START_CONDITION,
             )
             if schedule_expression
@@ -529,7 +531,7 @@ class SecureImagePipeline(Construct):
         infrastructure: Any,
         distribution: Any,
         vpc: ec2.IVpc | None,
-        parent_image: str | None,
+        parent_image: ec2.IMachineImage | str | None,
         components: Sequence[Component] | None,
         vpc_endpoints: bool,
         built_by_us: Mapping[str, object],
@@ -591,14 +593,14 @@ class SecureImagePipeline(Construct):
         name: str,
         description: str | None,
         tags: Mapping[str, str] | None,
-        schedule_expression: str | None,
+        schedule_expression: events.Schedule | str | None,
         container: bool,
         container_repository: ecr.IRepository | None,
         recipe: Any,
         infrastructure: Any,
         distribution: Any,
         vpc: ec2.IVpc | None,
-        parent_image: str | None,
+        parent_image: ec2.IMachineImage | str | None,
         components: Sequence[Component] | None,
         vpc_endpoints: bool,
         built_by_us: Mapping[str, object],
@@ -611,16 +613,7 @@ class SecureImagePipeline(Construct):
         checks.validate_free_text(problems, "name", name)
         checks.validate_free_text(problems, "description", description)
         checks.validate_tags(problems, tags)
-        if (
-            schedule_expression is not None
-            and not tokens.is_unresolved(schedule_expression)
-            and not re.match(r"^cron\(.+\)\Z", schedule_expression)
-        ):
-            problems.add(
-                "schedule_expression must be a cron expression",
-                schedule_expression,
-                "write it like 'cron(0 4 ? * MON *)' (Image Builder schedules use cron only)",
-            )
+        cdk_types.schedule_expression(problems, schedule_expression)
         if isinstance(name, str) and not tokens.is_unresolved(name) and " " in name:
             problems.add(
                 "a pipeline name becomes its log group names (/aws/imagebuilder/<name>): no spaces",
@@ -673,3 +666,17 @@ def _arn(piece: Any, *attributes: str) -> str:
 def _log_group_names(name: str) -> tuple[str, str]:
     """Image Builder's default image and pipeline log group names (integ-cwlogs.md)."""
     return f"/aws/imagebuilder/{name}", f"/aws/imagebuilder/pipeline/{name}"
+
+
+def _docker_image(scope: Construct, parent_image: object) -> str:
+    """A container pipeline's parent image: a Docker image name, or our error."""
+    if isinstance(parent_image, str):
+        return parent_image
+    problems = ValidationProblems(scope)
+    problems.add(
+        "a container pipeline's parent_image is a Docker image, not a machine image",
+        parent_image,
+        "pass e.g. 'public.ecr.aws/amazonlinux/amazonlinux:2023'",
+    )
+    problems.raise_if_any()
+    raise AssertionError("unreachable")  # raise_if_any raised

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_kms as kms
 from constructs import Construct, IConstruct
 
-from secure_imagebuilder.core import checks, defaults, documents, keys, tokens
+from secure_imagebuilder.core import cdk_types, checks, defaults, documents, keys, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import (
     ContainerRecipeAttributes,
@@ -49,6 +50,50 @@ class RecipeVolume:
     volume_type: str = defaults.VOLUME_TYPE
     iops: int | None = None
     throughput: int | None = None
+
+
+# CDK's EBS volume types by enum member name (jsii enums carry names, not CloudFormation values).
+_VOLUME_TYPE_ALIASES = {
+    "MAGNETIC": "standard",
+    "GENERAL_PURPOSE_SSD": "gp2",
+    "GENERAL_PURPOSE_SSD_GP3": "gp3",
+    "PROVISIONED_IOPS_SSD": "io1",
+    "PROVISIONED_IOPS_SSD_IO2": "io2",
+    "THROUGHPUT_OPTIMIZED_HDD": "st1",
+    "COLD_HDD": "sc1",
+}
+
+
+def recipe_volumes(
+    problems: ValidationProblems, volumes: Sequence[RecipeVolume | ec2.BlockDevice] | None
+) -> list[RecipeVolume] | None:
+    """``volumes`` as ``RecipeVolume`` s: an EBS ``ec2.BlockDevice`` is read into one (our key, always)."""
+    if volumes is None:
+        return None
+    found = []
+    for volume in volumes:
+        if isinstance(volume, RecipeVolume):
+            found.append(volume)
+            continue
+        ebs = volume.volume.ebs_device if isinstance(volume, ec2.BlockDevice) else None
+        if ebs is None:
+            problems.add(
+                "volumes must be RecipeVolume or EBS ec2.BlockDevice objects (encrypted with the key, R5)",
+                volume,
+                "pass ec2.BlockDevice(device_name='/dev/xvda', volume=ec2.BlockDeviceVolume.ebs(30))",
+            )
+            continue
+        kind = ebs.volume_type.name if ebs.volume_type is not None else None
+        found.append(
+            RecipeVolume(
+                device_name=volume.device_name,
+                size_gib=int(ebs.volume_size or defaults.ROOT_VOLUME_SIZE_GIB),
+                volume_type=_VOLUME_TYPE_ALIASES.get(kind, kind.lower()) if kind else defaults.VOLUME_TYPE,
+                iops=int(ebs.iops) if ebs.iops is not None else None,
+                throughput=int(ebs.throughput) if ebs.throughput is not None else None,
+            )
+        )
+    return found
 
 
 def aws_managed_component(scope: IConstruct, name: str, version: str = "x.x.x") -> str:
@@ -135,9 +180,9 @@ class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
         key: KeyLike,
         name: str,
         version: str,
-        parent_image: str,
+        parent_image: ec2.IMachineImage | str,
         components: Sequence[Component],
-        volumes: Sequence[RecipeVolume] | None = None,
+        volumes: Sequence[RecipeVolume | ec2.BlockDevice] | None = None,
         description: str | None = None,
         working_directory: str | None = None,
         removal_policy: cdk.RemovalPolicy | None = None,
@@ -148,8 +193,8 @@ class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
         :param name: the recipe name (no sensitive data, R8).
         :param version: ``major.minor.x`` (Image Builder numbers each new recipe, so a recipe replaced
             because a component changed deploys as is) or an exact ``major.minor.patch``.
-        :param parent_image: an AMI id, an SSM parameter (``ssm:/...``) or an image ARN (see
-            :func:`aws_managed_image`).
+        :param parent_image: an ``ec2.IMachineImage`` (``ec2.MachineImage.latest_amazon_linux2023()``),
+            an image ARN (:func:`aws_managed_image`), an AMI id or an SSM parameter (``ssm:/...``).
         :param components: the components, in the order they run.
         :param volumes: the instance's volumes. Default: - a 30 GiB gp3 root volume ``/dev/xvda``.
         :param description: a description (no sensitive data, R8). Default: - none.
@@ -160,6 +205,7 @@ class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
         super().__init__(scope, id)
         key = require_key(self, key)
         problems = ValidationProblems(self)
+        volumes = recipe_volumes(problems, volumes)
         _validate_recipe(
             problems,
             name=name,
@@ -174,7 +220,7 @@ class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
             "Resource",
             name=name,
             version=version,
-            parent_image=parent_image,
+            parent_image=cdk_types.image_id(self, parent_image),
             components=[
                 imagebuilder.CfnImageRecipe.ComponentConfigurationProperty(component_arn=arn)
                 for arn in _component_arns(components)
@@ -225,7 +271,7 @@ class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
         components: Sequence[Component],
         repository: ecr.IRepository,
         dockerfile_template_data: str = defaults.DOCKERFILE_TEMPLATE,
-        volumes: Sequence[RecipeVolume] | None = None,
+        volumes: Sequence[RecipeVolume | ec2.BlockDevice] | None = None,
         instance_image: str | None = None,
         description: str | None = None,
         working_directory: str | None = None,
@@ -252,6 +298,7 @@ class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
         super().__init__(scope, id)
         key = require_key(self, key)
         problems = ValidationProblems(self)
+        volumes = recipe_volumes(problems, volumes)
         _validate_recipe(
             problems,
             name=name,
@@ -276,7 +323,7 @@ class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
             name=name,
             version=version,
             container_type="DOCKER",
-            parent_image=parent_image,
+            parent_image=cdk_types.image_id(self, parent_image),
             components=[
                 imagebuilder.CfnContainerRecipe.ComponentConfigurationProperty(component_arn=arn)
                 for arn in _component_arns(components)

@@ -10,7 +10,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, documents, keys
+from secure_imagebuilder.core import cdk_types, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import (
     ImportedWorkflow,
@@ -18,6 +18,7 @@ from secure_imagebuilder.core.versioned import (
     WorkflowAttributes,
     arns_of,
 )
+from secure_imagebuilder.enums import WorkflowType
 from secure_imagebuilder.key import KeyLike, require_key
 
 
@@ -42,7 +43,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         key: KeyLike,
         name: str,
         version: str,
-        workflow_type: str,
+        workflow_type: WorkflowType | str,
         data: documents.Document | None = None,
         path: pathlib.Path | str | None = None,
         uri: str | None = None,
@@ -56,7 +57,8 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         :param name: the workflow name.
         :param version: the semantic version ``major.minor.patch``; a changed document under the same
             version deploys as its next build (Image Builder auto-versioning).
-        :param workflow_type: ``BUILD``, ``TEST`` or ``DISTRIBUTION``.
+        :param workflow_type: ``WorkflowType.BUILD``, ``TEST`` or ``DISTRIBUTION`` (a plain string is
+            deprecated).
         :param data: the workflow document, as YAML text, a mapping or a ``Path``. Default: - none; give
             exactly one of ``data``, ``path`` and ``uri``.
         :param path: a file holding the YAML document. Default: - none.
@@ -69,12 +71,8 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         super().__init__(scope, id)
         key = require_key(self, key)
         problems = ValidationProblems(self)
-        checks.validate_choice(
-            problems,
-            "workflow_type",
-            workflow_type,
-            defaults.WORKFLOW_TYPES,
-            "pick the stage the workflow runs in",
+        type_value = cdk_types.choice(
+            problems, "workflow_type", workflow_type, WorkflowType, "pick the stage the workflow runs in"
         )
         source = documents.prepare(
             self,
@@ -94,7 +92,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
             "Resource",
             name=name,
             version=version,
-            type=workflow_type,
+            type=type_value,
             data=source.data,
             uri=source.uri,
             kms_key_id=keys.arn(key),
@@ -108,7 +106,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
             version=version,
             removal_policy=removal_policy,
         )
-        self.workflow_kind = str(workflow_type).upper()
+        self.workflow_kind = str(type_value)
 
     @classmethod
     def from_workflow_arn(

@@ -45,7 +45,7 @@ def as_alpha_workflow(workflow: EncryptedWorkflow) -> alpha.IWorkflow:
         workflow,
         ADAPTER_ID,
         workflow_name=workflow.name,
-        workflow_type=alpha.WorkflowType(workflow.resource.type.upper()),
+        workflow_type=alpha.WorkflowType(workflow.workflow_kind),
         workflow_version=version,
     )
 
