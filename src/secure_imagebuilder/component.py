@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from secure_imagebuilder.core import cdk_types, checks, documents, keys
@@ -40,7 +41,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         platform: Platform | str,
         data: documents.Document | None = None,
         path: pathlib.Path | str | None = None,
-        uri: str | None = None,
+        uri: s3.Location | str | None = None,
         description: str | None = None,
         change_description: str | None = None,
         supported_os_versions: Sequence[str] | None = None,
@@ -56,7 +57,8 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         :param data: the component document, as YAML text, a mapping or a ``Path``. Default: - none;
             give exactly one of ``data``, ``path`` and ``uri``.
         :param path: a file holding the YAML document. Default: - none.
-        :param uri: an ``s3://bucket/key`` URI of the document. Default: - none.
+        :param uri: where the document is in S3: an ``s3.Location`` or an ``s3://bucket/key`` URI.
+            Default: - none.
         :param description: the component's description (no sensitive data, R8). Default: - none.
         :param change_description: what changed in this version. Default: - none.
         :param supported_os_versions: operating systems the component supports. Default: - any.

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, suppressions
+from secure_imagebuilder.core import checks, defaults, suppressions
 
 
 class ImageBuilderVpcEndpoints(Construct):
@@ -17,7 +18,7 @@ class ImageBuilderVpcEndpoints(Construct):
 
     Creates one ``AWS::EC2::VPCEndpoint`` (private DNS on) per service of
     ``imagebuilder, ssm, ssmmessages, ec2messages, kms, logs`` (plus ``ecr.api`` and ``ecr.dkr`` with
-    ``containers=True``), a gateway endpoint for S3 whose policy lets requests reach only this account's
+    ``container=True``), a gateway endpoint for S3 whose policy lets requests reach only this account's
     buckets (and downloads from any bucket, for AWS-owned repositories), and one
     ``AWS::EC2::SecurityGroup`` that admits HTTPS from the VPC's CIDR only (R3). With them a build in an
     isolated subnet reaches AWS without a NAT gateway or the internet.
@@ -30,17 +31,26 @@ class ImageBuilderVpcEndpoints(Construct):
         *,
         vpc: ec2.IVpc,
         subnets: ec2.SubnetSelection | None = None,
-        containers: bool = False,
+        containers: bool | None = None,
         clients: Sequence[ec2.IConnectable] | None = None,
+        subnet_selection: ec2.SubnetSelection | None = None,
+        container: bool | None = None,
     ) -> None:
         """Create the endpoints.
 
         :param vpc: the VPC of the build instances.
-        :param subnets: where the interface endpoints go. Default: - one private subnet per AZ.
-        :param containers: add the ECR endpoints container builds need. Default: - ``False``.
+        :param subnets: deprecated name of ``subnet_selection``.
+        :param containers: deprecated name of ``container``.
         :param clients: who may connect (e.g. the build instances' security group). Default: - the VPC's
             CIDR.
+        :param subnet_selection: where the interface endpoints go. Default: - one private subnet per AZ.
+        :param container: add the ECR endpoints container builds need. Default: - ``False``.
         """
+        subnets = cast(
+            ec2.SubnetSelection | None,
+            checks.renamed("subnet_selection", subnet_selection, "subnets", subnets),
+        )
+        containers = bool(checks.renamed("container", container, "containers", containers, False))
         super().__init__(scope, id)
         self.security_group = ec2.SecurityGroup(
             self,

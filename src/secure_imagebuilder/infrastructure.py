@@ -27,7 +27,7 @@ class SecureInfrastructureConfiguration(Construct):
     Creates the infrastructure configuration, a :class:`BuildInstanceRole` with its
     ``AWS::IAM::InstanceProfile`` and an ``AWS::EC2::SecurityGroup``, with:
 
-    - IMDSv2 required, hop limit 1 (2 with ``containers=True``) (R1, R5);
+    - IMDSv2 required, hop limit 1 (2 with ``container=True``) (R1, R5);
     - a private subnet only: the subnet you select must not be public, so build instances get no public
       IP (R18); the security group allows no inbound and only HTTPS outbound (R3);
     - termination of the instance when the build fails (R1);
@@ -51,11 +51,12 @@ class SecureInfrastructureConfiguration(Construct):
         log_prefix: str = defaults.LOG_PREFIX,
         notification_topic: sns.ITopic | None = None,
         instance_types: Sequence[ec2.InstanceType | str] | None = None,
-        containers: bool = False,
+        containers: bool | None = None,
         container_repository: ecr.IRepository | None = None,
         egress_peer: ec2.IPeer | None = None,
         description: str | None = None,
         resource_tags: Mapping[str, str] | None = None,
+        container: bool | None = None,
     ) -> None:
         """Create the infrastructure configuration.
 
@@ -69,14 +70,16 @@ class SecureInfrastructureConfiguration(Construct):
         :param notification_topic: where Image Builder publishes results. Default: - none.
         :param instance_types: build instance types, ``ec2.InstanceType`` objects (strings are
             deprecated). Default: - Image Builder's choice.
-        :param containers: the instances build containers (IMDS hop limit 2). Default: - ``False``.
+        :param containers: deprecated name of ``container``.
         :param container_repository: the ECR repository container builds push to. Default: - none.
         :param egress_peer: where HTTPS may go. Default: - any IPv4 address, port 443 only.
         :param description: a description (no sensitive data, R8). Default: - none.
         :param resource_tags: tags for the build instances (R8). Default: - none.
+        :param container: the instances build containers (IMDS hop limit 2). Default: - ``False``.
         """
         super().__init__(scope, id)
         key = require_key(self, key)
+        containers = bool(checks.renamed("container", container, "containers", containers, False))
         problems = ValidationProblems(self)
         documents.validate_name(problems, name)
         checks.validate_free_text(problems, "description", description)

@@ -296,7 +296,7 @@ class SecureImagePipeline(Construct):
             log_prefix=log_prefix,
             notification_topic=self.topic,
             instance_types=instance_types,
-            containers=container,
+            container=container,
             container_repository=self.repository,
         )
 
@@ -501,7 +501,7 @@ class SecureImagePipeline(Construct):
                 "Endpoints",
                 vpc=vpc,
                 subnets=subnet_selection,
-                containers=container,
+                container=container,
                 clients=[security_group] if security_group is not None else [],
             )
             if vpc_endpoints and vpc is not None

@@ -8,6 +8,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from secure_imagebuilder.core import cdk_types, documents, keys
@@ -46,7 +47,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         workflow_type: WorkflowType | str,
         data: documents.Document | None = None,
         path: pathlib.Path | str | None = None,
-        uri: str | None = None,
+        uri: s3.Location | str | None = None,
         description: str | None = None,
         change_description: str | None = None,
         removal_policy: cdk.RemovalPolicy | None = None,
@@ -62,7 +63,8 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         :param data: the workflow document, as YAML text, a mapping or a ``Path``. Default: - none; give
             exactly one of ``data``, ``path`` and ``uri``.
         :param path: a file holding the YAML document. Default: - none.
-        :param uri: an ``s3://bucket/key`` URI of the document. Default: - none.
+        :param uri: where the document is in S3: an ``s3.Location`` or an ``s3://bucket/key`` URI.
+            Default: - none.
         :param description: the workflow's description (no sensitive data, R8). Default: - none.
         :param change_description: what changed in this version. Default: - none.
         :param removal_policy: what happens to this version when it leaves the stack. Default: -

@@ -192,3 +192,44 @@ def test_an_instance_store_block_device_is_our_error() -> None:
             components=[aws_managed_component(stack, "update-linux")],
             volumes=[ec2.BlockDevice(device_name="/dev/sdb", volume=ec2.BlockDeviceVolume.ephemeral(0))],
         )
+
+
+def test_a_document_location_is_an_s3_location() -> None:
+    stack = make_stack()
+    bucket = cdk.aws_s3.Bucket(stack, "Docs")
+    EncryptedComponent(
+        stack,
+        "C",
+        key=ImageBuilderKey(stack, "K"),
+        name="hello",
+        version="1.0.0",
+        platform=Platform.LINUX,
+        uri=cdk.aws_s3.Location(bucket_name=bucket.bucket_name, object_key="components/hello.yaml"),
+    )
+    assert _props(stack, "Component")["Uri"] == {
+        "Fn::Join": [
+            "",
+            ["s3://", {"Ref": stack.get_logical_id(bucket.node.default_child)}, "/components/hello.yaml"],
+        ]
+    }
+
+
+def test_the_old_prop_names_still_work_with_a_warning() -> None:
+    stack = make_stack()
+    vpc = ec2.Vpc(stack, "V", max_azs=1)
+    with pytest.warns(DeprecationWarning, match=r"containers is deprecated: pass container"):
+        SecureInfrastructureConfiguration(
+            stack, "I", key=ImageBuilderKey(stack, "K"), name="infra", vpc=vpc, containers=True
+        )
+    assert (
+        _props(stack, "InfrastructureConfiguration")["InstanceMetadataOptions"]["HttpPutResponseHopLimit"]
+        == 2
+    )
+    from secure_imagebuilder import ImageBuilderVpcEndpoints
+
+    with pytest.warns(DeprecationWarning, match=r"subnets is deprecated: pass subnet_selection"):
+        ImageBuilderVpcEndpoints(
+            stack, "E", vpc=vpc, subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        )
+    with pytest.raises(TypeError, match=r"containers is the old name of container: pass only container"):
+        ImageBuilderVpcEndpoints(stack, "E2", vpc=vpc, container=True, containers=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 import aws_cdk as cdk
@@ -124,3 +125,16 @@ def validate_role_props(
                 max_session_duration.to_human_string(),
                 "leave it unset (1 hour) or pick a value in the range",
             )
+
+
+def renamed(prop: str, value: object, old_prop: str, old_value: object, default: object = None) -> object:
+    """The value of ``prop``, or of its deprecated old name ``old_prop`` (with a ``DeprecationWarning``).
+
+    Both given is a ``TypeError`` naming them (a Python-level mistake in the call, like a repeated keyword).
+    """
+    if old_value is None:
+        return default if value is None else value
+    if value is not None:
+        raise TypeError(f"{old_prop} is the old name of {prop}: pass only {prop}")
+    warnings.warn(f"{old_prop} is deprecated: pass {prop}", DeprecationWarning, stacklevel=3)
+    return old_value

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
 from secure_imagebuilder.core import defaults, detect, tokens, versions
@@ -91,7 +92,7 @@ def prepare(
     version: str,
     data: Document | None,
     path: pathlib.Path | str | None,
-    uri: str | None,
+    uri: str | s3.Location | None,
     required_sections: tuple[str, ...],
 ) -> DocumentSource:
     """Validate name, version and document, then raise every problem (the caller's too) at once.
@@ -113,7 +114,7 @@ def load_document(
     *,
     data: Document | None,
     path: pathlib.Path | str | None,
-    uri: str | None,
+    uri: str | s3.Location | None,
     required_sections: tuple[str, ...],
 ) -> DocumentSource:
     """Validate the one document source given (``data``, ``path`` or ``uri``) and return it as text or URI."""
@@ -126,8 +127,14 @@ def load_document(
         )
         return DocumentSource(data=None, uri=None)
     if uri is not None:
+        if hasattr(uri, "bucket_name") and hasattr(uri, "object_key"):  # s3.Location (or an alpha-like one)
+            uri = f"s3://{uri.bucket_name}/{uri.object_key}"
         if not isinstance(uri, str):
-            problems.add("uri must be a string", uri, "pass the S3 URI as text: uri='s3://bucket/key'")
+            problems.add(
+                "uri must be an s3.Location or an S3 URI",
+                uri,
+                "pass s3.Location(bucket_name=bucket.bucket_name, object_key='doc.yaml') or 's3://bucket/key'",
+            )
             return DocumentSource(data=None, uri=None)
         _validate_uri(problems, uri)
         return DocumentSource(data=None, uri=uri)
