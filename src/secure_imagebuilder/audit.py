@@ -9,14 +9,14 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, keys, permissions
+from secure_imagebuilder.core import defaults, keys, logical_ids, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike, require_key
+from secure_imagebuilder.key import KeyLike
 from secure_imagebuilder.logs import ImageBuilderLogBucket, check_log_bucket
 
 
-class ImageBuilderAuditTrail(Construct):
-    """A multi-Region CloudTrail trail, KMS-encrypted, with log file validation, into a TLS-only bucket.
+class ImageBuilderAuditTrail(cloudtrail.Trail):
+    """A multi-Region ``cloudtrail.Trail``, KMS-encrypted, with log file validation, into a TLS-only bucket.
 
     Creates an ``AWS::CloudTrail::Trail`` and (unless ``bucket`` is given) an :class:`ImageBuilderLogBucket`
     (KMS, versioned, public access blocked, TLS >= 1.2, retained) with the bucket policy CloudTrail needs.
@@ -55,27 +55,26 @@ class ImageBuilderAuditTrail(Construct):
         :param key_policy_added_by_owner: the key is imported and its owner adds the CloudTrail statements.
             Default: - ``False``: an imported key is an error.
         """
-        super().__init__(scope, id)
-        key = require_key(self, key)
-        problems = ValidationProblems(self)
+        key = keys.checked(scope, key, child_id=id)
+        problems = ValidationProblems(scope, id)
         if bucket is not None:
             check_log_bucket(problems, bucket)
         keys.require_owner_grant(problems, key, what="CloudTrail", added_by_owner=key_policy_added_by_owner)
         problems.raise_if_any()
-
-        stack = cdk.Stack.of(self)
-        # A fixed name lets the key policy name the trail without a circular reference (key <-> trail).
-        self.trail_name = trail_name or cdk.Names.unique_resource_name(self, max_length=128)
-        trail_arn = f"arn:{stack.partition}:cloudtrail:{stack.region}:{stack.account}:trail/{self.trail_name}"
-        self._grant_key_to_trail(key, trail_arn)
-        principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
+        # A fixed name lets the key policy name the trail without a circular reference (key <-> trail);
+        # it is derived from this construct's path, read from a placeholder before the trail exists.
+        trail_name = trail_name or _name_for(scope, id)
         if bucket is None:
-            bucket = ImageBuilderLogBucket(self, "Bucket", key=key, removal_policy=removal_policy)
-        self.bucket = bucket
-        self.trail = cloudtrail.Trail(
-            self,
-            "Resource",
-            trail_name=self.trail_name,
+            # The bucket must exist before the trail: it sits beside it, with the logical ids it had as
+            # the child "Bucket" of the earlier wrapper (a changed id would replace the log bucket).
+            bucket = ImageBuilderLogBucket(scope, f"{id}Bucket", key=key, removal_policy=removal_policy)
+            stack_depth = len(cdk.Stack.of(scope).node.scopes)
+            here = [c.node.id for c in scope.node.scopes[stack_depth:]]
+            logical_ids.keep_wrapped_ids(bucket, legacy_path=[*here, id, "Bucket"])
+        super().__init__(
+            scope,
+            id,
+            trail_name=trail_name,
             bucket=bucket,
             encryption_key=key,
             is_multi_region_trail=defaults.TRAIL_MULTI_REGION,
@@ -84,6 +83,12 @@ class ImageBuilderAuditTrail(Construct):
             management_events=cloudtrail.ReadWriteType.ALL,
             send_to_cloud_watch_logs=False,
         )
+        stack = cdk.Stack.of(self)
+        self.trail_name = trail_name
+        trail_arn = f"arn:{stack.partition}:cloudtrail:{stack.region}:{stack.account}:trail/{trail_name}"
+        self._grant_key_to_trail(key, trail_arn)
+        principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
+        self.bucket = bucket
         # CDK's Trail allows cloudtrail.amazonaws.com s3:GetBucketAcl and s3:PutObject on the bucket for any
         # trail; AWS's bucket policy for CloudTrail limits both with aws:SourceArn = the trail ("Amazon S3
         # bucket policy for CloudTrail", CloudTrail User Guide). An explicit deny adds that limit.
@@ -97,6 +102,8 @@ class ImageBuilderAuditTrail(Construct):
                 conditions={"StringNotEquals": {"aws:SourceArn": trail_arn}},
             )
         )
+        # Earlier releases wrapped a cloudtrail.Trail named "Resource": keep its logical id.
+        logical_ids.keep_wrapped_ids(self)
         self.key = key
 
     def _grant_key_to_trail(self, key: kms.IKey, trail_arn: str) -> None:
@@ -130,6 +137,14 @@ class ImageBuilderAuditTrail(Construct):
         )
 
     @property
-    def trail_arn(self) -> str:
-        """The ARN of the trail."""
-        return self.trail.trail_arn
+    def trail(self) -> cloudtrail.Trail:
+        """Deprecated: the trail itself (it used to be the wrapped ``cloudtrail.Trail``)."""
+        return self
+
+
+def _name_for(scope: Construct, id: str) -> str:
+    """``Names.unique_resource_name`` of the construct ``id`` about to be created in ``scope``."""
+    placeholder = Construct(scope, id)
+    name = cdk.Names.unique_resource_name(placeholder, max_length=128)
+    scope.node.try_remove_child(id)
+    return name

@@ -49,3 +49,45 @@ def test_the_logical_ids_are_those_of_the_wrappers() -> None:
         "TopicPolicy2874DD71": "AWS::SNS::TopicPolicy",
         "GroupC93D95F0": "AWS::Logs::LogGroup",
     }
+
+
+def test_the_audit_trail_is_a_trail_and_keeps_its_and_its_buckets_ids() -> None:
+    from aws_cdk import aws_cloudtrail as cloudtrail
+
+    from secure_imagebuilder import ImageBuilderAuditTrail
+
+    stack = make_stack()
+    trail = ImageBuilderAuditTrail(stack, "Trail", key=ImageBuilderKey(stack, "Key"))
+    assert isinstance(trail, cloudtrail.Trail) and trail.trail is trail
+    assert trail.trail_name.startswith("TestStackTrail")
+    types = {lid: r["Type"] for lid, r in Template.from_stack(stack).to_json()["Resources"].items()}
+    # What CDK gave a Trail "Resource" and its bucket "Bucket/Resource" under a plain Construct "Trail".
+    assert {lid for lid, kind in types.items() if kind != "AWS::KMS::Key"} == {
+        "TrailA0C862CD",
+        "TrailBucket7F7024F7",
+        "TrailBucketPolicyA9210232",
+    }
+
+
+def test_the_deprecation_warning_names_the_users_line() -> None:
+    import warnings
+
+    stack = make_stack()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ImageBuilderLogGroup(stack, "G", key=ImageBuilderKey(stack, "K"), log_group_name="/ib/x")
+        from test_documents import WORKFLOW_YAML
+
+        from secure_imagebuilder import EncryptedWorkflow
+
+        EncryptedWorkflow(
+            stack,
+            "W",
+            key=ImageBuilderKey(stack, "K2"),
+            name="build-wf",
+            version="1.0.0",
+            workflow_type="BUILD",
+            data=WORKFLOW_YAML,
+        )
+    (warning,) = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert warning.filename == __file__

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import re
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,7 +22,7 @@ from secure_imagebuilder.core.validation import ValidationProblems
 
 def deprecated_string(prop: str, instead: str) -> None:
     """Warn that ``prop`` was given as a plain string where ``instead`` exists."""
-    warnings.warn(f"{prop} as a plain string is deprecated: pass {instead}", DeprecationWarning, stacklevel=4)
+    checks.warn_deprecated(f"{prop} as a plain string is deprecated: pass {instead}")
 
 
 def choice(problems: ValidationProblems, prop: str, value: object, kind: type[enum.Enum], fix: str) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pathlib
 import re
+import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 import aws_cdk as cdk
+import jsii
 
 from secure_imagebuilder.core import defaults, detect, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
@@ -136,5 +139,16 @@ def renamed(prop: str, value: object, old_prop: str, old_value: object, default:
         return default if value is None else value
     if value is not None:
         raise TypeError(f"{old_prop} is the old name of {prop}: pass only {prop}")
-    warnings.warn(f"{old_prop} is deprecated: pass {prop}", DeprecationWarning, stacklevel=3)
+    warn_deprecated(f"{old_prop} is deprecated: pass {prop}")
     return old_value
+
+
+_LIBRARY_FILES = (str(pathlib.Path(__file__).parents[1]), str(pathlib.Path(jsii.__file__).parent))
+
+
+def warn_deprecated(message: str) -> None:
+    """A ``DeprecationWarning`` attributed to the user's line (outside this library and jsii)."""
+    frame, level = sys._getframe(1), 2  # stacklevel 2 is the caller of this function
+    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_FILES):
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    warnings.warn(message, DeprecationWarning, stacklevel=level)

@@ -32,13 +32,18 @@ def unique_id(components: Sequence[str]) -> str:
     return human[:240] + digest
 
 
-def keep_wrapped_ids(construct: Construct, wrapper_child: str = "Resource") -> None:
-    """Give each CloudFormation element below ``construct`` the id it had below ``wrapper_child``."""
+def keep_wrapped_ids(
+    construct: Construct, wrapper_child: str = "Resource", legacy_path: Sequence[str] | None = None
+) -> None:
+    """Give each CloudFormation element below ``construct`` the id it had below ``wrapper_child``.
+
+    ``legacy_path`` is where ``construct`` itself was (ids below the stack), when that was elsewhere.
+    """
     stack = cdk.Stack.of(construct)
     depth = len(stack.node.scopes)
     own = len(construct.node.scopes)
     for child in construct.node.find_all():
         if isinstance(child, cdk.CfnElement):
             components = [scope.node.id for scope in child.node.scopes[depth:]]
-            legacy = [*components[: own - depth], wrapper_child, *components[own - depth :]]
-            child.override_logical_id(unique_id(legacy))
+            path = components[: own - depth] if legacy_path is None else list(legacy_path)
+            child.override_logical_id(unique_id([*path, wrapper_child, *components[own - depth :]]))
