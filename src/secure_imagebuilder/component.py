@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
-from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from secure_imagebuilder.core import cdk_types, checks, documents, keys
@@ -15,6 +15,9 @@ from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import ComponentAttributes, ImportedComponent, VersionedResource
 from secure_imagebuilder.enums import Platform
 from secure_imagebuilder.key import KeyLike, require_key
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_s3 as s3
 
 
 class EncryptedComponent(ComponentAttributes, VersionedResource):

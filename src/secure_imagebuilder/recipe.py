@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_kms as kms
@@ -25,6 +24,9 @@ from secure_imagebuilder.core.versioned import (
     arn_of,
 )
 from secure_imagebuilder.key import KeyLike, require_key
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_ec2 as ec2
 
 Component = Any
 """A component of a recipe: an ``EncryptedComponent`` (R10), an imported one
@@ -75,7 +77,7 @@ def recipe_volumes(
         if isinstance(volume, RecipeVolume):
             found.append(volume)
             continue
-        ebs = volume.volume.ebs_device if isinstance(volume, ec2.BlockDevice) else None
+        ebs = volume.volume.ebs_device if cdk_types.is_a(volume, "aws_cdk.aws_ec2", "BlockDevice") else None
         if ebs is None:
             problems.add(
                 "volumes must be RecipeVolume or EBS ec2.BlockDevice objects (encrypted with the key, R5)",

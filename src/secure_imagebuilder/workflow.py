@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
-from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from secure_imagebuilder.core import cdk_types, documents, keys
@@ -21,6 +20,9 @@ from secure_imagebuilder.core.versioned import (
 )
 from secure_imagebuilder.enums import WorkflowType
 from secure_imagebuilder.key import KeyLike, require_key
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_s3 as s3
 
 
 class EncryptedWorkflow(WorkflowAttributes, VersionedResource):

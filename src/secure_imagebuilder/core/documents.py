@@ -10,15 +10,17 @@ import pathlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
-from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
 from secure_imagebuilder.core import defaults, detect, tokens, versions
 from secure_imagebuilder.core.validation import ValidationProblems
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_s3 as s3
 
 Document = str | Mapping[str, Any] | pathlib.Path
 

@@ -60,6 +60,8 @@ def checked(scope: IConstruct, key: object, prop: str = "key", child_id: str | N
 
     The wrapper ``ImageBuilderKey.from_key_arn`` returns is unwrapped to its imported key.
     """
+    if isinstance(key, kms.Key):  # the common case, without a round trip to Node
+        return key
     inner = getattr(key, "imported_key", None)
     if inner is not None:
         return checked(scope, inner, prop, child_id)

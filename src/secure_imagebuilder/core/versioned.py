@@ -8,14 +8,13 @@ they are ``cdk.Resource`` s with kind-specific attributes (``component_arn``, ``
 **The alpha L2s.** With the ``aws-imagebuilder-alpha`` package installed, each class also implements the
 alpha interface of its kind (``IComponent``, ``IWorkflow``, ``IImageRecipe``, ``IContainerRecipe``), so
 our resources go straight into the alpha ``ImageRecipe``/``ImagePipeline``. The interface is declared when
-the first object is created, not at import, because the alpha package is an optional extra: importing it
-for everyone would make it a dependency. Its members are our attributes, so nothing else is re-implemented.
+the first object is created, and only when the app has imported the alpha package by then (as an app that
+uses it does at its top): importing it for everyone would cost every app ~0.3 s and make it a dependency.
+Its members are our attributes, so nothing else is re-implemented.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
 import sys
 from collections.abc import Sequence
@@ -42,7 +41,7 @@ _READ_ACTIONS = {
 class _Versioned(cdk.Resource):
     """Attributes, grants and the alpha interface shared by created and imported versioned resources."""
 
-    _alpha_checked: ClassVar[bool] = False
+    _alpha_declared: ClassVar[bool]
     KIND: ClassVar[str]
     """The resource type in ARNs: ``component``, ``workflow``, ``image-recipe``, ``container-recipe``."""
     ALPHA_INTERFACE: ClassVar[str]
@@ -63,13 +62,12 @@ class _Versioned(cdk.Resource):
     @classmethod
     def _declare_alpha_interface(cls) -> None:
         """Implement the alpha interface of this kind if the alpha package is installed (once per class)."""
-        if cls.__dict__.get("_alpha_checked"):
+        if "_alpha_declared" in cls.__dict__:
             return
-        cls._alpha_checked = True
-        if _ALPHA not in sys.modules and importlib.util.find_spec(_ALPHA) is None:
-            return
-        interface = getattr(importlib.import_module(_ALPHA), cls.ALPHA_INTERFACE)
-        jsii.implements(interface)(cls)
+        alpha = sys.modules.get(_ALPHA)
+        if alpha is not None:
+            jsii.implements(getattr(alpha, cls.ALPHA_INTERFACE))(cls)
+            cls._alpha_declared = True
 
     def grant(self, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
         """Grant ``actions`` on this version to ``grantee`` (identity policy)."""
