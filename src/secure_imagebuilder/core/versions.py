@@ -30,7 +30,9 @@ from secure_imagebuilder.core.validation import ValidationProblems
 # The lock file named by the context of a parent construct, read once per parent: a jsii call per
 # component would cost seconds in large apps. Sound because CDK refuses new context on a construct that
 # already has children.
-_versions_file_of: weakref.WeakKeyDictionary[IConstruct, tuple[object, bool]] = weakref.WeakKeyDictionary()
+_versions_file_of: weakref.WeakKeyDictionary[IConstruct, tuple[object, bool, str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def check_and_record(
@@ -43,13 +45,14 @@ def check_and_record(
     if parent not in _versions_file_of:
         node = parent.node
         record = str(node.try_get_context(defaults.RECORD_VERSIONS_CONTEXT_KEY)).lower() == "true"
-        _versions_file_of[parent] = (node.try_get_context(defaults.VERSIONS_FILE_CONTEXT_KEY), record)
-    setting, record = _versions_file_of[parent]
+        setting = node.try_get_context(defaults.VERSIONS_FILE_CONTEXT_KEY)
+        _versions_file_of[parent] = (setting, record, _environment(parent) if setting else "")
+    setting, record, environment = _versions_file_of[parent]
     if not setting or tokens.is_unresolved(name) or tokens.is_unresolved(version):
         return
     file = pathlib.Path(str(setting))
     recorded = _load_or_explain(scope, file)
-    entry = f"{_environment(scope)}/{kind}/{name}/{version}"
+    entry = f"{environment}/{kind}/{name}/{version}"
     digest = hashlib.sha256(stable_content(content).encode("utf-8")).hexdigest()
     # Entries written before the lock was keyed by environment still guard their version.
     previous = recorded.get(entry, recorded.get(f"{kind}/{name}/{version}"))
@@ -84,7 +87,7 @@ def check_and_record(
         ) from None
 
 
-def _environment(scope: Construct) -> str:
+def _environment(scope: IConstruct) -> str:
     """``account/Region`` of the stack, ``*`` for a part that is only known at deploy time."""
     stack = cdk.Stack.of(scope)
     account, region = stack.account, stack.region
