@@ -27,12 +27,13 @@ from constructs import Construct, IConstruct
 from secure_imagebuilder.core import defaults, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 
-# The lock file named by the context of a parent construct, read once per parent: a jsii call per
-# component would cost seconds in large apps. Sound because CDK refuses new context on a construct that
-# already has children.
-_versions_file_of: weakref.WeakKeyDictionary[IConstruct, tuple[object, bool, str]] = (
-    weakref.WeakKeyDictionary()
-)
+# The lock file named by the context of a parent construct, and the parent's account/Region, read once per
+# parent: jsii calls per component would cost seconds in large apps. Sound because CDK refuses new context
+# on a construct that already has children, and a stack's environment is fixed when it is created.
+_Setting = tuple[object, bool, str]
+_versions_file_of: weakref.WeakKeyDictionary[IConstruct, _Setting] = weakref.WeakKeyDictionary()
+# The parents whose unrecorded versions were reported (one info message each).
+_unrecorded_reported: weakref.WeakSet[IConstruct] = weakref.WeakSet()
 
 
 def check_and_record(
@@ -71,10 +72,13 @@ def check_and_record(
         )
         problems.raise_if_any()
     if not record:
-        cdk.Annotations.of(scope).add_info(
-            f"{entry} is not in the version lock {file}: record it with "
-            f"cdk synth -c {defaults.RECORD_VERSIONS_CONTEXT_KEY}=true"
-        )
+        # Once per parent: an annotation costs jsii calls and a stack trace, and one says it all.
+        if parent not in _unrecorded_reported:
+            _unrecorded_reported.add(parent)
+            cdk.Annotations.of(scope).add_info(
+                f"{entry} (and any other new version here) is not in the version lock {file}: record "
+                f"them with cdk synth -c {defaults.RECORD_VERSIONS_CONTEXT_KEY}=true"
+            )
         return
     recorded[entry] = digest
     try:
