@@ -9,7 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, keys, logical_ids, permissions
+from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import KeyLike
 from secure_imagebuilder.logs import ImageBuilderLogBucket, check_log_bucket
@@ -57,6 +57,10 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
         """
         key = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
+        checks.require_kinds(
+            problems, bucket=(bucket, "bucket"), removal_policy=(removal_policy, "removal_policy")
+        )
+        problems.raise_if_any()
         if bucket is not None:
             check_log_bucket(problems, bucket)
         keys.require_owner_grant(problems, key, what="CloudTrail", added_by_owner=key_policy_added_by_owner)

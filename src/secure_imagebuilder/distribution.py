@@ -91,6 +91,15 @@ class SecureDistributionConfiguration(Construct):
         key = require_key(self, key)
         stack = cdk.Stack.of(self)
         problems = ValidationProblems(self)
+        if regions is not None and (
+            isinstance(regions, str) or not all(isinstance(r, DistributionRegion) for r in regions)
+        ):
+            problems.add(
+                "regions must be a list of DistributionRegion",
+                regions,
+                "pass e.g. [DistributionRegion('eu-west-1', key=replica_key)]",
+            )
+            problems.raise_if_any()
         documents.validate_name(problems, name)
         checks.validate_free_text(problems, "ami_name", ami_name)
         checks.validate_free_text(problems, "description", description)

@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, suppressions
+from secure_imagebuilder.core.validation import ValidationProblems
 
 
 class ImageBuilderVpcEndpoints(Construct):
@@ -51,6 +52,14 @@ class ImageBuilderVpcEndpoints(Construct):
             checks.renamed("subnet_selection", subnet_selection, "subnets", subnets),
         )
         containers = bool(checks.renamed("container", container, "containers", containers, False))
+        problems = ValidationProblems(scope, id)
+        checks.require_kinds(
+            problems,
+            vpc=(vpc, "vpc"),
+            subnet_selection=(subnets, "subnets"),
+            clients=(clients, "connectables"),
+        )
+        problems.raise_if_any()
         super().__init__(scope, id)
         self.security_group = ec2.SecurityGroup(
             self,

@@ -74,6 +74,23 @@ class SecureImage(Construct):
         """
         super().__init__(scope, id)
         problems = ValidationProblems(self)
+        checks.require_kinds(
+            problems,
+            image_tests_timeout=(image_tests_timeout, "duration"),
+            removal_policy=(removal_policy, "removal_policy"),
+        )
+        for prop, piece, attribute in (
+            ("infrastructure", infrastructure, "arn"),
+            ("recipe", recipe, "arn"),
+            ("distribution", distribution, "arn"),
+        ):
+            if piece is not None and not isinstance(getattr(piece, attribute, None), str):
+                problems.add(
+                    f"{prop} must be a construct of this library",
+                    piece,
+                    f"pass a Secure/Encrypted {prop} construct (SecureImagePipeline takes alpha ones too)",
+                )
+        problems.raise_if_any()
         checks.validate_tags(problems, tags)
         minutes = image_tests_timeout.to_minutes()
         if not 60 <= minutes <= 1440:

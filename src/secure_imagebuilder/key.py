@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, keys, logical_ids, permissions, tokens
+from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.rules.kms.pending_window import MIN_PENDING_WINDOW_DAYS
 
@@ -59,6 +59,11 @@ class ImageBuilderKey(kms.Key):
             ``RemovalPolicy.RETAIN``.
         """
         problems = ValidationProblems(scope, id)
+        checks.require_kinds(
+            problems,
+            removal_policy=(removal_policy, "removal_policy"),
+            enable_key_rotation=(enable_key_rotation, "bool"),
+        )
         days = _validate(problems, alias, pending_window, rotation_period, admins)
         stack = cdk.Stack.of(scope)
         policy = iam.PolicyDocument(

@@ -8,7 +8,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import defaults, keys, logical_ids, permissions, suppressions
+from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import KeyLike
 
@@ -46,6 +46,13 @@ class ImageBuilderLogBucket(s3.Bucket):
             ``RemovalPolicy.RETAIN``.
         """
         checked = keys.checked(scope, key, child_id=id)
+        problems = ValidationProblems(scope, id)
+        checks.require_kinds(
+            problems,
+            server_access_logs_bucket=(server_access_logs_bucket, "bucket"),
+            removal_policy=(removal_policy, "removal_policy"),
+        )
+        problems.raise_if_any()
         super().__init__(
             scope,
             id,
@@ -164,6 +171,9 @@ class ImageBuilderLogGroup(logs.LogGroup):
         """
         checked = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
+        checks.require_kinds(
+            problems, retention=(retention, "retention"), removal_policy=(removal_policy, "removal_policy")
+        )
         keys.require_owner_grant(
             problems, checked, what="CloudWatch Logs", added_by_owner=key_policy_added_by_owner
         )

@@ -613,6 +613,7 @@ class SecureImagePipeline(Construct):
         checks.validate_free_text(problems, "name", name)
         checks.validate_free_text(problems, "description", description)
         checks.validate_tags(problems, tags)
+        checks.require_kinds(problems, vpc=(vpc, "vpc"))
         cdk_types.schedule_expression(problems, schedule_expression)
         if isinstance(name, str) and not tokens.is_unresolved(name) and " " in name:
             problems.add(

@@ -26,8 +26,10 @@ from secure_imagebuilder import (
     ImageBuilderLogBucket,
     ImageBuilderLogGroup,
     ImageBuilderNotificationTopic,
+    ImageBuilderVpcEndpoints,
     RolesAnywhereAccess,
     SecureDistributionConfiguration,
+    SecureImage,
     SecureImagePipeline,
     SecureInfrastructureConfiguration,
     WorkflowExecutionRole,
@@ -254,3 +256,188 @@ def test_roles_anywhere_props_of_the_wrong_kind_are_our_error(
         value,
         "",
     )
+
+
+# --- CDK-typed props given something else: our error before jsii's (which names no construct) -----
+
+
+def _recipe(s: cdk.Stack) -> EncryptedImageRecipe:
+    return EncryptedImageRecipe(
+        s,
+        "Recipe",
+        key=ImageBuilderKey(s, "RecipeKey"),
+        name="recipe",
+        version="1.0.x",
+        parent_image=aws_managed_image(s, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(s, "update-linux")],
+    )
+
+
+def _pipeline(s: cdk.Stack, **props: Any) -> SecureImagePipeline:
+    base: dict[str, Any] = {
+        "name": "pipe",
+        "vpc": ec2.Vpc(s, "Vpc", max_azs=1),
+        "parent_image": "ami-0123456789abcdef0",
+        "components": [aws_managed_component(s, "update-linux")],
+    }
+    return SecureImagePipeline(s, "Pipeline", **{**base, **props})
+
+
+WRONG_KINDS: list[tuple[str, Callable[[cdk.Stack], object], str, str, str]] = [
+    (
+        "key removal",
+        lambda s: ImageBuilderKey(s, "Key", removal_policy="retain"),
+        "Key",
+        "removal_policy must be a cdk.RemovalPolicy",
+        "'retain'",
+    ),
+    (
+        "key rotation",
+        lambda s: ImageBuilderKey(s, "Key", enable_key_rotation="yes"),
+        "Key",
+        "enable_key_rotation must be True or False",
+        "'yes'",
+    ),
+    (
+        "bucket removal",
+        lambda s: ImageBuilderLogBucket(s, "Bucket", key=ImageBuilderKey(s, "K"), removal_policy="retain"),
+        "Bucket",
+        "removal_policy must be a cdk.RemovalPolicy",
+        "'retain'",
+    ),
+    (
+        "group retention",
+        lambda s: ImageBuilderLogGroup(
+            s, "Group", key=ImageBuilderKey(s, "K"), log_group_name="/ib/x", retention=30
+        ),
+        "Group",
+        "retention must be a logs.RetentionDays",
+        "30",
+    ),
+    (
+        "infra vpc",
+        lambda s: SecureInfrastructureConfiguration(
+            s, "Infra", key=ImageBuilderKey(s, "K"), name="infra", vpc="vpc-1"
+        ),
+        "Infra",
+        "vpc must be an ec2.IVpc",
+        "'vpc-1'",
+    ),
+    (
+        "infra log bucket",
+        lambda s: SecureInfrastructureConfiguration(
+            s,
+            "Infra",
+            key=ImageBuilderKey(s, "K"),
+            name="infra",
+            vpc=ec2.Vpc(s, "V", max_azs=1),
+            log_bucket="logs",
+        ),
+        "Infra",
+        "log_bucket must be an s3.IBucket",
+        "'logs'",
+    ),
+    (
+        "infra egress",
+        lambda s: SecureInfrastructureConfiguration(
+            s,
+            "Infra",
+            key=ImageBuilderKey(s, "K"),
+            name="infra",
+            vpc=ec2.Vpc(s, "V", max_azs=1),
+            egress_peer="0.0.0.0/0",
+        ),
+        "Infra",
+        "egress_peer must be an ec2.IPeer",
+        "'0.0.0.0/0'",
+    ),
+    (
+        "endpoints vpc",
+        lambda s: ImageBuilderVpcEndpoints(s, "Endpoints", vpc="vpc-1"),
+        "Endpoints",
+        "vpc must be an ec2.IVpc",
+        "'vpc-1'",
+    ),
+    (
+        "endpoints clients",
+        lambda s: ImageBuilderVpcEndpoints(s, "Endpoints", vpc=ec2.Vpc(s, "V", max_azs=1), clients="sg-1"),
+        "Endpoints",
+        "clients must be a list of ec2.IConnectable",
+        "'sg-1'",
+    ),
+    (
+        "distribution regions",
+        lambda s: SecureDistributionConfiguration(
+            s, "Dist", key=ImageBuilderKey(s, "K"), name="dist", regions="eu-west-1"
+        ),
+        "Dist",
+        "regions must be a list of DistributionRegion",
+        "'eu-west-1'",
+    ),
+    (
+        "pipeline vpc",
+        lambda s: SecureImagePipeline(
+            s,
+            "Pipeline",
+            name="pipe",
+            vpc="vpc-1",
+            parent_image="ami-0123456789abcdef0",
+            components=[aws_managed_component(s, "update-linux")],
+        ),
+        "Pipeline",
+        "vpc must be an ec2.IVpc",
+        "'vpc-1'",
+    ),
+    (
+        "pipeline tags",
+        lambda s: _pipeline(s, tags=["project"]),
+        "Pipeline",
+        "tags must be a mapping",
+        "['project']",
+    ),
+    (
+        "pipeline retention",
+        lambda s: _pipeline(s, log_retention=30),
+        "Pipeline/ImageLogGroup",
+        "retention must be a logs.RetentionDays",
+        "30",
+    ),
+    (
+        "image timeout",
+        lambda s: SecureImage(
+            s,
+            "Image",
+            recipe=_recipe(s),
+            infrastructure=SecureInfrastructureConfiguration(
+                s, "Infra", key=ImageBuilderKey(s, "K"), name="infra", vpc=ec2.Vpc(s, "V", max_azs=1)
+            ),
+            image_tests_timeout=90,
+        ),
+        "Image",
+        "image_tests_timeout must be a cdk.Duration",
+        "90",
+    ),
+    (
+        "image recipe arn",
+        lambda s: SecureImage(
+            s,
+            "Image",
+            recipe="arn:aws:imagebuilder:us-east-1:111122223333:image-recipe/x/1.0.0",
+            infrastructure=SecureInfrastructureConfiguration(
+                s, "Infra", key=ImageBuilderKey(s, "K"), name="infra", vpc=ec2.Vpc(s, "V", max_azs=1)
+            ),
+        ),
+        "Image",
+        "recipe must be a construct of this library",
+        "'arn:aws:imagebuilder",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "build", "path", "what", "value"), WRONG_KINDS, ids=[c[0] for c in WRONG_KINDS]
+)
+def test_a_cdk_typed_prop_given_something_else_is_our_error(
+    case: str, build: Callable[[cdk.Stack], object], path: str, what: str, value: str
+) -> None:
+    our_error(build, path, what, value, "")

@@ -6,7 +6,7 @@ import pathlib
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import aws_cdk as cdk
 import jsii
@@ -76,6 +76,9 @@ def validate_free_text(problems: ValidationProblems, what: str, value: str | Non
 
 def validate_tags(problems: ValidationProblems, tags: Mapping[str, str] | None) -> None:
     """R8: tag keys and values carry no e-mail address or account number."""
+    if tags is not None and not isinstance(tags, Mapping):
+        problems.add("tags must be a mapping of tag keys to values", tags, "pass e.g. {'project': 'images'}")
+        return
     for tag_key, tag_value in (tags or {}).items():
         validate_free_text(problems, f"the tag key {tag_key!r}", tag_key)
         validate_free_text(problems, f"the tag {tag_key!r}", tag_value)
@@ -152,3 +155,69 @@ def warn_deprecated(message: str) -> None:
     while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_FILES):
         frame, level = frame.f_back, level + 1  # type: ignore[assignment]
     warnings.warn(message, DeprecationWarning, stacklevel=level)
+
+
+def _is(value: object, module: str, name: str) -> bool:
+    """``isinstance`` against a CDK module only if the app imported it (nothing else can be one)."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(value, getattr(loaded, name))
+
+
+# What a CDK-typed prop must be, checked before jsii sees it (jsii's own type errors name no construct).
+# jsii interfaces cannot be checked with isinstance: a member only they have stands for them.
+_KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
+    "vpc": (
+        lambda v: hasattr(v, "vpc_id") and hasattr(v, "select_subnets"),
+        "an ec2.IVpc",
+        "pass ec2.Vpc(...) or ec2.Vpc.from_lookup(...)",
+    ),
+    "bucket": (
+        lambda v: hasattr(v, "bucket_arn"),
+        "an s3.IBucket",
+        "pass an s3.Bucket, or s3.Bucket.from_bucket_attributes(...)",
+    ),
+    "topic": (
+        lambda v: hasattr(v, "topic_arn"),
+        "an sns.ITopic",
+        "pass an sns.Topic (ImageBuilderNotificationTopic)",
+    ),
+    "peer": (
+        lambda v: hasattr(v, "to_egress_rule_config"),
+        "an ec2.IPeer",
+        "pass e.g. ec2.Peer.ipv4('10.0.0.0/8') or ec2.Peer.prefix_list(...)",
+    ),
+    "connectables": (
+        lambda v: (
+            isinstance(v, Sequence) and not isinstance(v, str) and all(hasattr(c, "connections") for c in v)
+        ),
+        "a list of ec2.IConnectable",
+        "pass e.g. [security_group]",
+    ),
+    "subnets": (
+        lambda v: _is(v, "aws_cdk.aws_ec2", "SubnetSelection"),
+        "an ec2.SubnetSelection",
+        "pass ec2.SubnetSelection(subnet_type=...)",
+    ),
+    "removal_policy": (
+        lambda v: isinstance(v, cdk.RemovalPolicy),
+        "a cdk.RemovalPolicy",
+        "pass cdk.RemovalPolicy.RETAIN or DESTROY",
+    ),
+    "retention": (
+        lambda v: _is(v, "aws_cdk.aws_logs", "RetentionDays"),
+        "a logs.RetentionDays",
+        "pass e.g. logs.RetentionDays.ONE_YEAR",
+    ),
+    "duration": (lambda v: isinstance(v, cdk.Duration), "a cdk.Duration", "pass e.g. Duration.minutes(90)"),
+    "bool": (lambda v: isinstance(v, bool), "True or False", "pass a bool"),
+}
+
+
+def require_kinds(problems: ValidationProblems, **props: tuple[object, str]) -> None:
+    """Each ``prop=(value, kind)`` given (not ``None``, not a token) is of its ``_KINDS`` kind."""
+    for prop, (value, kind) in props.items():
+        if value is None or (isinstance(value, str) and tokens.is_unresolved(value)):
+            continue
+        accepts, expected, fix = _KINDS[kind]
+        if not accepts(value):
+            problems.add(f"{prop} must be {expected}", value, fix)
