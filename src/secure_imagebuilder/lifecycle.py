@@ -125,6 +125,19 @@ class SecureLifecyclePolicy(Construct):
         checks.validate_tags(problems, resource_tags)
         checks.validate_tags(problems, keep_tags)
         shared = checks.validate_account_ids(problems, "shared_account_ids", shared_account_ids or [])
+        checks.require_kinds(
+            problems,
+            keep=(keep, "int"),
+            keep_launched_within=(keep_launched_within, "duration"),
+            execution_role=(execution_role, "role"),
+        )
+        if isinstance(recipes, str) or any(not hasattr(r, "image_recipe_name") for r in recipes or []):
+            problems.add(
+                "recipes must be image recipes (ours, imported or the alpha ones)",
+                recipes,
+                "pass [EncryptedImageRecipe(...)] or EncryptedImageRecipe.from_image_recipe_arn(...)",
+            )
+        problems.raise_if_any()
         if not recipes and not resource_tags:
             problems.add(
                 "a lifecycle policy needs a selection", "no recipes and no resource_tags", "pass either"
@@ -136,7 +149,8 @@ class SecureLifecyclePolicy(Construct):
         self.execution_role = execution_role or LifecycleExecutionRole(self, "ExecutionRole")
         policy = imagebuilder.CfnLifecyclePolicy
         selected = [
-            policy.RecipeSelectionProperty(name=r.name, semantic_version=r.version) for r in recipes or []
+            policy.RecipeSelectionProperty(name=r.image_recipe_name, semantic_version=r.image_recipe_version)
+            for r in recipes or []
         ]
         self.resource = policy(
             self,

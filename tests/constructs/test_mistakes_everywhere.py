@@ -441,3 +441,49 @@ def test_a_cdk_typed_prop_given_something_else_is_our_error(
     case: str, build: Callable[[cdk.Stack], object], path: str, what: str, value: str
 ) -> None:
     our_error(build, path, what, value, "")
+
+
+LIFECYCLE: list[tuple[str, dict[str, Any], str, str]] = [
+    (
+        "recipes",
+        {"recipes": "arn:aws:imagebuilder:us-east-1:111122223333:image-recipe/x/1.0.0"},
+        "recipes must be image recipes",
+        "'arn:aws:imagebuilder",
+    ),
+    ("keep", {"resource_tags": {"a": "b"}, "keep": "5"}, "keep must be a whole number", "'5'"),
+    (
+        "launched",
+        {"resource_tags": {"a": "b"}, "keep_launched_within": 90},
+        "keep_launched_within must be a cdk.Duration",
+        "90",
+    ),
+    (
+        "role",
+        {"resource_tags": {"a": "b"}, "execution_role": "arn:aws:iam::111122223333:role/x"},
+        "execution_role must be an iam.IRole",
+        "'arn:aws:iam",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "props", "what", "value"), LIFECYCLE, ids=[c[0] for c in LIFECYCLE])
+def test_lifecycle_props_of_the_wrong_kind_are_our_error(
+    case: str, props: dict[str, Any], what: str, value: str
+) -> None:
+    from secure_imagebuilder import SecureLifecyclePolicy
+
+    our_error(
+        lambda s: SecureLifecyclePolicy(s, "Lifecycle", name="lifecycle", **props),
+        "Lifecycle",
+        what,
+        value,
+        "",
+    )
+
+
+def test_a_number_parameter_for_keep_passes_through() -> None:
+    from secure_imagebuilder import SecureLifecyclePolicy
+
+    stack = make_stack()
+    keep = cdk.CfnParameter(stack, "Keep", type="Number", default=5).value_as_number
+    SecureLifecyclePolicy(stack, "Lifecycle", name="lifecycle", resource_tags={"a": "b"}, keep=keep)

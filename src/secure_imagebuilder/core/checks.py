@@ -210,14 +210,20 @@ _KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
     ),
     "duration": (lambda v: isinstance(v, cdk.Duration), "a cdk.Duration", "pass e.g. Duration.minutes(90)"),
     "bool": (lambda v: isinstance(v, bool), "True or False", "pass a bool"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number", "pass e.g. 5"),
+    "role": (
+        lambda v: hasattr(v, "role_arn"),
+        "an iam.IRole",
+        "pass an iam.Role, or iam.Role.from_role_arn(...)",
+    ),
 }
 
 
 def require_kinds(problems: ValidationProblems, **props: tuple[object, str]) -> None:
     """Each ``prop=(value, kind)`` given (not ``None``, not a token) is of its ``_KINDS`` kind."""
     for prop, (value, kind) in props.items():
-        if value is None or (isinstance(value, str) and tokens.is_unresolved(value)):
-            continue
+        if value is None or (isinstance(value, str | int | float) and tokens.is_unresolved(value)):
+            continue  # a parameter or import: its kind is CloudFormation's to check
         accepts, expected, fix = _KINDS[kind]
         if not accepts(value):
             problems.add(f"{prop} must be {expected}", value, fix)
