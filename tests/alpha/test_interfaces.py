@@ -62,6 +62,10 @@ def test_kind_attributes_and_read_grants() -> None:
     assert (component.component_name, component.component_version) == ("hello", "1.0.0")
     assert component.component_arn == component.arn and workflow.workflow_arn == workflow.arn
     assert (workflow.workflow_name, workflow.workflow_version) == ("build-wf", "1.0.0")
+    # The IResource members the alpha interfaces extend.
+    assert component.stack is stack and stack.resolve(component.env.region) == {"Ref": "AWS::Region"}
+    component.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+    assert component.resource.cfn_options.deletion_policy == cdk.CfnDeletionPolicy.RETAIN
     role = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))
     assert component.grant_read(role).success and workflow.grant_read(role).success
     (policy,) = [
