@@ -77,7 +77,7 @@ def recipe_volumes(
         if isinstance(volume, RecipeVolume):
             found.append(volume)
             continue
-        ebs = volume.volume.ebs_device if cdk_types.is_a(volume, "aws_cdk.aws_ec2", "BlockDevice") else None
+        ebs = volume.volume.ebs_device if checks.is_a(volume, "aws_cdk.aws_ec2", "BlockDevice") else None
         if ebs is None:
             problems.add(
                 "volumes must be RecipeVolume or EBS ec2.BlockDevice objects (encrypted with the key, R5)",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import re
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,16 +16,6 @@ from constructs import IConstruct
 
 from secure_imagebuilder.core import checks, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
-
-
-def is_a(value: object, module: str, name: str) -> bool:
-    """``isinstance(value, <module>.<name>)`` without importing ``module``: unimported, nothing is one.
-
-    ``aws_ec2`` and ``aws_events`` take a tenth of a second each to import; apps that pass their types
-    have imported them already.
-    """
-    loaded = sys.modules.get(module)
-    return loaded is not None and isinstance(value, getattr(loaded, name))
 
 
 def deprecated_string(prop: str, instead: str) -> None:
@@ -55,10 +44,10 @@ def instance_type_names(problems: ValidationProblems, value: object) -> list[str
     """``instance_types`` as names: ``ec2.InstanceType`` objects, or (deprecated) strings."""
     if value is None:
         return []
-    if is_a(value, _EC2, "InstanceType"):
+    if checks.is_a(value, _EC2, "InstanceType"):
         value = [value]
     if isinstance(value, Sequence) and not isinstance(value, str):
-        names = [t.to_string() if is_a(t, _EC2, "InstanceType") else t for t in value]
+        names = [t.to_string() if checks.is_a(t, _EC2, "InstanceType") else t for t in value]
         if any(isinstance(t, str) and not tokens.is_unresolved(t) for t in value):
             deprecated_string("instance_types", "ec2.InstanceType('m5.large') objects")
         return checks.string_list(problems, "instance_types", names)
@@ -73,7 +62,7 @@ def schedule_expression(problems: ValidationProblems, value: object) -> str | No
     """A cron schedule from ``events.Schedule.cron(...)`` or (deprecated) its text (no rate: cron only)."""
     if value is None:
         return None
-    if is_a(value, _EVENTS, "Schedule"):
+    if checks.is_a(value, _EVENTS, "Schedule"):
         text = value.expression_string  # type: ignore[attr-defined]
     elif isinstance(value, str):
         text = value
@@ -95,7 +84,7 @@ def schedule_expression(problems: ValidationProblems, value: object) -> str | No
 
 def schedule_text(value: object) -> str | None:
     """The expression of a schedule prop already checked by ``schedule_expression``."""
-    if is_a(value, _EVENTS, "Schedule"):
+    if checks.is_a(value, _EVENTS, "Schedule"):
         return str(value.expression_string)  # type: ignore[attr-defined]
     return value if isinstance(value, str) else None
 

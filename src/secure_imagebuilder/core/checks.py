@@ -157,8 +157,12 @@ def warn_deprecated(message: str) -> None:
     warnings.warn(message, DeprecationWarning, stacklevel=level)
 
 
-def _is(value: object, module: str, name: str) -> bool:
-    """``isinstance`` against a CDK module only if the app imported it (nothing else can be one)."""
+def is_a(value: object, module: str, name: str) -> bool:
+    """``isinstance(value, <module>.<name>)`` without importing ``module``: unimported, nothing is one.
+
+    ``aws_ec2``, ``aws_events`` and ``aws_logs`` take a tenth of a second each to import; apps that pass
+    their types have imported them already.
+    """
     loaded = sys.modules.get(module)
     return loaded is not None and isinstance(value, getattr(loaded, name))
 
@@ -194,7 +198,7 @@ _KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
         "pass e.g. [security_group]",
     ),
     "subnets": (
-        lambda v: _is(v, "aws_cdk.aws_ec2", "SubnetSelection"),
+        lambda v: is_a(v, "aws_cdk.aws_ec2", "SubnetSelection"),
         "an ec2.SubnetSelection",
         "pass ec2.SubnetSelection(subnet_type=...)",
     ),
@@ -204,7 +208,7 @@ _KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
         "pass cdk.RemovalPolicy.RETAIN or DESTROY",
     ),
     "retention": (
-        lambda v: _is(v, "aws_cdk.aws_logs", "RetentionDays"),
+        lambda v: is_a(v, "aws_cdk.aws_logs", "RetentionDays"),
         "a logs.RetentionDays",
         "pass e.g. logs.RetentionDays.ONE_YEAR",
     ),
