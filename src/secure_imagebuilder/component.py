@@ -14,7 +14,7 @@ from secure_imagebuilder.core import cdk_types, checks, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import ComponentAttributes, ImportedComponent, VersionedResource
 from secure_imagebuilder.enums import Platform
-from secure_imagebuilder.key import KeyLike, require_key
+from secure_imagebuilder.key import KeyLike
 
 if TYPE_CHECKING:
     from aws_cdk import aws_s3 as s3
@@ -69,7 +69,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
             ``RemovalPolicy.DESTROY``: the document lives in your app, and a newer version replaces it.
         """
         super().__init__(scope, id)
-        key = require_key(self, key)
+        key = keys.checked(self, key)
         problems = ValidationProblems(self)
         platform_value = cdk_types.choice(
             problems, "platform", platform, Platform, "pick the operating system family the component runs on"

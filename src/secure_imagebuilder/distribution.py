@@ -14,7 +14,7 @@ from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, documents, keys, permissions, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike, require_key
+from secure_imagebuilder.key import KeyLike
 
 CROSS_ACCOUNT_DISTRIBUTION_ROLE = "EC2ImageBuilderDistributionCrossAccountRole"
 """The role each target account creates for Image Builder's copies (awsdocs/ec2-image-builder-user-guide,
@@ -88,7 +88,7 @@ class SecureDistributionConfiguration(Construct):
             Default: - ``False``: an imported key that needs a grant is an error.
         """
         super().__init__(scope, id)
-        key = require_key(self, key)
+        key = keys.checked(self, key)
         stack = cdk.Stack.of(self)
         problems = ValidationProblems(self)
         if regions is not None and (

@@ -16,7 +16,7 @@ from constructs import Construct
 
 from secure_imagebuilder.core import cdk_types, checks, defaults, documents, keys, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike, require_key
+from secure_imagebuilder.key import KeyLike
 from secure_imagebuilder.logs import check_log_bucket, grant_log_write
 from secure_imagebuilder.roles import BuildInstanceRole
 
@@ -78,7 +78,7 @@ class SecureInfrastructureConfiguration(Construct):
         :param container: the instances build containers (IMDS hop limit 2). Default: - ``False``.
         """
         super().__init__(scope, id)
-        key = require_key(self, key)
+        key = keys.checked(self, key)
         containers = bool(checks.renamed("container", container, "containers", containers, False))
         problems = ValidationProblems(self)
         checks.require_kinds(problems, vpc=(vpc, "vpc"), subnet_selection=(subnet_selection, "subnets"))

@@ -305,8 +305,3 @@ def _whole_days(problems: ValidationProblems, what: str, value: object) -> int |
         problems.add(f"{what} must be whole days", value.to_human_string(), f"pass {what}=Duration.days(...)")
         return None
     return int(hours // 24)
-
-
-def require_key(scope: Construct, key: object, prop: str = "key") -> kms.IKey:
-    """``key`` as a ``kms.IKey`` (an older from_key_arn wrapper unwrapped), or our error naming ``scope``."""
-    return keys.checked(scope, key, prop)

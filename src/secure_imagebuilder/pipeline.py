@@ -17,12 +17,12 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from secure_imagebuilder.audit import ImageBuilderAuditTrail
-from secure_imagebuilder.core import cdk_types, checks, defaults, documents, tokens
+from secure_imagebuilder.core import cdk_types, checks, defaults, documents, keys, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
 from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
-from secure_imagebuilder.key import ImageBuilderKey, KeyLike, require_key
+from secure_imagebuilder.key import ImageBuilderKey, KeyLike
 from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
 from secure_imagebuilder.recipe import Component, EncryptedContainerRecipe, EncryptedImageRecipe, RecipeVolume
@@ -238,7 +238,7 @@ class SecureImagePipeline(Construct):
         """The user's key (checked: every piece reads it) or a new one."""
         if key is None:
             return ImageBuilderKey(self, "Key", removal_policy=removal_policy)
-        return require_key(self, key)
+        return keys.checked(self, key)
 
     def _storage(
         self,

@@ -23,7 +23,7 @@ from secure_imagebuilder.core.versioned import (
     VersionedResource,
     arn_of,
 )
-from secure_imagebuilder.key import KeyLike, require_key
+from secure_imagebuilder.key import KeyLike
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
@@ -205,7 +205,7 @@ class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
             ``RemovalPolicy.DESTROY``: the recipe lives in your app, and a newer version replaces it.
         """
         super().__init__(scope, id)
-        key = require_key(self, key)
+        key = keys.checked(self, key)
         problems = ValidationProblems(self)
         volumes = recipe_volumes(problems, volumes)
         _validate_recipe(
@@ -298,7 +298,7 @@ class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
             ``RemovalPolicy.DESTROY``.
         """
         super().__init__(scope, id)
-        key = require_key(self, key)
+        key = keys.checked(self, key)
         problems = ValidationProblems(self)
         volumes = recipe_volumes(problems, volumes)
         _validate_recipe(

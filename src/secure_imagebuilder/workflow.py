@@ -19,7 +19,7 @@ from secure_imagebuilder.core.versioned import (
     arns_of,
 )
 from secure_imagebuilder.enums import WorkflowType
-from secure_imagebuilder.key import KeyLike, require_key
+from secure_imagebuilder.key import KeyLike
 
 if TYPE_CHECKING:
     from aws_cdk import aws_s3 as s3
@@ -73,7 +73,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
             ``RemovalPolicy.DESTROY``: the document lives in your app, and a newer version replaces it.
         """
         super().__init__(scope, id)
-        key = require_key(self, key)
+        key = keys.checked(self, key)
         problems = ValidationProblems(self)
         type_value = cdk_types.choice(
             problems, "workflow_type", workflow_type, WorkflowType, "pick the stage the workflow runs in"

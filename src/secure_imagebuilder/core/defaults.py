@@ -43,8 +43,6 @@ hand-written version."""
 AUTO_RECIPE_VERSION = "1.0.x"
 """The blueprint's recipe version: each change of a component makes a new 1.0.<n> recipe."""
 
-WORKFLOW_TYPES = ("BUILD", "TEST", "DISTRIBUTION")
-COMPONENT_PLATFORMS = ("Linux", "Windows", "macOS")
 
 # --- The version lock (immutable Image Builder versions) ---------------------------------------
 VERSIONS_FILE_CONTEXT_KEY = "secure-imagebuilder:versions-file"
