@@ -192,3 +192,20 @@ def test_something_that_is_not_a_workflow_is_our_error() -> None:
 def _lid(stack: cdk.Stack, construct: Any) -> str:
     """The logical id of a construct's CloudFormation resource, as written in the template."""
     return str(stack.resolve(construct.node.default_child.logical_id))
+
+
+def test_each_adapter_is_made_once_per_construct() -> None:
+    from secure_imagebuilder.alpha import as_alpha_component, as_alpha_workflow
+
+    stack = make_stack()
+    key, component, workflow = _pieces(stack)
+    recipe = _recipe(stack, key, [component])
+    for adapt, construct in (
+        (as_alpha_component, component),
+        (as_alpha_workflow, workflow),
+        (as_alpha_image_recipe, recipe),
+    ):
+        # A second call reuses the child (making it again would raise: the id is taken). jsii hands out a
+        # new Python proxy per return, so the two are compared by path, not identity.
+        first, second = adapt(construct), adapt(construct)  # type: ignore[operator]
+        assert first.node.path == second.node.path == f"{construct.node.path}/Alpha"
