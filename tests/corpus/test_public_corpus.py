@@ -20,7 +20,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "src")]
 
-from corpus.test_corpus import THRESHOLD, Finding, actual, scores, table  # noqa: E402
+from corpus.test_corpus import Finding, actual, assert_precise_and_complete, scores, table  # noqa: E402
 from secure_imagebuilder.rules import assembly, templates  # noqa: E402
 from secure_imagebuilder.rules.model import Stack  # noqa: E402
 
@@ -82,14 +82,7 @@ def found() -> set[Finding]:
 
 
 def test_every_rule_is_precise_and_complete_on_public_templates(found: set[Finding]) -> None:
-    wanted = expected()
-    assert found - wanted == set(), "false alarms"
-    assert wanted - found == set(), "misses"
-    for rule_id, (tp, fp, fn) in scores(found, wanted).items():
-        if tp + fp:
-            assert tp / (tp + fp) >= THRESHOLD, rule_id
-        if tp + fn:
-            assert tp / (tp + fn) >= THRESHOLD, rule_id
+    assert_precise_and_complete(found, expected())
 
 
 def test_the_public_table_in_docs_is_current(found: set[Finding]) -> None:
