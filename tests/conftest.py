@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import sys
+from typing import Any
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
@@ -42,3 +43,26 @@ def make_stack(app: cdk.App | None = None, *, name: str = "TestStack", env: bool
     app = app or make_app()
     environment = cdk.Environment(account=DUMMY_ACCOUNT, region=DUMMY_REGION) if env else None
     return cdk.Stack(app, name, env=environment)
+
+
+def make_image_recipe(stack: cdk.Stack, id: str = "Recipe", **props: object) -> Any:
+    """An ``EncryptedImageRecipe`` of Amazon Linux 2023 with ``update-linux``, version ``1.0.x``.
+
+    ``props`` override any of its props; without ``key`` it gets a new ``ImageBuilderKey`` (``<id>Key``).
+    """
+    from secure_imagebuilder import (
+        EncryptedImageRecipe,
+        ImageBuilderKey,
+        aws_managed_component,
+        aws_managed_image,
+    )
+
+    base: dict[str, object] = {
+        "name": "recipe",
+        "version": "1.0.x",
+        "parent_image": aws_managed_image(stack, "amazon-linux-2023-x86"),
+        "components": [aws_managed_component(stack, "update-linux")],
+    }
+    if "key" not in props:
+        base["key"] = ImageBuilderKey(stack, f"{id}Key")
+    return EncryptedImageRecipe(stack, id, **{**base, **props})

@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder_alpha as alpha
 from aws_cdk.assertions import Template
 
-from conftest import make_stack
+from conftest import make_image_recipe, make_stack
 from examples.quickstart import COMPONENT_YAML, WORKFLOW_YAML
 from secure_imagebuilder import (
     EncryptedComponent,
@@ -20,7 +20,6 @@ from secure_imagebuilder import (
     EncryptedWorkflow,
     ImageBuilderKey,
     SecureImagePipeline,
-    aws_managed_image,
 )
 from secure_imagebuilder.alpha import as_alpha_image_recipe
 
@@ -45,15 +44,7 @@ def _pieces(stack: cdk.Stack) -> tuple[ImageBuilderKey, EncryptedComponent, Encr
 
 
 def _recipe(stack: cdk.Stack, key: ImageBuilderKey, components: list[Any]) -> EncryptedImageRecipe:
-    return EncryptedImageRecipe(
-        stack,
-        "Recipe",
-        key=key,
-        name="recipe",
-        version="1.0.x",
-        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
-        components=components,
-    )
+    return make_image_recipe(stack, key=key, components=components)
 
 
 def test_kind_attributes_and_read_grants() -> None:

@@ -15,7 +15,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk.assertions import Template
 from test_documents import COMPONENT, WORKFLOW_YAML
 
-from conftest import make_stack
+from conftest import make_image_recipe, make_stack
 from secure_imagebuilder import (
     EncryptedComponent,
     EncryptedContainerRecipe,
@@ -28,15 +28,7 @@ from secure_imagebuilder import (
 
 
 def _image_recipe(stack: cdk.Stack, version: str) -> EncryptedImageRecipe:
-    return EncryptedImageRecipe(
-        stack,
-        "Recipe",
-        key=ImageBuilderKey(stack, "Key"),
-        name="mine",
-        version=version,
-        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
-        components=[aws_managed_component(stack, "update-linux")],
-    )
+    return make_image_recipe(stack, version=version)
 
 
 @pytest.mark.parametrize("version", ["1.0.x", "2.3.x", "1.0.0"])

@@ -13,10 +13,9 @@ from aws_cdk import aws_events as events
 from aws_cdk.assertions import Template
 from test_documents import COMPONENT, WORKFLOW_YAML
 
-from conftest import make_stack
+from conftest import make_image_recipe, make_stack
 from secure_imagebuilder import (
     EncryptedComponent,
-    EncryptedImageRecipe,
     EncryptedWorkflow,
     ImageBuilderKey,
     Platform,
@@ -127,15 +126,7 @@ def test_a_schedule_object_renders_its_cron_and_a_rate_is_our_error() -> None:
 
 def test_a_machine_image_is_a_parent_image() -> None:
     stack = make_stack()
-    EncryptedImageRecipe(
-        stack,
-        "R",
-        key=ImageBuilderKey(stack, "K"),
-        name="recipe",
-        version="1.0.x",
-        parent_image=ec2.MachineImage.latest_amazon_linux2023(),
-        components=[aws_managed_component(stack, "update-linux")],
-    )
+    make_image_recipe(stack, "R", parent_image=ec2.MachineImage.latest_amazon_linux2023())
     parent = _props(stack, "ImageRecipe")["ParentImage"]
     assert parent["Ref"].startswith("SsmParameterValueawsserviceamiamazonlinuxlatestal2023")
 
@@ -150,14 +141,10 @@ def test_a_container_pipeline_refuses_a_machine_image() -> None:
 def test_block_devices_become_encrypted_recipe_volumes() -> None:
     stack = make_stack()
     key = ImageBuilderKey(stack, "K")
-    EncryptedImageRecipe(
+    make_image_recipe(
         stack,
         "R",
         key=key,
-        name="recipe",
-        version="1.0.x",
-        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
-        components=[aws_managed_component(stack, "update-linux")],
         volumes=[
             ec2.BlockDevice(
                 device_name="/dev/xvda",
@@ -182,14 +169,9 @@ def test_an_instance_store_block_device_is_our_error() -> None:
     with pytest.raises(
         ValueError, match=r"TestStack/R: volumes must be RecipeVolume or EBS ec2.BlockDevice objects"
     ):
-        EncryptedImageRecipe(
+        make_image_recipe(
             stack,
             "R",
-            key=ImageBuilderKey(stack, "K"),
-            name="recipe",
-            version="1.0.x",
-            parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
-            components=[aws_managed_component(stack, "update-linux")],
             volumes=[ec2.BlockDevice(device_name="/dev/sdb", volume=ec2.BlockDeviceVolume.ephemeral(0))],
         )
 

@@ -15,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 from test_documents import COMPONENT, WORKFLOW_YAML
 
-from conftest import make_stack
+from conftest import make_image_recipe, make_stack
 from secure_imagebuilder import (
     BuildInstanceRole,
     EncryptedComponent,
@@ -262,15 +262,7 @@ def test_roles_anywhere_props_of_the_wrong_kind_are_our_error(
 
 
 def _recipe(s: cdk.Stack) -> EncryptedImageRecipe:
-    return EncryptedImageRecipe(
-        s,
-        "Recipe",
-        key=ImageBuilderKey(s, "RecipeKey"),
-        name="recipe",
-        version="1.0.x",
-        parent_image=aws_managed_image(s, "amazon-linux-2023-x86"),
-        components=[aws_managed_component(s, "update-linux")],
-    )
+    return make_image_recipe(s)
 
 
 def _pipeline(s: cdk.Stack, **props: Any) -> SecureImagePipeline:
