@@ -1,6 +1,6 @@
-"""The policy evaluator, re-exported from the library (``secure_imagebuilder.rules.policy``)."""
+"""The policy evaluator, re-exported from the library (``secure_imagebuilder.rules.engine.policy``)."""
 
-from secure_imagebuilder.rules.policy import (
+from secure_imagebuilder.rules.engine.policy import (
     ACCOUNT,
     PARTITION,
     REGION,

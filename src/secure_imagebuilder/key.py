@@ -12,8 +12,8 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions, tokens
+from secure_imagebuilder.core.thresholds import MIN_PENDING_WINDOW_DAYS
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.rules.kms.pending_window import MIN_PENDING_WINDOW_DAYS
 
 
 class ImageBuilderKey(kms.Key):

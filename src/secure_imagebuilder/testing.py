@@ -24,8 +24,8 @@ import aws_cdk as cdk
 from constructs import IConstruct
 
 from secure_imagebuilder.nag.pack import scope_stacks
-from secure_imagebuilder.rules import engine
-from secure_imagebuilder.rules.model import Level
+from secure_imagebuilder.rules.engine import run
+from secure_imagebuilder.rules.engine.model import Level
 
 ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
 ASSET_HASH_PLACEHOLDER = "<asset-hash>"
@@ -39,9 +39,7 @@ def assert_compliant(scope: IConstruct, *, warnings: bool = False) -> None:
     Acknowledgements count exactly as in ``cdk synth``.
     """
     failing = {Level.ERROR, Level.WARNING} if warnings else {Level.ERROR}
-    findings = [
-        f for f in engine.evaluate(scope_stacks(scope)) if f.acknowledged is None and f.level in failing
-    ]
+    findings = [f for f in run.evaluate(scope_stacks(scope)) if f.acknowledged is None and f.level in failing]
     if not findings:
         return
     lines = [f"{len(findings)} DataProtectionChecks finding(s) under {scope.node.path or 'the app'}:"]

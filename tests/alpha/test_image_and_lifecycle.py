@@ -23,7 +23,7 @@ from secure_imagebuilder import (
     SecureLifecyclePolicy,
 )
 from secure_imagebuilder.nag import DataProtectionChecks
-from secure_imagebuilder.rules.policy import ACCOUNT, PolicyEvaluator, Request
+from secure_imagebuilder.rules.engine.policy import ACCOUNT, PolicyEvaluator, Request
 
 LIFECYCLE_POLICY_ARN = {
     "Fn::Join": [

@@ -23,7 +23,7 @@ from examples.quickstart import COMPONENT_YAML, WORKFLOW_YAML
 from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey
 from secure_imagebuilder.alpha import apply_secure_defaults, as_alpha_component, as_alpha_workflow
 from secure_imagebuilder.nag import DataProtectionChecks
-from secure_imagebuilder.rules.policy import ACCOUNT, PolicyEvaluator, Request
+from secure_imagebuilder.rules.engine.policy import ACCOUNT, PolicyEvaluator, Request
 
 DOCUMENT = {
     "schemaVersion": "1.0",

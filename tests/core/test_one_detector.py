@@ -8,7 +8,7 @@ import pytest
 
 from secure_imagebuilder.core import checks
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.rules import assembly, engine
+from secure_imagebuilder.rules.engine import assembly, run
 
 # (value, whether it holds sensitive data)
 TABLE = [
@@ -35,7 +35,7 @@ def _rule_flags(value: str) -> bool:
         "Resources": {"C": {"Type": "AWS::ImageBuilder::Component", "Properties": {"Description": value}}}
     }
     stack = assembly.stack_from_template(template, path="S")
-    return any(f.rule_id.startswith("DataProtection-SD1") for f in engine.evaluate([stack]))
+    return any(f.rule_id.startswith("DataProtection-SD1") for f in run.evaluate([stack]))
 
 
 @pytest.mark.parametrize(("value", "sensitive"), TABLE)

@@ -22,8 +22,8 @@ sys.path[:0] = [str(REPO / "tests"), str(REPO / "src")]
 from conftest import CDK_CONTEXT  # noqa: E402
 from corpus import apps  # noqa: E402
 from secure_imagebuilder.nag.pack import scope_stacks  # noqa: E402
-from secure_imagebuilder.rules import assembly, engine, templates  # noqa: E402
-from secure_imagebuilder.rules.model import Stack  # noqa: E402
+from secure_imagebuilder.rules.engine import assembly, run, templates  # noqa: E402
+from secure_imagebuilder.rules.engine.model import Stack  # noqa: E402
 from secure_imagebuilder.rules.table import RULES  # noqa: E402
 
 THRESHOLD = 0.98
@@ -48,7 +48,7 @@ def corpus_stacks() -> list[Stack]:
 def actual(stacks: list[Stack]) -> set[Finding]:
     return {
         (f.stack.path, f.resource.logical_id or "<stack>", f.rule_id.removeprefix("DataProtection-"))
-        for f in engine.evaluate(stacks)
+        for f in run.evaluate(stacks)
         if f.acknowledged is None
     }
 

@@ -21,8 +21,8 @@ REPO = HERE.parents[1]
 sys.path[:0] = [str(REPO / "tests"), str(REPO / "src")]
 
 from corpus.test_corpus import Finding, actual, assert_precise_and_complete, scores, table  # noqa: E402
-from secure_imagebuilder.rules import assembly, templates  # noqa: E402
-from secure_imagebuilder.rules.model import Stack  # noqa: E402
+from secure_imagebuilder.rules.engine import assembly, templates  # noqa: E402
+from secure_imagebuilder.rules.engine.model import Stack  # noqa: E402
 
 MANIFEST = json.loads((HERE / "public" / "manifest.json").read_text())
 ENVIRONMENT = "SECURE_IMAGEBUILDER_PUBLIC_CORPUS"

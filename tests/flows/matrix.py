@@ -4,7 +4,7 @@ Each :class:`Flow` is one request AWS evaluates during a build (calling principa
 encryption context, ``kms:ViaService``, ``aws:CalledVia``, source account/ARN), built from a template's
 :class:`~scene.Scene`, with the AWS documentation that says the call happens and its near misses (each
 must be denied). ``test_flows.py`` evaluates every flow against every example's template with
-``secure_imagebuilder.rules.policy``; ``render.py`` writes docs/flows.md from it.
+``secure_imagebuilder.rules.engine.policy``; ``render.py`` writes docs/flows.md from it.
 
 Principals outside the template count only for what AWS documents them to hold (``DOCUMENTED_*``).
 """
@@ -18,8 +18,8 @@ from typing import Any
 
 from scene import Scene
 
-from secure_imagebuilder.rules.grant import managed
-from secure_imagebuilder.rules.policy import Request
+from secure_imagebuilder.rules.engine.policy import Request
+from secure_imagebuilder.rules.imagebuilder import managed
 
 OTHER_ACCOUNT = "999999999999"
 IMAGEBUILDER = "imagebuilder.amazonaws.com"
@@ -83,7 +83,7 @@ S_SSM = (
 S_EC2_ROLE = "'IAM roles for Amazon EC2' (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html)"
 
 # --- what principals outside the template hold, as documented --------------------------------------------
-# One table of what AWS managed policies grant, shared with the grant rules (rules/grant/managed.py).
+# One table of what AWS managed policies grant, shared with the grant rules (rules/imagebuilder/managed.py).
 _EBS_VIA_EC2 = managed.EBS_VIA_EC2
 DOCUMENTED_MANAGED_POLICIES: dict[str, list[dict[str, Any]]] = managed.DOCUMENTED
 

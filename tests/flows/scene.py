@@ -3,7 +3,7 @@
 The matrix names parts of a pipeline ("the build instance role", "the topic's key"); this module finds
 them in a template by following the references AWS follows (pipeline -> infrastructure configuration ->
 instance profile -> role), never by logical-id prefix, and resolves them with the library's evaluator
-(``secure_imagebuilder.rules.policy``) to ARNs in the fixed test account.
+(``secure_imagebuilder.rules.engine.policy``) to ARNs in the fixed test account.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from secure_imagebuilder.rules.policy import ACCOUNT, PARTITION, REGION, TemplateResolver
+from secure_imagebuilder.rules.engine.policy import ACCOUNT, PARTITION, REGION, TemplateResolver
 
 
 @dataclass(frozen=True)

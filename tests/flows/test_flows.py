@@ -21,7 +21,7 @@ from scene import Scene, scene_of
 
 from conftest import REPO, make_app
 from secure_imagebuilder.core import keys
-from secure_imagebuilder.rules.policy import Decision, PolicyEvaluator, Request, TemplateResolver
+from secure_imagebuilder.rules.engine.policy import Decision, PolicyEvaluator, Request, TemplateResolver
 
 EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.py") if p.stem != "__init__")
 

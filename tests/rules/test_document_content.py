@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from secure_imagebuilder.rules import assembly, engine
+from secure_imagebuilder.rules.engine import assembly, run
 
 
 def fired(data: str, resource_type: str = "AWS::ImageBuilder::Component") -> set[str]:
@@ -14,7 +14,7 @@ def fired(data: str, resource_type: str = "AWS::ImageBuilder::Component") -> set
     )
     return {
         f.rule_id.removeprefix("DataProtection-")
-        for f in engine.evaluate([stack])
+        for f in run.evaluate([stack])
         if f.rule.id.startswith("DOC")
     }
 

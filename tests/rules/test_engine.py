@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from secure_imagebuilder.rules import assembly
-from secure_imagebuilder.rules.engine import Engine, evaluate
-from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine import assembly
+from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.run import Engine, evaluate
 
 FORBIDDEN = ("aws_cdk", "jsii", "cdk_nag", "constructs")
 
@@ -16,8 +16,8 @@ def test_rules_import_no_cdk_module() -> None:
     code = (
         "import sys\n"
         "import secure_imagebuilder.rules.table, secure_imagebuilder.rules.engine\n"
-        "import secure_imagebuilder.rules.assembly, secure_imagebuilder.rules.docs\n"
-        "import secure_imagebuilder.rules.policy\n"
+        "import secure_imagebuilder.rules.engine.assembly, secure_imagebuilder.rules.docs\n"
+        "import secure_imagebuilder.rules.engine.policy\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)

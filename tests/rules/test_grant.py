@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from secure_imagebuilder.rules import assembly, engine
+from secure_imagebuilder.rules.engine import assembly, run
 
 ACCOUNT_ROOT = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
 WORKFLOW_CONTEXT = {
@@ -116,7 +116,7 @@ def fired(tmpl: dict[str, Any]) -> set[str]:
     stack = assembly.stack_from_template(tmpl, path="S")
     return {
         f.rule_id.removeprefix("DataProtection-")
-        for f in engine.evaluate([stack])
+        for f in run.evaluate([stack])
         if f.rule.id.startswith("GRANT")
     }
 
@@ -161,7 +161,7 @@ def test_workflow_key_grant_on_both_sides(
 def test_a_key_outside_the_template_is_an_info_finding() -> None:
     imported = "arn:aws:kms:us-west-2:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     stack = assembly.stack_from_template(template([ADMIN], [], key_id=imported), path="S")
-    findings = [f for f in engine.evaluate([stack]) if f.rule.id.startswith("GRANT")]
+    findings = [f for f in run.evaluate([stack]) if f.rule.id.startswith("GRANT")]
     assert [(f.rule_id, f.level.value) for f in findings] == [("DataProtection-GRANT4[Workflow]", "info")]
     assert "the key's owner adds" in findings[0].rule.explanation
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from secure_imagebuilder.rules import policy as policy_module
-from secure_imagebuilder.rules.policy import (
+from secure_imagebuilder.rules.engine import policy as policy_module
+from secure_imagebuilder.rules.engine.policy import (
     ACCOUNT,
     PolicyEvaluator,
     Request,

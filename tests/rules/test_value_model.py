@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from secure_imagebuilder.rules import assembly, engine
+from secure_imagebuilder.rules.engine import assembly, run
 
 KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 NO_VALUE = {"Ref": "AWS::NoValue"}
@@ -29,7 +29,7 @@ def fired(resource: dict[str, Any], *, parameters: dict[str, Any] | None = None,
     stack = assembly.stack_from_template(template, path="S")
     return {
         f.rule_id.removeprefix("DataProtection-")
-        for f in engine.evaluate([stack])
+        for f in run.evaluate([stack])
         if f.resource.logical_id == "R"
     }
 
@@ -308,9 +308,7 @@ def test_cfn1_reads_top_level_names_and_both_branches() -> None:
 def why(resource: dict[str, Any], rule: str, **template: Any) -> tuple[str, ...]:
     """The assumptions of the one finding ``rule`` on logical id ``R``."""
     stack = assembly.stack_from_template({"Resources": {"R": resource}, **template}, path="S")
-    (found,) = [
-        f for f in engine.evaluate([stack]) if f.resource.logical_id == "R" and f.rule_id.endswith(rule)
-    ]
+    (found,) = [f for f in run.evaluate([stack]) if f.resource.logical_id == "R" and f.rule_id.endswith(rule)]
     return found.assumptions
 
 

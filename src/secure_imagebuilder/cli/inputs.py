@@ -5,8 +5,8 @@ from __future__ import annotations
 import pathlib
 from dataclasses import dataclass, field
 
-from secure_imagebuilder.rules import assembly, templates
-from secure_imagebuilder.rules.model import Stack
+from secure_imagebuilder.rules.engine import assembly, templates
+from secure_imagebuilder.rules.engine.model import Stack
 
 
 class InputError(ValueError):

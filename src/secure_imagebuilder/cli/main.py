@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from secure_imagebuilder.cli import reports
 from secure_imagebuilder.cli.inputs import InputError, Scanned, read
-from secure_imagebuilder.rules.engine import Engine
+from secure_imagebuilder.rules.engine.run import Engine
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "junit")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
-from secure_imagebuilder.rules.engine import Engine
-from secure_imagebuilder.rules.model import Finding, Level, Rule, Stack
+from secure_imagebuilder.rules.engine.model import Finding, Level, Rule, Stack
+from secure_imagebuilder.rules.engine.run import Engine
 from secure_imagebuilder.rules.table import PACK_NAME, RULES
 
 TOOL = "secure-imagebuilder"

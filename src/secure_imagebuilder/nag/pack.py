@@ -14,9 +14,9 @@ import aws_cdk as cdk
 import jsii
 from constructs import IConstruct
 
-from secure_imagebuilder.rules import acks, assembly, engine
-from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules.model import STACK_TYPE, Finding, Level, Stack
+from secure_imagebuilder.rules.engine import acks, assembly, run
+from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.model import STACK_TYPE, Finding, Level, Stack
 from secure_imagebuilder.rules.table import FIPS_CONTEXT_KEY, PACK_NAME, RULES
 
 PLUGIN_NAME = "DataProtectionChecks"
@@ -70,7 +70,7 @@ class DataProtectionChecks:
         for template in context.stack_templates:
             path = pathlib.Path(template.template_path)
             stacks.extend(assembly.read_stack_artifact(path, outer_acks=outer, fips=fips))
-        return self._report(engine.evaluate(stacks), stacks)
+        return self._report(run.evaluate(stacks), stacks)
 
     def validate_scope(self, scope: IConstruct) -> cdk.PolicyValidationPluginReport:
         """Check every CloudFormation resource under ``scope`` (synthesizes the stage that holds it).
@@ -78,7 +78,7 @@ class DataProtectionChecks:
         On a construct inside a stack only its resources are checked and stack-wide rules are skipped.
         """
         stacks = scope_stacks(scope)
-        return self._report(engine.evaluate(stacks), stacks)
+        return self._report(run.evaluate(stacks), stacks)
 
     def _report(self, findings: list[Finding], stacks: list[Stack]) -> cdk.PolicyValidationPluginReport:
         """The CDK validation report: unacknowledged findings grouped by rule id, unknown acknowledgements."""

@@ -17,9 +17,9 @@ from aws_cdk import aws_rolesanywhere as rolesanywhere
 from constructs import Construct
 
 from secure_imagebuilder.core import tokens
+from secure_imagebuilder.core.thresholds import MAX_ROLES_ANYWHERE_SESSION_SECONDS as MAX_SESSION_SECONDS
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.rolesanywhere import certificates
-from secure_imagebuilder.rules.ra.session_duration import MAX_SESSION_SECONDS
 
 # Secure defaults (R1, R19), in one place so code, tests and docs read the same numbers.
 DEFAULT_SESSION_DURATION = cdk.Duration.hours(1)

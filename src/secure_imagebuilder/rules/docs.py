@@ -9,7 +9,7 @@ import inspect
 import pathlib
 import sys
 
-from secure_imagebuilder.rules.model import Level
+from secure_imagebuilder.rules.engine.model import Level
 from secure_imagebuilder.rules.table import FIPS_CONTEXT_KEY, PACK_NAME, RULES
 
 HEADER = f"""\
@@ -67,10 +67,10 @@ LIMITS = """\
 - **Grant rules** (GRANT1-GRANT4) prove the build can run: for each pipeline and image they follow its
   workflows, recipe (components, container recipe), infrastructure configuration (instance profile,
   role) and execution role to the keys of the same template, and evaluate the requests Image Builder
-  makes (the flow matrix, docs/flows.md) with the policy evaluator of `rules/policy.py`: the key-policy
+  makes (the flow matrix, docs/flows.md) with the policy evaluator of `rules/engine/policy.py`: the key-policy
   side (R13, a statement or delegation to the account) and the role's own side (R14) for workflow keys,
   the build instance's decrypt through Image Builder for component keys (R10). AWS managed policies
-  count only for what `rules/grant/managed.py` documents; a role holding one whose KMS statements are
+  count only for what `rules/imagebuilder/managed.py` documents; a role holding one whose KMS statements are
   not modelled is judged on the key policy only. Keys outside the template are an info finding (GRANT4)
   with the statement the owner adds. A template the evaluator cannot read (an intrinsic it does not
   resolve) is not judged.
@@ -82,7 +82,7 @@ LIMITS = """\
   policy for a bucket/topic outside the stack on the policy resource itself; AUD1 looks for an
   `AWS::CloudTrail::Trail` in the same stack (an organization trail or a trail in another stack is
   acknowledged on the stack).
-- **The value model** (`rules/values.py`): a rule reads every value a property can take at deploy time
+- **The value model** (`rules/engine/values.py`): a rule reads every value a property can take at deploy time
   and reports when any of them is non-compliant: both branches of `Fn::If` (at every level, and inside
   lists such as policy statements), `Ref: AWS::NoValue` as an absent property, a `Ref` to a parameter as
   its `Default`, each of its `AllowedValues` and the ends of its `MinValue`/`MaxValue` range,
@@ -90,8 +90,8 @@ LIMITS = """\
   followed to a resource of the same template. Property names are exact: CloudFormation ignores
   `kmsKeyId` where the schema says `KmsKeyId` (the aws-cdk Python casing bug, aws/aws-cdk#34758), and
   so do the rules (CFN1 reports the spelling).
-- **What leads to a finding** (`rules/assumptions.py`): when a flagged resource depends on conditions or
-  parameters, the rule runs again with each fixed in turn; the finding names the condition branch or
+- **What leads to a finding** (`rules/engine/assumptions.py`): when a flagged resource depends on conditions
+  or parameters, the rule runs again with each fixed in turn; the finding names the condition branch or
   parameter value under which it appears and another value makes it go away ("when condition IsProd is
   false", "when parameter SessionDuration is 43200 (its Default)"), and the resource's own `Condition`.
   Limits: a parameter without `Default` or `AllowedValues`, `Fn::ImportValue`, `Fn::FindInMap` and

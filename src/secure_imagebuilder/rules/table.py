@@ -1,34 +1,34 @@
 """The ordered rule table of DataProtectionChecks; each rule's spec lives in its own file. Pure Python.
 
-Add a rule: write ``rules/<area>/<rule>.py`` with its check function and ``RULE = Rule(...)``, list the
+Add a rule: write ``rules/<service>/<rule>.py`` with its check function and ``RULE = Rule(...)``, list the
 module here and run ``make docs``; tests/rules/test_table.py pins ids and levels.
 """
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules.aud import trail_present
-from secure_imagebuilder.rules.cfn import ignored_property
-from secure_imagebuilder.rules.doc import certificate_checks, old_tls, plain_http
-from secure_imagebuilder.rules.fips import fips_endpoints
-from secure_imagebuilder.rules.grant import (
-    document_decrypt,
-    outside_key,
-    workflow_key_policy,
-    workflow_role_policy,
-)
+from secure_imagebuilder.rules.cloudtrail import trail_present
+from secure_imagebuilder.rules.engine.model import Rule
 from secure_imagebuilder.rules.iam import (
     identity_encryption_context,
     imagebuilder_trust_scoped,
     no_wildcard_actions,
 )
-from secure_imagebuilder.rules.ib import (
+from secure_imagebuilder.rules.imagebuilder import (
+    certificate_checks,
     distribution_kms_key,
+    document_decrypt,
     document_kms_key,
     ebs_mapping_encrypted,
     encrypted_topic,
     imdsv2_required,
     logs_to_s3,
+    no_document_auth_header,
+    old_tls,
+    outside_key,
+    plain_http,
     workflow_execution_role,
+    workflow_key_policy,
+    workflow_role_policy,
 )
 from secure_imagebuilder.rules.kms import (
     key_policy_encryption_context,
@@ -37,16 +37,20 @@ from secure_imagebuilder.rules.kms import (
     pending_window,
     rotation_enabled,
 )
-from secure_imagebuilder.rules.model import Rule
-from secure_imagebuilder.rules.ra import (
+from secure_imagebuilder.rules.rolesanywhere import (
     rolesanywhere_trust_scoped,
     session_duration,
     trust_anchor_notifications,
 )
-from secure_imagebuilder.rules.sd import no_sensitive_data
-from secure_imagebuilder.rules.sec import no_secrets
-from secure_imagebuilder.rules.tls import bucket_requires_tls, topic_requires_tls
-from secure_imagebuilder.rules.url import no_document_auth_header, no_url_credentials
+from secure_imagebuilder.rules.s3 import bucket_requires_tls
+from secure_imagebuilder.rules.sns import topic_requires_tls
+from secure_imagebuilder.rules.template import (
+    fips_endpoints,
+    ignored_property,
+    no_secrets,
+    no_sensitive_data,
+    no_url_credentials,
+)
 
 PACK_NAME = "DataProtection"
 FIPS_CONTEXT_KEY = "secure-imagebuilder:fips"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules._shared import (
+from secure_imagebuilder.rules.common import (
     DATA_KEY_ACTIONS,
     IDENTITY_POLICIES,
     identity_documents,
     scoped_to_encryption_context,
     statement_label,
 )
-from secure_imagebuilder.rules.model import Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
 
 
 def _names_imagebuilder_key(resources: Any, stack: Stack) -> bool:

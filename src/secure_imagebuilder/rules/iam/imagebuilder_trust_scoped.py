@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules._shared import statement_label, trust_statements
-from secure_imagebuilder.rules.model import Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.common import statement_label, trust_statements
+from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
 
 SCOPING_KEYS = frozenset({"aws:sourceaccount", "aws:sourcearn"})
 

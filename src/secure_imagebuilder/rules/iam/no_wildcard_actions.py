@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules._shared import IDENTITY_POLICIES, identity_documents, statement_label
-from secure_imagebuilder.rules.model import Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.common import IDENTITY_POLICIES, identity_documents, statement_label
+from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
 
 WILDCARDS = frozenset({"*", "kms:*"})
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules._shared import (
+from secure_imagebuilder.rules.common import (
     DATA_KEY_ACTIONS,
     scoped_to_encryption_context,
     statement_label,
 )
-from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
 
 
 def key_policy_encryption_context(resource: Resource, stack: Stack) -> RuleResult:

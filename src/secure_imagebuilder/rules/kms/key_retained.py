@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules.model import Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
 
 
 def key_retained(resource: Resource, stack: Stack) -> RuleResult:

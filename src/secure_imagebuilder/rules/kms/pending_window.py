@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, RuleResult, Stack
-
-MIN_PENDING_WINDOW_DAYS = 30
+from secure_imagebuilder.core.thresholds import MIN_PENDING_WINDOW_DAYS
+from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
 
 
 def pending_window(resource: Resource, stack: Stack) -> RuleResult:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules import values as v
-from secure_imagebuilder.rules.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
 
 
 def rotation_enabled(resource: Resource, stack: Stack) -> RuleResult:

@@ -1,1 +1,0 @@
-"""Rules on how a template is written, whatever the service (CloudFormation property names)."""

@@ -1,1 +1,0 @@
-"""Rules on the content of component, workflow and container-recipe documents (R3, R9)."""

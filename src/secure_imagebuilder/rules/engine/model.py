@@ -1,0 +1,192 @@
+"""What the rules read and what they report: resources, stacks, rules, findings. Pure Python.
+
+Every front end (the cdk-nag plugin, the scanner, the test helpers) turns CloudFormation templates into
+``Stack`` objects; ``rules.engine.evaluate`` runs the rule table over them and returns ``Finding``s.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from secure_imagebuilder.rules.engine import values as v
+
+# The pseudo resource type under which a stack's own tags and stack-wide checks are evaluated.
+STACK_TYPE = "Stack"
+# Image Builder resources whose KmsKeyId encrypts data under the `aws:imagebuilder:arn` context (R12).
+IMAGEBUILDER_CONTEXT_TYPES = (
+    "AWS::ImageBuilder::Component",
+    "AWS::ImageBuilder::Workflow",
+    "AWS::ImageBuilder::ContainerRecipe",
+)
+
+
+class Level(enum.Enum):
+    """How a finding is treated: errors fail ``cdk synth`` and the scanner; warnings are printed."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Compliance(enum.Enum):
+    """A rule's verdict on one resource (a rule may also return a list of finding suffixes)."""
+
+    COMPLIANT = "compliant"
+    NON_COMPLIANT = "non-compliant"
+    NOT_APPLICABLE = "not-applicable"
+
+
+RuleResult = Compliance | list[str]
+
+
+@dataclass(eq=False)
+class Resource:
+    """One CloudFormation resource as the rules see it (or the stack itself, type ``Stack``)."""
+
+    type: str
+    props: Mapping[str, Any]
+    logical_id: str | None = None
+    deletion_policy: str | None = None
+    update_replace_policy: str | None = None
+    # Construct path without the leading slash (from the cloud assembly), if known.
+    path: str | None = None
+    # Acknowledged rule ids (``DataProtection-IB1`` or ``DataProtection-KMS2[DeletionPolicy]``) -> reason,
+    # from the resource and its ancestors in the construct tree and from the template's own metadata.
+    acks: Mapping[str, str] = field(default_factory=dict)
+    # The template's ``Metadata`` and ``Condition`` of the resource.
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    condition: str | None = None
+
+
+@dataclass(eq=False)
+class Stack:
+    """One template's resources plus the stack-wide facts that cross-resource rules need."""
+
+    path: str
+    resources: list[Resource]
+    tags: dict[str, str] = field(default_factory=dict)
+    fips: bool = False
+    template_path: str | None = None
+    # False when only a sub-tree of the stack is validated: stack-wide rules are then skipped.
+    whole: bool = True
+    # Acknowledgements on the stack itself and its ancestors (rule id -> reason).
+    acks: Mapping[str, str] = field(default_factory=dict)
+    # The template's ``Parameters`` and ``Conditions`` sections.
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    conditions: Mapping[str, Any] = field(default_factory=dict)
+    # Every acknowledged id that reaches this template -> where it was written (construct paths or
+    # logical ids; "" for the app), so an id that names no rule can be reported where it is.
+    ack_sources: dict[str, set[str]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def itself(self) -> Resource:
+        """The stack as a pseudo resource carrying its tags."""
+        tags = [{"Key": k, "Value": val} for k, val in self.tags.items()]
+        return Resource(type=STACK_TYPE, props={"Tags": tags}, path=self.path, acks=self.acks)
+
+    @functools.cached_property
+    def by_logical_id(self) -> dict[str, Resource]:
+        """Resources indexed by logical id (only those whose id is known)."""
+        return {r.logical_id: r for r in self.resources if r.logical_id}
+
+    def target(self, value: Any) -> Resource | None:
+        """The resource of this stack that a ``Ref``/``Fn::GetAtt`` value points at, if any."""
+        target = v.ref_target(value)
+        return self.by_logical_id.get(target) if target else None
+
+    @functools.cached_property
+    def has_imagebuilder(self) -> bool:
+        """Whether the stack holds any Image Builder resource."""
+        return any(r.type.startswith("AWS::ImageBuilder::") for r in self.resources)
+
+    @functools.cached_property
+    def has_trail(self) -> bool:
+        """Whether the stack holds a CloudTrail trail."""
+        return any(r.type == "AWS::CloudTrail::Trail" for r in self.resources)
+
+    @functools.cached_property
+    def imagebuilder_keys(self) -> frozenset[str]:
+        """Logical ids of the KMS keys that encrypt Image Builder components, workflows or recipes."""
+        keys = set()
+        for resource in self.resources:
+            if resource.type in IMAGEBUILDER_CONTEXT_TYPES:
+                key = self.target(v.get(resource.props, "KmsKeyId"))
+                if key is not None and key.type == "AWS::KMS::Key" and key.logical_id:
+                    keys.add(key.logical_id)
+        return frozenset(keys)
+
+    @functools.cached_property
+    def bucket_policies(self) -> dict[str, list[Any]]:
+        """Policy documents of the ``AWS::S3::BucketPolicy`` resources, by the bucket they point at."""
+        return self._policies("AWS::S3::BucketPolicy", "Bucket")
+
+    @functools.cached_property
+    def topic_policies(self) -> dict[str, list[Any]]:
+        """Policy documents of the ``AWS::SNS::TopicPolicy`` resources, by the topic they point at."""
+        return self._policies("AWS::SNS::TopicPolicy", "Topics")
+
+    def _policies(self, policy_type: str, target_property: str) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {}
+        for resource in self.resources:
+            if resource.type != policy_type:
+                continue
+            for target in v.as_list(v.get(resource.props, target_property)):
+                logical_id = v.ref_target(target)
+                if logical_id:
+                    found.setdefault(logical_id, []).append(v.get(resource.props, "PolicyDocument"))
+        return found
+
+
+Check = Callable[[Resource, Stack], RuleResult]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, declared in its own file next to its check function.
+
+    ``id`` is the short id (``IB1``; the pack prefixes it: ``DataProtection-IB1``); ``refs`` the
+    recommendations it implements (R-numbers of docs/recommendations.md); ``info`` the violation;
+    ``explanation`` the fix; ``applies_to`` the resource types it reads (``None``: every resource and the
+    stack itself).
+    """
+
+    id: str
+    level: Level
+    refs: tuple[str, ...]
+    info: str
+    explanation: str
+    applies_to: tuple[str, ...] | None
+    check: Check
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation of one rule by one resource, or a rule that crashed on it (``error`` set).
+
+    ``rule_id`` is the full id with the pack prefix and, for rules that report several findings per
+    resource, a suffix (``DataProtection-KMS2[DeletionPolicy]``). ``acknowledged`` holds the reason when
+    the finding is acknowledged; front ends drop or list such findings, they never fail on them.
+    """
+
+    rule: Rule
+    rule_id: str
+    resource: Resource
+    stack: Stack
+    error: str | None = None
+    acknowledged: str | None = None
+    # What leads to the finding when it depends on a condition or parameter ("condition IsProd is false").
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def when(self) -> str:
+        """`` (when condition X is true and ...)`` for a finding that depends on assumptions, else ``""``."""
+        return f" (when {' and '.join(self.assumptions)})" if self.assumptions else ""
+
+    @property
+    def level(self) -> Level:
+        """A crashed rule is a warning (a bug in the pack, not the template); else the rule's level."""
+        return Level.WARNING if self.error is not None else self.rule.level

@@ -1,0 +1,30 @@
+"""DOC2: documents the build runs keep TLS certificate verification on (R3)."""
+
+from __future__ import annotations
+
+from secure_imagebuilder.core import detect
+from secure_imagebuilder.rules.common import DOCUMENT_TYPES, document_findings
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
+
+
+def certificate_checks_on(resource: Resource, stack: Stack) -> RuleResult:
+    """One finding per document property that turns TLS certificate verification off.
+
+    ``curl -k``/``--insecure``, ``wget --no-check-certificate``, ``-SkipCertificateCheck``,
+    ``ServerCertificateValidationCallback``, ``http.sslVerify false``, ``NODE_TLS_REJECT_UNAUTHORIZED=0``.
+    """
+    return document_findings(resource, detect.disables_certificate_checks)
+
+
+RULE = Rule(
+    id="DOC2",
+    level=Level.ERROR,
+    refs=("R3",),
+    info="A component, workflow or container-recipe document turns TLS certificate verification off.",
+    explanation=(
+        "R3: keep certificate checks on; install the CA that signs your internal endpoints into the "
+        "trust store (a component step) instead of disabling verification."
+    ),
+    applies_to=DOCUMENT_TYPES,
+    check=certificate_checks_on,
+)

@@ -1,0 +1,34 @@
+"""IB4: build and test instances require IMDSv2 (R1, R5)."""
+
+from __future__ import annotations
+
+from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+
+
+def imdsv2_required(resource: Resource, stack: Stack) -> RuleResult:
+    """Non-compliant when ``InstanceMetadataOptions.HttpTokens`` can deploy as anything but ``required``.
+
+    Absent means ``optional`` (IMDSv1 allowed); every reachable value counts (both ``Fn::If`` branches, a
+    parameter's default and allowed values); a value only known at deploy time is accepted.
+    """
+    for tokens in v.reach(
+        resource.props, "InstanceMetadataOptions", "HttpTokens", parameters=stack.parameters
+    ):
+        if tokens is None or (isinstance(tokens, str) and tokens != "required"):
+            return Compliance.NON_COMPLIANT
+    return Compliance.COMPLIANT
+
+
+RULE = Rule(
+    id="IB4",
+    level=Level.ERROR,
+    refs=("R1", "R5"),
+    info="The infrastructure configuration does not require IMDSv2 on build and test instances.",
+    explanation=(
+        "R1/R5: set InstanceMetadataOptions.HttpTokens to `required` (SecureInfrastructureConfiguration "
+        "does it) so instance credentials cannot be read through a server-side request forgery."
+    ),
+    applies_to=("AWS::ImageBuilder::InfrastructureConfiguration",),
+    check=imdsv2_required,
+)

@@ -1,0 +1,28 @@
+"""IB5: build logs go to an S3 bucket you own (R4, R17)."""
+
+from __future__ import annotations
+
+from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+
+
+def logs_to_s3(resource: Resource, stack: Stack) -> RuleResult:
+    """Non-compliant when ``Logging.S3Logs.S3BucketName`` can deploy unset."""
+    for bucket in v.reach(resource.props, "Logging", "S3Logs", "S3BucketName", parameters=stack.parameters):
+        if bucket is None or bucket == "":
+            return Compliance.NON_COMPLIANT
+    return Compliance.COMPLIANT
+
+
+RULE = Rule(
+    id="IB5",
+    level=Level.ERROR,
+    refs=("R4", "R17"),
+    info="The infrastructure configuration does not send build logs to an S3 bucket.",
+    explanation=(
+        "R17: Image Builder keeps no logs; set Logging.S3Logs.S3BucketName to a bucket you own "
+        "(ImageBuilderLogBucket) so build activity stays auditable."
+    ),
+    applies_to=("AWS::ImageBuilder::InfrastructureConfiguration",),
+    check=logs_to_s3,
+)

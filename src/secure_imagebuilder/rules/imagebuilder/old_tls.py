@@ -1,0 +1,27 @@
+"""DOC3: documents the build runs use TLS 1.2 or newer (R3)."""
+
+from __future__ import annotations
+
+from secure_imagebuilder.core import detect
+from secure_imagebuilder.rules.common import DOCUMENT_TYPES, document_findings
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
+
+
+def tls_1_2_or_newer(resource: Resource, stack: Stack) -> RuleResult:
+    """One finding per document property that forces a protocol older than TLS 1.2.
+
+    ``[Net.ServicePointManager]::SecurityProtocol = ... Tls``/``Tls11``/``Ssl3``,
+    ``curl --tlsv1.0``/``--tlsv1.1``/``--tls-max 1.1``.
+    """
+    return document_findings(resource, detect.forces_old_tls)
+
+
+RULE = Rule(
+    id="DOC3",
+    level=Level.ERROR,
+    refs=("R3",),
+    info="A component, workflow or container-recipe document forces a protocol older than TLS 1.2.",
+    explanation="R3: require TLS 1.2 or newer (SecurityProtocol = Tls12, or Tls12 | Tls13; curl --tlsv1.2).",
+    applies_to=DOCUMENT_TYPES,
+    check=tls_1_2_or_newer,
+)

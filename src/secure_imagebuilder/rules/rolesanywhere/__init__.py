@@ -1,0 +1,1 @@
+"""Rules on IAM Roles Anywhere profiles, trust anchors and the roles they vend (R1, R19)."""

@@ -1,0 +1,1 @@
+"""Rules on S3 buckets and bucket policies (R3)."""

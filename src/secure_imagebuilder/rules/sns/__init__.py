@@ -1,0 +1,1 @@
+"""Rules on SNS topics and topic policies (R3)."""

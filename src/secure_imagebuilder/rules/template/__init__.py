@@ -1,0 +1,1 @@
+"""Template-wide rules: every string of the template (secrets, sensitive data, URLs) and property names."""
