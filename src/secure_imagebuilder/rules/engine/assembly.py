@@ -107,6 +107,9 @@ def stack_from_template(
         acks=reaching(path),
         parameters=_mapping(template.get("Parameters")),
         conditions=_mapping(template.get("Conditions")),
+        mappings=_mapping(template.get("Mappings")),
+        outputs=_mapping(template.get("Outputs")),
+        metadata=_mapping(template.get("Metadata")),
     )
 
 

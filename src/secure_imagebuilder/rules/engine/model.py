@@ -75,9 +75,13 @@ class Stack:
     whole: bool = True
     # Acknowledgements on the stack itself and its ancestors (rule id -> reason).
     acks: Mapping[str, str] = field(default_factory=dict)
-    # The template's ``Parameters`` and ``Conditions`` sections.
+    # The template's ``Parameters``, ``Conditions``, ``Mappings`` and ``Outputs`` sections and its own
+    # top-level ``Metadata``.
     parameters: Mapping[str, Any] = field(default_factory=dict)
     conditions: Mapping[str, Any] = field(default_factory=dict)
+    mappings: Mapping[str, Any] = field(default_factory=dict)
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
     # Every acknowledged id that reaches this template -> where it was written (construct paths or
     # logical ids; "" for the app), so an id that names no rule can be reported where it is.
     ack_sources: dict[str, set[str]] = field(default_factory=dict)
