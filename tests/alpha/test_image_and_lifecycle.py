@@ -11,6 +11,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from conftest import make_app, make_stack
 from examples.quickstart import COMPONENT_YAML, WORKFLOW_YAML
+from policy_eval import ACCOUNT, PolicyEvaluator, Request
 from secure_imagebuilder import (
     EncryptedComponent,
     EncryptedImageRecipe,
@@ -23,7 +24,6 @@ from secure_imagebuilder import (
     SecureLifecyclePolicy,
 )
 from secure_imagebuilder.nag import DataProtectionChecks
-from secure_imagebuilder.rules.engine.policy import ACCOUNT, PolicyEvaluator, Request
 
 LIFECYCLE_POLICY_ARN = {
     "Fn::Join": [

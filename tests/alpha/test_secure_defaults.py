@@ -20,10 +20,10 @@ from aws_cdk.assertions import Template
 
 from conftest import make_app, make_stack
 from examples.quickstart import COMPONENT_YAML, WORKFLOW_YAML
+from policy_eval import ACCOUNT, PolicyEvaluator, Request
 from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey
 from secure_imagebuilder.alpha import apply_secure_defaults, as_alpha_component, as_alpha_workflow
 from secure_imagebuilder.nag import DataProtectionChecks
-from secure_imagebuilder.rules.engine.policy import ACCOUNT, PolicyEvaluator, Request
 
 DOCUMENT = {
     "schemaVersion": "1.0",
@@ -403,7 +403,7 @@ def test_our_execution_roles_may_publish_to_our_topic_through_sns_only(
         assert not evaluator.decide(
             Request("kms:GenerateDataKey", arn, evaluator.key_arn(key_id), {})
         ).allowed
-        topic_arn = evaluator.resolver.resolve({"Ref": topic})
+        topic_arn = evaluator.resolve({"Ref": topic})
         assert evaluator.identity_allows(Request("sns:Publish", arn, topic_arn))
 
 

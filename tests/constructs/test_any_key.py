@@ -48,7 +48,7 @@ def own_key() -> PolicyEvaluator:
 
 
 def _lid(evaluator: PolicyEvaluator, prefix: str) -> str:
-    (found,) = [x for x in evaluator.resolver.resources if x.startswith(prefix) and "Policy" not in x]
+    (found,) = [x for x in evaluator.stack.resource_types if x.startswith(prefix) and "Policy" not in x]
     return found
 
 
@@ -81,9 +81,9 @@ def test_a_users_own_key_gets_the_scoped_statements_on_both_sides(
 
 def test_the_workflow_and_component_are_encrypted_with_the_users_key(own_key: PolicyEvaluator) -> None:
     key_ref = {"Fn::GetAtt": [_lid(own_key, "MyKey"), "Arn"]}
-    for resource in own_key.resolver.resources.values():
-        if resource["Type"] in ("AWS::ImageBuilder::Workflow", "AWS::ImageBuilder::Component"):
-            assert resource["Properties"]["KmsKeyId"] == key_ref
+    for resource in own_key.stack.resources:
+        if resource.type in ("AWS::ImageBuilder::Workflow", "AWS::ImageBuilder::Component"):
+            assert resource.props["KmsKeyId"] == key_ref
 
 
 def test_an_image_builder_key_is_a_kms_key_for_any_cdk_l2() -> None:

@@ -49,7 +49,7 @@ def test_cloudtrail_may_encrypt_only_for_this_trail(evaluator: PolicyEvaluator, 
     statements = key_statements(template)
     _, trail = only(template, "AWS::CloudTrail::Trail")
     name = trail["Properties"]["TrailName"]
-    encrypt = evaluator.resolver.resolve(statements["AllowCloudTrailToEncryptLogs"])
+    encrypt = evaluator.resolve(statements["AllowCloudTrailToEncryptLogs"])
     assert encrypt["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
     assert encrypt["Action"] == "kms:GenerateDataKey*"
     assert encrypt["Condition"] == {

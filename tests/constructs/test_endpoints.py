@@ -69,7 +69,7 @@ def test_the_s3_gateway_endpoint_lets_writes_reach_this_accounts_buckets_only(
         if r["Properties"].get("VpcEndpointType", "Gateway") == "Gateway"
         and "PolicyDocument" in r["Properties"]
     ]
-    statements = evaluator.resolver.resolve(endpoint["Properties"]["PolicyDocument"]["Statement"])
+    statements = evaluator.resolve(endpoint["Properties"]["PolicyDocument"]["Statement"])
     role = f"arn:aws:iam::{ACCOUNT}:role/Builder"
     request = Request(action, role, "arn:aws:s3:::some-bucket/key", {"aws:ResourceAccount": bucket_account})
     assert evaluator.resource_policy_allows(statements, request) is allowed

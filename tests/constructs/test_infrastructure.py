@@ -186,7 +186,7 @@ def test_instance_role_writes_the_image_log_group_only(
     group_id, _ = only(template, "AWS::Logs::LogGroup", "PipelineImageLogGroup")
     other_id, _ = only(template, "AWS::Logs::LogGroup", "PipelinePipelineLogGroup")
     for logical_id, allowed in ((group_id, True), (other_id, False)):
-        arn = evaluator.resolver.arn(logical_id)
+        arn = evaluator.arn(logical_id)
         assert (
             evaluator.identity_allows(Request("logs:PutLogEvents", _instance(evaluator, template), arn))
             is allowed

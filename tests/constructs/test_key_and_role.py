@@ -291,7 +291,7 @@ def test_all_key_problems_are_reported_at_once() -> None:
     ],
 )
 def test_execution_role_trust_evaluated(template: Template, context: dict[str, str], allowed: bool) -> None:
-    from secure_imagebuilder.rules.engine.policy import PolicyEvaluator, Request
+    from policy_eval import PolicyEvaluator, Request
 
     evaluator = PolicyEvaluator(template.to_json())
     (role_id,) = template.find_resources(

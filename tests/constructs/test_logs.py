@@ -66,7 +66,7 @@ def test_log_bucket_policy_denies_no_tls_and_tls_below_1_2(
 ) -> None:
     bucket_id, _ = only(template, "AWS::S3::Bucket", "PipelineLogs")
     _, policy = only(template, "AWS::S3::BucketPolicy", "PipelineLogs")
-    statements = evaluator.resolver.resolve(policy["Properties"]["PolicyDocument"]["Statement"])
+    statements = evaluator.resolve(policy["Properties"]["PolicyDocument"]["Statement"])
     reader = f"arn:aws:iam::{ACCOUNT}:role/Reader"
     resource = f"arn:aws:s3:::{bucket_id.lower()}/imagebuilder/log.txt"
 

@@ -104,4 +104,4 @@ def test_the_execution_role_may_also_publish(
     assert evaluator.kms_allows(key_id, request) is allowed
     assert evaluator.identity_allows(request) is allowed
     topic_id, _ = only(template, "AWS::SNS::Topic")
-    assert evaluator.decide(Request("sns:Publish", role, evaluator.resolver.arn(topic_id)))
+    assert evaluator.decide(Request("sns:Publish", role, evaluator.arn(topic_id)))

@@ -35,7 +35,7 @@ def evaluator() -> PolicyEvaluator:
 
 
 def lid(evaluator: PolicyEvaluator, prefix: str) -> str:
-    (found,) = [x for x in evaluator.resolver.resources if x.startswith(prefix) and "Policy" not in x]
+    (found,) = [x for x in evaluator.stack.resource_types if x.startswith(prefix) and "Policy" not in x]
     return found
 
 

@@ -10,10 +10,12 @@ import pathlib
 import sys
 from collections.abc import Mapping
 
-from matrix import FLOWS
-from scene import Scene
+sys.path[:0] = [str(pathlib.Path(__file__).resolve().parents[1])]  # tests/: policy_eval, conftest
 
-from secure_imagebuilder.rules.engine.policy import PolicyEvaluator, Request
+from matrix import FLOWS  # noqa: E402
+from scene import Scene  # noqa: E402
+
+from policy_eval import PolicyEvaluator, Request  # noqa: E402
 
 HEADER = """# Flow matrix
 

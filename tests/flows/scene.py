@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from secure_imagebuilder.rules.engine.policy import ACCOUNT, PARTITION, REGION, TemplateResolver
+from policy_eval import TemplateView
+from secure_imagebuilder.rules.engine.policy import ACCOUNT, PARTITION, REGION
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Scene:
     s3_endpoint_policy: list[dict[str, Any]] | None = None
 
 
-def _of(resolver: TemplateResolver, kind: str) -> dict[str, dict[str, Any]]:
+def _of(resolver: TemplateView, kind: str) -> dict[str, dict[str, Any]]:
     return {lid: r for lid, r in resolver.resources.items() if r["Type"] == kind}
 
 
@@ -63,7 +64,7 @@ def _ref_target(value: Any) -> str | None:
     return None
 
 
-def _instance_role(resolver: TemplateResolver) -> str | None:
+def _instance_role(resolver: TemplateView) -> str | None:
     for config in _of(resolver, "AWS::ImageBuilder::InfrastructureConfiguration").values():
         profile = _ref_target(config["Properties"]["InstanceProfileName"])
         if profile is None:
@@ -73,7 +74,7 @@ def _instance_role(resolver: TemplateResolver) -> str | None:
     return None
 
 
-def _trusted_by(resolver: TemplateResolver, service: str) -> list[str]:
+def _trusted_by(resolver: TemplateView, service: str) -> list[str]:
     found = []
     for lid, role in _of(resolver, "AWS::IAM::Role").items():
         statements = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
@@ -82,7 +83,7 @@ def _trusted_by(resolver: TemplateResolver, service: str) -> list[str]:
     return found
 
 
-def _imagebuilder_resources(resolver: TemplateResolver, scene: Scene) -> None:
+def _imagebuilder_resources(resolver: TemplateView, scene: Scene) -> None:
     base = f"arn:{scene.partition}:imagebuilder:{scene.region}:{scene.account}"
     for component in _of(resolver, "AWS::ImageBuilder::Component").values():
         props = resolver.resolve(component["Properties"])
@@ -120,7 +121,7 @@ def _imagebuilder_resources(resolver: TemplateResolver, scene: Scene) -> None:
             )
 
 
-def _delivery(resolver: TemplateResolver, scene: Scene) -> None:
+def _delivery(resolver: TemplateView, scene: Scene) -> None:
     for config in _of(resolver, "AWS::ImageBuilder::InfrastructureConfiguration").values():
         props = resolver.resolve(config["Properties"])
         if "SnsTopicArn" in props:
@@ -153,7 +154,7 @@ def _delivery(resolver: TemplateResolver, scene: Scene) -> None:
             scene.s3_endpoint_policy = resolver.resolve(props["PolicyDocument"])["Statement"]
 
 
-def _distributions(resolver: TemplateResolver, scene: Scene) -> None:
+def _distributions(resolver: TemplateView, scene: Scene) -> None:
     for config in _of(resolver, "AWS::ImageBuilder::DistributionConfiguration").values():
         for item in resolver.resolve(config["Properties"])["Distributions"]:
             ami = item["AmiDistributionConfiguration"]
@@ -167,7 +168,7 @@ def _distributions(resolver: TemplateResolver, scene: Scene) -> None:
 
 def scene_of(example: str, template: dict[str, Any]) -> Scene:
     """Everything the flows need from one template."""
-    resolver = TemplateResolver(template)
+    resolver = TemplateView(template)
     scene = Scene(example)
     scene.instance_role = _instance_role(resolver)
     scene.execution_roles = _trusted_by(resolver, "imagebuilder.amazonaws.com")

@@ -20,8 +20,9 @@ from render import render
 from scene import Scene, scene_of
 
 from conftest import REPO, make_app
+from policy_eval import PolicyEvaluator, TemplateView
 from secure_imagebuilder.core import keys
-from secure_imagebuilder.rules.engine.policy import Decision, PolicyEvaluator, Request, TemplateResolver
+from secure_imagebuilder.rules.engine.policy import Decision, Request
 
 EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.py") if p.stem != "__init__")
 
@@ -32,7 +33,7 @@ def synthesized(name: str) -> tuple[dict[str, Any], dict[str, list[dict[str, Any
     app = make_app()
     (stack,) = importlib.import_module(f"examples.{name}").build(app)
     template: dict[str, Any] = app.synth().get_stack_artifact(stack.artifact_id).template
-    resolver = TemplateResolver(template)
+    resolver = TemplateView(template)
     owners: dict[str, list[dict[str, Any]]] = {}
     for node in stack.node.find_all():
         statements = [] if isinstance(node, kms.Key) else keys.key_policy_statements(node)  # type: ignore[arg-type]
@@ -130,7 +131,7 @@ def test_no_key_policy_names_a_principal_that_may_not_exist(name: str) -> None:
     (and other accounts' roles) do not. Key policies name only accounts, roles of the same template, `*`
     (limited by conditions) and service principals."""
     template, _ = synthesized(name)
-    resolver = TemplateResolver(template)
+    resolver = TemplateView(template)
     own_roles = {resolver.arn(lid) for lid, r in resolver.resources.items() if r["Type"] == "AWS::IAM::Role"}
     for lid, key in resolver.of_type("AWS::KMS::Key").items():
         for statement in key["Properties"]["KeyPolicy"]["Statement"]:

@@ -154,10 +154,23 @@ def test_an_acknowledgement_that_names_no_rule_is_a_warning_with_the_closest_id(
     cdk.Validations.of(key).acknowledge(cdk.Acknowledgment(id="DataProtection-KMS02", reason="typo"))
     cdk.Validations.of(stack).acknowledge(cdk.Acknowledgment(id="AwsSolutions-IAM5", reason="not ours"))
     report = DataProtectionChecks().validate_scope(stack)
-    (warning,) = [v for v in report.violations if v.rule_name == "DataProtection-UnknownAcknowledgement"]
+    (warning,) = [v for v in report.violations if v.rule_name.startswith("DataProtection-ACK2")]
+    assert warning.rule_name == "DataProtection-ACK2[DataProtection-KMS02]"
     assert warning.severity == "warning"
-    assert "'DataProtection-KMS02' names no rule" in warning.description
-    assert "did you mean 'DataProtection-KMS2'?" in warning.description
-    assert [r.construct_path for r in warning.violating_resources] == ["Typo/Key"]
+    assert "names no rule: did you mean DataProtection-KMS2?" in warning.description
+    assert "written at: Typo/Key" in warning.description
     # the typo silenced nothing: KMS2 still fires
+    assert any(v.rule_name.startswith("DataProtection-KMS2") for v in report.violations)
+
+
+def test_an_acknowledgement_without_a_reason_silences_nothing_and_says_where_it_was_written() -> None:
+    stack = make_stack(name="NoReason")
+    key = cdk.aws_kms.Key(stack, "Key", enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.DESTROY)
+    cdk.Validations.of(key).acknowledge(cdk.Acknowledgment(id="DataProtection-KMS2", reason="  "))
+    report = DataProtectionChecks().validate_scope(stack)
+    assert not report.success
+    (warning,) = [v for v in report.violations if v.rule_name.startswith("DataProtection-ACK1")]
+    assert warning.rule_name == "DataProtection-ACK1[DataProtection-KMS2]"
+    assert warning.severity == "warning"
+    assert "Written without a reason at: NoReason/Key" in warning.description
     assert any(v.rule_name.startswith("DataProtection-KMS2") for v in report.violations)

@@ -136,8 +136,9 @@ def build(stack: cdk.Stack) -> None:
     good_anchor = anchor("RA2Good1", [{"Event": e, "Enabled": True, "Threshold": 45} for e in EVENTS])
     # RA3
     ra_trust(stack, "RA3Bad1", None)
+    # A condition no Roles Anywhere request meets (a profile ARN, not an anchor): no session is vended.
     ra_trust(
-        stack, "RA3Bad2", {"ArnEquals": {"aws:SourceArn": "arn:aws:rolesanywhere:us-west-2:1:profile/p"}}
+        stack, "RA3Good3", {"ArnEquals": {"aws:SourceArn": "arn:aws:rolesanywhere:us-west-2:1:profile/p"}}
     )
     ra_trust(
         stack, "RA3Bad3", {"ArnLike": {"aws:SourceArn": "arn:aws:rolesanywhere:us-west-2:1:trust-anchor/*"}}
@@ -174,7 +175,7 @@ CASES = {
     "RA2Good1": set(),
     "RA2Good2": set(),
     "RA3Bad1": {"RA3[Statement-*]"},
-    "RA3Bad2": {"RA3[Statement-*]"},
+    "RA3Good3": set(),
     "RA3Bad3": {"RA3[Statement-*]"},
     "RA3Good1": set(),
     "RA3Good2": set(),

@@ -35,15 +35,39 @@ def _flag(resource: Resource, stack: Stack) -> RuleResult:
 
 
 def _rule(rule_id: str, check: object) -> Rule:
-    return Rule(rule_id, Level.ERROR, ("R1",), "x.", "R1: y.", ("AWS::SNS::Topic",), check)  # type: ignore[arg-type]
+    return Rule(rule_id, Level.ERROR, ("R1",), "x.", "R1: y.", ("AWS::SNS::Topic",), check, "z.")  # type: ignore[arg-type]
 
 
-def test_a_crashing_rule_is_a_rule_error_warning_not_a_violation() -> None:
+def test_a_crashing_rule_is_a_rule_error_that_fails_the_gate() -> None:
     stack = Stack(path="S", resources=[Resource(type="AWS::SNS::Topic", props={}, logical_id="T")])
     (finding,) = Engine((_rule("X1", _crash),), "Pack").evaluate([stack])
     assert finding.rule_id == "Pack-X1-RuleError"
-    assert finding.level == Level.WARNING
+    assert finding.level == Level.ERROR
     assert finding.error == "KeyError: 'surprise'"
+    assert finding.acknowledged is None
+
+
+def test_a_rule_error_is_acknowledged_only_by_its_own_id_with_a_reason() -> None:
+    def stack(acks: dict[str, str | None]) -> Stack:
+        topic = Resource(type="AWS::SNS::Topic", props={}, logical_id="T", acks=acks)
+        return Stack(path="S", resources=[topic])
+
+    engine = Engine((_rule("X1", _crash),), "Pack")
+    (by_id,) = engine.evaluate([stack({"Pack-X1-RuleError": "known bug #12"})])
+    assert by_id.acknowledged == "known bug #12"
+    (by_rule,) = engine.evaluate([stack({"Pack-X1": "accepted"})])
+    assert by_rule.acknowledged is None
+    (no_reason,) = engine.evaluate([stack({"Pack-X1-RuleError": None})])
+    assert no_reason.acknowledged is None
+
+
+def test_a_secret_in_a_crash_message_is_never_printed() -> None:
+    def crash(resource: Resource, stack: Stack) -> RuleResult:
+        raise ValueError("-----BEGIN RSA PRIVATE KEY-----\nMIIE")
+
+    stack = Stack(path="S", resources=[Resource(type="AWS::SNS::Topic", props={}, logical_id="T")])
+    (finding,) = Engine((_rule("X1", crash),), "Pack").evaluate([stack])
+    assert "PRIVATE KEY" not in (finding.error or "") and "MIIE" not in (finding.error or "")
 
 
 def test_acknowledgements_in_the_template_are_honoured_with_their_reason() -> None:

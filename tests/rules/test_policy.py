@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 
 from secure_imagebuilder.rules.engine import policy as policy_module
+from secure_imagebuilder.rules.engine.evaluator import PolicyEvaluator
 from secure_imagebuilder.rules.engine.policy import (
     ACCOUNT,
-    PolicyEvaluator,
     Request,
-    TemplateResolver,
     condition_holds,
     evaluate,
     wildcard_match,
@@ -97,10 +96,18 @@ def test_condition_keys_match_case_insensitively() -> None:
     )
 
 
-@pytest.mark.parametrize("operator", ["DateLessThan", "Foo:StringEquals"])
-def test_unknown_operators_raise(operator: str) -> None:
-    with pytest.raises(NotImplementedError):
-        condition_holds(operator, "k", "x", ctx(k="x"))
+@pytest.mark.parametrize("operator", ["StringSoundsLike", "Foo:StringEquals", "NumericAbout"])
+def test_unknown_operators_are_undecided_never_true_or_false(operator: str) -> None:
+    assert condition_holds(operator, "k", "x", ctx(k="x")) is None
+
+
+def test_date_and_ip_operators() -> None:
+    now = ctx(aws__currenttime="2026-12-05T10:00:00Z")
+    assert condition_holds("DateLessThan", "aws:CurrentTime", "2027-01-01T00:00:00Z", now) is True
+    assert condition_holds("DateGreaterThan", "aws:CurrentTime", "2027-01-01T00:00:00Z", now) is False
+    ip = ctx(aws__sourceip="10.0.1.5")
+    assert condition_holds("IpAddress", "aws:SourceIp", "10.0.0.0/16", ip) is True
+    assert condition_holds("NotIpAddress", "aws:SourceIp", "10.0.0.0/16", ip) is False
 
 
 def test_derived_context() -> None:
@@ -318,7 +325,7 @@ def test_service_principals_and_trust() -> None:
     )
 
 
-def test_resolver_intrinsics() -> None:
+def test_the_symbolic_view_of_intrinsics() -> None:
     template = {
         "Parameters": {"P": {"Type": "String", "Default": "d"}},
         "Resources": {
@@ -332,7 +339,7 @@ def test_resolver_intrinsics() -> None:
             },
         },
     }
-    r = TemplateResolver(template)
+    r = PolicyEvaluator(template)
     assert r.resolve({"Fn::GetAtt": ["Key1", "Arn"]}) == f"arn:aws:kms:us-west-2:{ACCOUNT}:key/key1"
     assert r.resolve({"Ref": "Bucket1"}) == "bucket1"
     assert r.resolve({"Ref": "Topic1"}) == f"arn:aws:sns:us-west-2:{ACCOUNT}:Topic1"
@@ -348,8 +355,7 @@ def test_resolver_intrinsics() -> None:
         "us-west-2-arn:aws:kms"
     )
     assert r.resolve({"Fn::Select": [1, {"Fn::Split": ["/", "a/b/c"]}]}) == "b"
-    with pytest.raises(NotImplementedError):
-        r.resolve({"Fn::If": ["C", "a", "b"]})
+    assert r.resolve({"Fn::If": ["C", "a", "b"]}) == "a"  # each branch is an alternative; the first is "a"
 
 
 def test_managed_policies_count_only_as_documented() -> None:

@@ -25,6 +25,7 @@ MANIFEST = {
     "GRANT1": ERROR, "GRANT2": ERROR, "GRANT3": ERROR, "GRANT4": INFO,
     "TLS1": ERROR, "TLS2": ERROR, "AUD1": WARN, "FIPS1": ERROR,
     "RA1": ERROR, "RA2": ERROR, "RA3": ERROR,
+    "ACK1": WARN, "ACK2": WARN,
 }  # fmt: skip
 
 

@@ -40,12 +40,8 @@ class Located:
         return self.finding.resource.logical_id or self.finding.stack.path
 
     def message(self) -> str:
-        """The violation, or the rule's crash."""
-        if self.finding.error is not None:
-            return (
-                f"the rule {PACK_NAME}-{self.finding.rule.id} failed on this resource: {self.finding.error}"
-            )
-        return self.finding.rule.info + self.finding.when
+        """The violation, the rule's crash, or what the rule could not decide."""
+        return self.finding.message
 
 
 def fails(located: Iterable[Located]) -> bool:

@@ -20,7 +20,6 @@ from secure_imagebuilder.rules.engine.model import STACK_TYPE, Finding, Level, S
 from secure_imagebuilder.rules.table import FIPS_CONTEXT_KEY, PACK_NAME, RULES
 
 PLUGIN_NAME = "DataProtectionChecks"
-UNKNOWN_ACKNOWLEDGEMENT = f"{PACK_NAME}-UnknownAcknowledgement"
 
 
 @jsii.implements(cdk.IPolicyValidationPlugin)
@@ -65,7 +64,7 @@ class DataProtectionChecks:
         """Entry point of ``app.synth()``: check the synthesized templates of the validated stacks."""
         app_node = context.app_construct.node
         outer = acks.acknowledged(app_node.metadata)
-        fips = v.truthy(app_node.try_get_context(FIPS_CONTEXT_KEY)) is True
+        fips = fips_context(app_node.try_get_context(FIPS_CONTEXT_KEY))
         stacks: list[Stack] = []
         for template in context.stack_templates:
             path = pathlib.Path(template.template_path)
@@ -81,13 +80,12 @@ class DataProtectionChecks:
         return self._report(run.evaluate(stacks), stacks)
 
     def _report(self, findings: list[Finding], stacks: list[Stack]) -> cdk.PolicyValidationPluginReport:
-        """The CDK validation report: unacknowledged findings grouped by rule id, unknown acknowledgements."""
+        """The CDK validation report: unacknowledged findings grouped by finding id."""
         open_findings = [f for f in findings if f.acknowledged is None]
         grouped: dict[str, list[Finding]] = {}
         for finding in open_findings:
             grouped.setdefault(finding.rule_id, []).append(finding)
         violations = [self._violation(rule_id, group) for rule_id, group in grouped.items()]
-        violations += unknown_acknowledgements(stacks)
         success = not any(f.level == Level.ERROR for f in open_findings)
         return cdk.PolicyValidationPluginReport(success=success, violations=violations)
 
@@ -97,11 +95,15 @@ class DataProtectionChecks:
         if first.error is not None:
             description = f"The rule {PACK_NAME}-{rule.id} failed (a bug in {PLUGIN_NAME}): {first.error}"
             fix = (
-                "Please report it with the resource's properties; the resource was not checked by this rule."
+                "Please report it with the resource's properties; the resource was not checked by this rule. "
+                f"Acknowledge {rule_id} with a reason to go on meanwhile."
             )
         else:
-            description = f"{rule.info} {rule.explanation}" if self._verbose else rule.info
-            description += "".join(f" {f.resource.logical_id}{f.when}." for f in group if f.assumptions)
+            description = first.message if len(group) == 1 or not first.assumptions else first.rule.info
+            if self._verbose:
+                description += f" {rule.explanation}"
+            if len(group) > 1:
+                description += "".join(f" {f.resource.logical_id}{f.when}." for f in group if f.assumptions)
             fix = rule.explanation
         return cdk.PolicyViolation(
             rule_name=rule_id,
@@ -120,30 +122,20 @@ class DataProtectionChecks:
         )
 
 
-def unknown_acknowledgements(stacks: list[Stack]) -> list[cdk.PolicyViolation]:
-    """A warning per acknowledged id of this pack that names no rule (it would silence nothing)."""
-    sources: dict[str, set[str]] = {}
-    for stack in stacks:
-        for ack, paths in stack.ack_sources.items():
-            sources.setdefault(ack, set()).update(paths)
-    violations = []
-    for ack, closest in acks.unknown(sources, (rule.id for rule in RULES), PACK_NAME).items():
-        hint = f"; did you mean '{closest}'?" if closest else "; see docs/rules.md for the rule ids."
-        instead = f" ({closest})" if closest else ""
-        violations.append(
-            cdk.PolicyViolation(
-                rule_name=UNKNOWN_ACKNOWLEDGEMENT,
-                description=f"The acknowledgement '{ack}' names no rule of {PLUGIN_NAME}: it silences nothing"
-                + hint,
-                fix=f"Acknowledge a rule id of docs/rules.md{instead}, or remove it.",
-                severity="warning",
-                violating_resources=[
-                    cdk.PolicyViolatingResource(construct_path=path or None, locations=["Metadata"])
-                    for path in sorted(sources[ack])
-                ],
-            )
+def fips_context(value: object) -> bool:
+    """The ``secure-imagebuilder:fips`` context: ``true``/``false`` (a bool or its text), else our error.
+
+    Anything else (``"1"``, ``"yes"``, a list) would silently turn FIPS checking off, so it is refused.
+    """
+    if value is None:
+        return False
+    flag = v.truthy(value)
+    if flag is None:
+        raise ValueError(
+            f"context {FIPS_CONTEXT_KEY}: got {v.describe(value)}; set it to true or false "
+            f"(cdk synth -c {FIPS_CONTEXT_KEY}=true, or in cdk.json)"
         )
-    return violations
+    return flag
 
 
 def scope_stacks(scope: IConstruct) -> list[Stack]:
@@ -154,7 +146,7 @@ def scope_stacks(scope: IConstruct) -> list[Stack]:
     cloud_assembly = stage.synth()
     root = scope.node.root.node
     outer = acks.acknowledged(root.metadata)
-    fips = v.truthy(scope.node.try_get_context(FIPS_CONTEXT_KEY)) is True
+    fips = fips_context(scope.node.try_get_context(FIPS_CONTEXT_KEY))
     stacks = [
         _with_outer(stack, outer)
         for stack in assembly.read_assembly(pathlib.Path(cloud_assembly.directory), fips=fips)
@@ -174,7 +166,7 @@ def scope_stacks(scope: IConstruct) -> list[Stack]:
     return subtrees
 
 
-def _with_outer(stack: Stack, outer: dict[str, str]) -> Stack:
+def _with_outer(stack: Stack, outer: dict[str, str | None]) -> Stack:
     """Add the app's acknowledgements under those already read (the closer acknowledgement wins)."""
     for resource in (*stack.resources,):
         resource.acks = {**outer, **resource.acks}

@@ -1,87 +1,53 @@
-"""Small readers several rules share: customer managed keys, policy documents, statement labels."""
+"""Readers several checks share: keys, policy documents of a resource, documents the build runs.
+
+Every value is read through the value model (``engine.values``); every access question through the
+evaluator (``engine.policy``, ``engine.access``).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Iterator, Mapping
+import re
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from secure_imagebuilder.rules.engine import policy as p
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Resource
+from secure_imagebuilder.rules.engine.model import Resource, Stack, Undecided
 
 DATA_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext")
+_AWS_MANAGED_ALIAS = re.compile(r"(?:^|[:/])alias/aws/")
 
 
-def customer_key_problem(value: Any) -> str | None:
-    """Why ``value`` is not a customer managed KMS key: ``missing``, ``aws-managed``; ``None`` if fine.
+def key_problem(value: Any) -> str | None:
+    """Why one value of a KMS key property is not a customer managed key: ``missing``, ``aws-managed``.
 
-    A ``Ref``/``Fn::GetAtt`` to a key, a key ARN, an alias of the customer or any other token is
-    accepted; an ``alias/aws/...`` anywhere in the value (also inside ``Fn::Join``/``Fn::Sub``/``Fn::If``)
-    is an AWS managed key.
+    ``None`` when it is one (a ``Ref``/``Fn::GetAtt`` of a key, a key ARN, a customer alias) or names a key
+    outside the template only known at deploy time (its owner's policy decides; GRANT4 reports it).
+    ``alias/aws/...`` in any literal part of the value (a parameter default, a mapping, ``Fn::Sub``) is an
+    AWS managed key.
     """
-    if value is None or value == "":
+    if value is v.ABSENT or value == "":
         return "missing"
-    if any("alias/aws/" in text for text in v.strings(value)):
+    written = v.text(value)
+    if written is not None and _AWS_MANAGED_ALIAS.search(written):
         return "aws-managed"
     return None
 
 
 def keys_problem(values: list[Any]) -> str | None:
-    """The first problem of any reachable value of a key property (see ``customer_key_problem``)."""
+    """The first problem of any reachable value of a key property (see :func:`key_problem`)."""
     for value in values:
-        problem = customer_key_problem(value)
+        problem = key_problem(value)
         if problem is not None:
             return problem
     return None
 
 
-def scoped_to_encryption_context(statement: Mapping[str, Any]) -> bool:
-    """Whether a statement is limited to one service's data: ``kms:EncryptionContext:*``/``kms:ViaService``.
-
-    Image Builder data can only be decrypted with its exact ``aws:imagebuilder:arn`` context (R12), so a
-    grant limited to another context (``aws:logs:arn``) or to requests made through another service
-    (``kms:ViaService``) does not reach it; an unconditioned grant does.
-    """
-    keys = v.condition_keys(statement)
-    return "kms:viaservice" in keys or any(key.startswith("kms:encryptioncontext:") for key in keys)
-
-
-def statement_label(statement: Mapping[str, Any], index: int, prefix: str = "") -> str:
-    """A finding id for a statement that never depends on its position: its ``Sid``, else a content hash.
-
-    ``Statement-<8 hex digits>`` is the start of the SHA-256 of the statement's canonical JSON, so adding
-    or reordering other statements keeps every acknowledgement matching. (``index`` is kept for callers.)
-    """
-    sid = v.get(statement, "Sid")
-    if isinstance(sid, str) and sid:
-        return f"{prefix}{sid}"
-    canonical = json.dumps(statement, sort_keys=True, separators=(",", ":"), default=str)
-    return f"{prefix}Statement-{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
-
-
-def identity_documents(resource: Resource) -> Iterator[tuple[str, Any]]:
-    """``(finding prefix, policy document)`` of an identity-based policy resource or inline policies."""
-    if resource.type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-        yield "", v.get(resource.props, "PolicyDocument")
-        return
-    for index, policy in enumerate(v.as_list(v.get(resource.props, "Policies"))):
-        name = v.get(policy, "PolicyName")
-        label = name if isinstance(name, str) else f"Policy{index}"
-        yield f"{label}.", v.get(policy, "PolicyDocument")
-
-
-def trust_statements(resource: Resource, service: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """Allow statements of a role's trust policy whose principal is ``service``."""
-    document = v.get(resource.props, "AssumeRolePolicyDocument")
-    for index, statement in enumerate(v.statements(document)):
-        if not v.is_allow(statement):
-            continue
-        for kind, value in v.principals(statement):
-            text = v.render(value)
-            if kind == "service" and text is not None and text.lower().startswith(service):
-                yield index, statement
-                break
+def unreadable(values: list[Any]) -> list[v.Unknown]:
+    """The values the model could not read because of its own limits (not a deploy-time choice)."""
+    return [value for value in values if isinstance(value, v.Unknown) and not value.specific]
 
 
 # Resource types that carry identity-based policies.
@@ -100,15 +66,88 @@ DOCUMENT_TYPES = (
     "AWS::ImageBuilder::ContainerRecipe",
 )
 
-
 # Properties that hold a document Image Builder runs on the build instance.
 DOCUMENT_PROPERTIES = ("Data", "DockerfileTemplateData")
 
 
-def document_findings(resource: Resource, matches: Callable[[str], bool]) -> list[str]:
+def document_findings(resource: Resource, stack: Stack, matches: Callable[[str], bool]) -> list[str]:
     """The document properties (``Data``, ``DockerfileTemplateData``) whose text ``matches``."""
     return [
         name
         for name in DOCUMENT_PROPERTIES
-        if name in resource.props and any(matches(text) for text in v.strings(resource.props[name]))
+        if name in resource.props and any(matches(text) for text in v.texts(resource.props[name], stack))
     ]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One identity or resource policy document of a resource: its finding prefix and every alternative."""
+
+    prefix: str
+    source: p.Source
+
+
+def identity_documents(resource: Resource, stack: Stack) -> Iterator[Document]:
+    """The identity-based policy documents of a policy resource or a role's/user's/group's inline policies."""
+    if resource.type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        document = v.get(resource.props, "PolicyDocument")
+        yield Document(
+            "", p.document_alternatives(str(resource.logical_id), document, stack, resource_based=False)
+        )
+        return
+    for index, inline in enumerate(v.as_list(v.get(resource.props, "Policies"))):
+        name = v.get(inline, "PolicyName")
+        label = name if isinstance(name, str) else f"Policy{index}"
+        document = v.get(inline, "PolicyDocument")
+        yield Document(f"{label}.", p.document_alternatives(label, document, stack, resource_based=False))
+
+
+def resource_document(label: str, document: Any, stack: Stack) -> p.Source:
+    """A resource policy (key, trust, bucket, topic) with every alternative, statements labelled."""
+    return p.document_alternatives(label, document, stack, resource_based=True)
+
+
+def exposures_found(exposures: list[Any], prefix: str = "") -> list[str | Undecided]:
+    """Finding suffixes from ``access`` answers: a violation where the adversary succeeds, else undecided."""
+    sure = {f"{prefix}{e.label}" for e in exposures if e.allowed is True}
+    maybe = {f"{prefix}{e.label}" for e in exposures if e.allowed is None} - sure
+    return [
+        *sorted(sure),
+        *(Undecided(label, reason="a value only known at deploy time decides it") for label in sorted(maybe)),
+    ]
+
+
+_ARNS: weakref.WeakKeyDictionary[Stack, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def symbolic_arn(stack: Stack, logical_id: str) -> str:
+    """The ARN a resource of the stack has in the evaluator's view (cached per stack)."""
+    arns = _ARNS.setdefault(stack, {})
+    if logical_id not in arns:
+        found = v.resolved({"Fn::GetAtt": [logical_id, "Arn"]}, stack)
+        value = found[0].value if found else None
+        kind = stack.resource_types.get(logical_id, "")
+        arns[logical_id] = value if isinstance(value, str) else v.arn_of(logical_id, kind)
+    return arns[logical_id]
+
+
+def denied_in_every_alternative(sources: list[p.Source], requests: list[p.Request]) -> p.Tri:
+    """Whether resource policies explicitly deny every request, in every alternative of every policy.
+
+    ``False`` when no policy denies a request in some alternative; ``None`` when a Deny depends on a
+    value only known at deploy time.
+    """
+    result: p.Tri = True
+    for request in requests:
+        context = request.full_context()
+        outcomes: list[p.Tri] = []
+        for combination in p.combinations(sources):
+            verdicts = [p.judge(policy, request, context) for policy in combination]
+            if any(verdict.denies for verdict in verdicts):
+                outcomes.append(True)
+            elif any(verdict.maybe_denies for verdict in verdicts):
+                outcomes.append(None)
+            else:
+                outcomes.append(False)
+        result = p.all_of([result, p.all_of(outcomes) if outcomes else False])
+    return result

@@ -37,9 +37,13 @@ Validations.of(app).add_plugins(AwsSolutionsChecks(app), DataProtectionChecks(ap
   Rules whose description below speaks of findings report one id per finding,
   `{PACK_NAME}-KMS2[DeletionPolicy]`; acknowledge that id, or the rule id for every finding of the rule.
   A policy statement is named by its `Sid`, or else by a hash of its content (`Statement-1676d2f7`), so
-  adding or reordering statements never moves an acknowledgement. An acknowledgement of this pack whose
-  id names no rule (`{PACK_NAME}-IB01`) silences nothing and is reported as the warning
-  `{PACK_NAME}-UnknownAcknowledgement`, with the closest real id.
+  adding or reordering statements never moves an acknowledgement. Every acknowledgement needs a reason:
+  one without a reason silences nothing and is reported (ACK1, naming where it was written); one whose
+  id names no rule (`{PACK_NAME}-IB01`) silences nothing and is reported (ACK2, with the closest id).
+- **Nothing unknown is silent.** A rule that crashes is the *error* `<rule id>-RuleError` (acknowledge
+  that id, with a reason, to go on while it is fixed); a value a rule cannot decide is a *warning*
+  naming the value ("could not decide: parameter Days has no Default or AllowedValues ..."). The last
+  column of the table says what a deploy-time value means for each rule.
 - Roles Anywhere: "no private key material in any property" is SEC1, shared with the secrets rule.
 - In tests: `DataProtectionChecks().validate_scope(stack)` synthesizes the stack's stage and returns the
   report; the findings and ids are the same as during `app.synth()`.
@@ -60,47 +64,71 @@ LIMITS = """\
   Acknowledgements written into the template (`Metadata.cdk_nag.rules_to_suppress`) are honoured too.
   On a sub-tree (a construct inside a stack) `validate_scope` checks only that sub-tree's resources and
   skips the stack-wide rules (AUD1, stack tags).
-- **A rule that crashes** on a value it did not expect is reported as `<rule id>-RuleError`, a
-  warning that carries the exception: a bug in the pack never looks like a finding, nor hides one.
+- **A rule that crashes** on a value it did not expect is reported as `<rule id>-RuleError`, an error
+  that carries the exception (secrets redacted): a bug in the pack fails the gate instead of opening it.
 - **Measured on a corpus**: precision and recall of every rule on templates written by the alpha L2s,
   the L1s and by hand in the styles of public samples: [corpus.md](corpus.md).
 - **Grant rules** (GRANT1-GRANT4) prove the build can run: for each pipeline and image they follow its
   workflows, recipe (components, container recipe), infrastructure configuration (instance profile,
-  role) and execution role to the keys of the same template, and evaluate the requests Image Builder
-  makes (the flow matrix, docs/flows.md) with the policy evaluator of `rules/engine/policy.py`: the key-policy
-  side (R13, a statement or delegation to the account) and the role's own side (R14) for workflow keys,
-  the build instance's decrypt through Image Builder for component keys (R10). AWS managed policies
-  count only for what `rules/imagebuilder/managed.py` documents; a role holding one whose KMS statements are
-  not modelled is judged on the key policy only. Keys outside the template are an info finding (GRANT4)
-  with the statement the owner adds. A template the evaluator cannot read (an intrinsic it does not
-  resolve) is not judged.
+  role) and execution role to the keys of the same template, in every alternative, and evaluate the
+  requests Image Builder makes (the flow matrix, docs/flows.md) with the policy evaluator
+  (`rules/engine/policy.py`): the key-policy side (R13, a statement or delegation to the account) and the
+  role's own side within its permissions boundary (R14) for workflow keys, the build instance's decrypt
+  through Image Builder for component keys (R10). Each is a requirement: it must be allowed in every
+  alternative of the template. AWS managed policies count for what `rules/imagebuilder/managed.py`
+  documents; one it does not document, a boundary outside the template or a value only known at deploy
+  time makes the answer undecided (a warning), never a pass. Keys outside the template are an info
+  finding (GRANT4) with the statement the owner adds.
+- **Access is judged by what a policy allows** (`rules/engine/access.py`), never by which condition
+  keys are present. KMS4, KMS5, IAM1, IAM3 and RA3 build the requests an adversary would make and ask the
+  evaluator: a principal of an unnamed account (or a service acting for one) using the key; data keys
+  used with no encryption context, or with an Image Builder context bound to another account's ARN,
+  directly, through Image Builder or through a service the statement does not name; Image Builder or
+  Roles Anywhere acting for another account's resource. The adversary picks every value it controls:
+  absent, each value the policy compares a key to (wildcards filled in), or one of its own; identity keys
+  (`aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:SourceAccount`, ...) only take the adversary's own
+  values. Operators keep their IAM meaning: `...IfExists` holds on absence, negated operators, `Null`,
+  wildcard values (`*`, `arn:aws:*`), multi-valued keys (`ForAnyValue:`/`ForAllValues:`); action
+  wildcards match as IAM matches (`kms:**`, `*:*`, `kms:De*`); `NotAction`, `NotResource`, `NotPrincipal`
+  and explicit `Deny` apply. So `StringLike aws:PrincipalAccount "*"`, `Null: false`,
+  `StringNotEquals`, an `...IfExists` context condition or `kms:ViaService "*"` never pass. A value given
+  at deploy time (a parameter, an import) in a policy names one specific principal, account or ARN,
+  which the adversary is not.
 - **Cross-resource rules** work per stack, on the whole stack at once (not in tree order):
   KMS5/IAM1 know a key is "used by Image Builder" when a component, workflow or container recipe of
-  the same stack names it in `KmsKeyId` with `Ref`/`Fn::GetAtt`; IB6 reads the topic only when
-  `SnsTopicArn` is a `Ref` to a topic of the same stack; TLS1/TLS2 read the `AWS::S3::BucketPolicy`
-  / `AWS::SNS::TopicPolicy` resources of the same stack that point at the bucket/topic, and check a
-  policy for a bucket/topic outside the stack on the policy resource itself; AUD1 looks for an
-  `AWS::CloudTrail::Trail` in the same stack (an organization trail or a trail in another stack is
-  acknowledged on the stack).
-- **The value model** (`rules/engine/values.py`): a rule reads every value a property can take at deploy time
-  and reports when any of them is non-compliant: both branches of `Fn::If` (at every level, and inside
-  lists such as policy statements), `Ref: AWS::NoValue` as an absent property, a `Ref` to a parameter as
-  its `Default`, each of its `AllowedValues` and the ends of its `MinValue`/`MaxValue` range,
-  `Fn::Select` of a literal list as the items it can pick, and `Ref`/`Fn::GetAtt`/`Fn::Sub: "${Topic}"`
-  followed to a resource of the same template. Property names are exact: CloudFormation ignores
-  `kmsKeyId` where the schema says `KmsKeyId` (the aws-cdk Python casing bug, aws/aws-cdk#34758), and
-  so do the rules (CFN1 reports the spelling).
-- **What leads to a finding** (`rules/engine/assumptions.py`): when a flagged resource depends on conditions
-  or parameters, the rule runs again with each fixed in turn; the finding names the condition branch or
-  parameter value under which it appears and another value makes it go away ("when condition IsProd is
-  false", "when parameter SessionDuration is 43200 (its Default)"), and the resource's own `Condition`.
-  Limits: a parameter without `Default` or `AllowedValues`, `Fn::ImportValue`, `Fn::FindInMap` and
-  dynamic references are unknown and accepted; conditions are not evaluated (both branches count even
-  when a condition is always true in practice); values in another template (nested stacks' parameters)
-  are not followed.
-- **Tokens** never crash a rule and never hide a literal: the literal parts of `Fn::Join` and the
-  template of `Fn::Sub` are read as text; `AWS::URLSuffix` is read as `amazonaws.com` so a URL built
-  from it is still checked. The target of a `Ref`/`Fn::GetAtt` (a logical id) is never read as text.
+  the same stack names it in `KmsKeyId` (any alternative); IB6 reads the topic when `SnsTopicArn`
+  points at a topic of the same stack (an outside topic is a warning: its encryption cannot be read);
+  TLS1/TLS2 ask whether every principal the bucket/topic policies name (and a role of the account) is
+  explicitly denied without TLS; AUD1 looks for an `AWS::CloudTrail::Trail` in the same stack whose
+  `Condition` is not proven false (an organization trail or a trail in another stack is acknowledged
+  on the stack).
+- **The value model** (`rules/engine/values.py`) is the one place that reads intrinsics. A rule reads
+  every value a property can take at deploy time and reports when any of them is non-compliant: each
+  branch of `Fn::If` a condition can take (the `Conditions` section is evaluated; a condition proven
+  constant keeps one branch, and one condition takes one branch throughout an alternative),
+  `Ref: AWS::NoValue` as absent, a parameter as its `Default`, each `AllowedValues` entry and the ends of
+  its `MinValue`/`MaxValue`, `Fn::FindInMap` (every entry when a key is only known at deploy time),
+  `Fn::Sub` (both forms), `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::Base64`, `Fn::ToJsonString`,
+  `Fn::Length`. What cannot be known at scan time is an explicit *unknown* with its reason:
+  `Fn::ImportValue`, `Fn::GetAZs`, `Fn::Cidr`, SSM-typed parameters, parameters without `Default` or
+  `AllowedValues`, `{{resolve:...}}` dynamic references, `Fn::GetAtt` of attributes the model does not
+  name, an intrinsic it does not read, more than 64 alternatives. A string keeps its literal parts around
+  a deploy-time part, so a literal never hides behind a token. Property names are exact: CloudFormation
+  ignores `kmsKeyId` where the schema says `KmsKeyId` (the aws-cdk Python casing bug, aws/aws-cdk#34758),
+  and so do the rules (CFN1 reports the spelling). A resource whose `Condition` is proven false does not
+  exist for the rules (only the text rules read it: its text is still in the template); a resource is
+  checked with its own condition taken as true.
+- **Every string of the template** is read by SEC1, SD1 and URL1: resource properties and `Metadata`,
+  and, on the stack, `Parameters` (defaults, allowed values, descriptions), `Mappings`, `Conditions`,
+  `Outputs` and the template's `Description` and `Metadata` (findings name the section:
+  `Parameters.DbPassword`). A value `Ref`'d from a parameter is reported once, where it is written.
+- **What leads to a finding** (`rules/engine/assumptions.py`): when a flagged resource depends on
+  conditions or parameters, the rule runs again with each fixed in turn; the finding names the condition
+  branch or parameter value under which it appears and another value makes it go away ("when condition
+  IsProd is false", "when parameter SessionDuration is 43200 (its Default)"), and the resource's own
+  `Condition`. A `NoEcho` parameter's value, and any value a secret rule would flag, is never printed:
+  "(hidden)" stands for it in every format and in the cdk-nag report. Values in another template (nested
+  stacks' parameters) are not followed.
 - **Heuristics**: SD1/SEC1/URL1/URL2 use one detector (`core/detect.py`, shared with the constructs'
   synth-time checks), linear in the length of the text: e-mail addresses, 12-digit account numbers
   outside ARNs (UUIDs excluded), access key ids (`AKIA`/`ASIA`/...), PEM private keys and
@@ -108,8 +136,10 @@ LIMITS = """\
   base64 run, not inside an ARN such as a managed policy name, a URL such as an ECR image URI, or a
   parameter path). Finding ids name the property as written
   (`Description`, `Tag:<key>`).
-- FIPS1 ignores `AWS::CloudFormation::Stack` `TemplateURL` (CloudFormation fetches nested templates
-  itself) and bare `<service>.amazonaws.com` names without a scheme (service principals).
+- FIPS1 ignores what CloudFormation fetches itself (`AWS::CloudFormation::Stack`/`StackSet`
+  `TemplateURL`, `AWS::Serverless::Application` `Location`), download hosts that have no FIPS endpoint
+  (`awscli.amazonaws.com`, `truststore.pki.rds.amazonaws.com`) and bare `<service>.amazonaws.com` names
+  without a scheme (service principals); its message names the endpoints it flagged.
 """
 
 
@@ -139,8 +169,8 @@ def render(measurements: str = "") -> str:
     lines = [
         HEADER,
         "## Rules\n",
-        "| id | level | guidance | applies to | what it flags | how to fix |",
-        "|---|---|---|---|---|---|",
+        "| id | level | guidance | applies to | what it flags | how to fix | a deploy-time value |",
+        "|---|---|---|---|---|---|---|",
     ]
     for rule in RULES:
         cells = [
@@ -150,6 +180,7 @@ def render(measurements: str = "") -> str:
             _applies(rule.applies_to),
             rule.info.replace("|", "\\|"),
             rule.explanation.replace("|", "\\|"),
+            rule.unknown.replace("|", "\\|"),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("\n## Exactly what each rule checks\n")

@@ -45,6 +45,8 @@ from secure_imagebuilder.rules.rolesanywhere import (
 from secure_imagebuilder.rules.s3 import bucket_requires_tls
 from secure_imagebuilder.rules.sns import topic_requires_tls
 from secure_imagebuilder.rules.template import (
+    acknowledgement_reason,
+    acknowledgement_rule,
     fips_endpoints,
     ignored_property,
     no_secrets,
@@ -90,4 +92,6 @@ RULES: tuple[Rule, ...] = (
     session_duration.RULE,
     trust_anchor_notifications.RULE,
     rolesanywhere_trust_scoped.RULE,
+    acknowledgement_reason.RULE,
+    acknowledgement_rule.RULE,
 )

@@ -14,7 +14,10 @@ from secure_imagebuilder.rules.engine.model import (
 
 
 def trail_present(resource: Resource, stack: Stack) -> RuleResult:
-    """Reported on the stack: non-compliant when it holds Image Builder resources but no trail."""
+    """Reported on the stack: non-compliant when it holds Image Builder resources but no trail that can exist.
+
+    A trail under a ``Condition`` the value model proves false never deploys, and does not count.
+    """
     if not stack.has_imagebuilder:
         return Compliance.NOT_APPLICABLE
     if stack.has_trail:
@@ -34,4 +37,5 @@ RULE = Rule(
     ),
     applies_to=(STACK_TYPE,),
     check=trail_present,
+    unknown="A trail under a condition that depends on input counts; one proven never to deploy does not.",
 )

@@ -5,6 +5,9 @@
 - ``Metadata.cdk_nag.rules_to_suppress: [{id, reason}]`` in a template (what cdk-nag's
   ``writeSuppressionsToCloudFormation`` and ``core.suppressions.acknowledge`` write) travels with the
   template, so the scanner honours it too.
+
+An acknowledgement needs a reason, as cdk-nag requires: one written without a reason (or with only
+spaces) is kept with the reason ``None``. It silences nothing, and rule ACK1 reports where it was written.
 """
 
 from __future__ import annotations
@@ -19,12 +22,19 @@ from typing import Any
 # `cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY`, spelled out: reading the static costs a jsii round trip.
 METADATA_KEY = "aws:cdk:acknowledged-rules"
 _PREFIX = re.compile(r"^(?:annotation|[A-Za-z0-9-]*checks)::", re.IGNORECASE)
-NO_REASON = "(no reason given)"
+
+Acks = Mapping[str, "str | None"]
+"""Rule id -> reason; ``None`` for an acknowledgement written without a reason (it silences nothing)."""
 
 
-def acknowledged(entries: Iterable[Any]) -> dict[str, str]:
+def reason_of(value: Any) -> str | None:
+    """The reason of an acknowledgement, or ``None`` when it has none (missing, empty, only spaces)."""
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def acknowledged(entries: Iterable[Any]) -> dict[str, str | None]:
     """Rule id -> reason of the acknowledgements in CDK metadata entries (dicts or jsii ``MetadataEntry``)."""
-    found: dict[str, str] = {}
+    found: dict[str, str | None] = {}
     for entry in entries:
         if isinstance(entry, Mapping):
             entry_type, data = entry.get("type"), entry.get("data")
@@ -32,19 +42,18 @@ def acknowledged(entries: Iterable[Any]) -> dict[str, str]:
             entry_type, data = getattr(entry, "type", None), getattr(entry, "data", None)
         if entry_type == METADATA_KEY and isinstance(data, Mapping):
             for key, reason in data.items():
-                found[_PREFIX.sub("", str(key))] = str(reason) if reason else NO_REASON
+                found[_PREFIX.sub("", str(key))] = reason_of(reason)
     return found
 
 
-def in_template(metadata: Any) -> dict[str, str]:
-    """Rule id -> reason from a resource's ``Metadata.cdk_nag.rules_to_suppress``."""
+def in_template(metadata: Any) -> dict[str, str | None]:
+    """Rule id -> reason from a resource's (or the template's) ``Metadata.cdk_nag.rules_to_suppress``."""
     block = metadata.get("cdk_nag") if isinstance(metadata, Mapping) else None
     rules = block.get("rules_to_suppress") if isinstance(block, Mapping) else None
-    found: dict[str, str] = {}
+    found: dict[str, str | None] = {}
     for rule in rules if isinstance(rules, list) else []:
         if isinstance(rule, Mapping) and isinstance(rule.get("id"), str):
-            reason = rule.get("reason")
-            found[rule["id"]] = str(reason) if reason else NO_REASON
+            found[rule["id"]] = reason_of(rule.get("reason"))
     return found
 
 

@@ -47,8 +47,8 @@ def stack_from_template(
     path: str,
     template_path: str | None = None,
     construct_paths: Mapping[str, str] | None = None,
-    path_acks: Mapping[str, Mapping[str, str]] | None = None,
-    outer_acks: Mapping[str, str] | None = None,
+    path_acks: Mapping[str, Mapping[str, str | None]] | None = None,
+    outer_acks: Mapping[str, str | None] | None = None,
     tags: Mapping[str, str] | None = None,
     fips: bool = False,
 ) -> Stack:
@@ -62,7 +62,7 @@ def stack_from_template(
     path_acks = path_acks or {}
     outer = dict(outer_acks or {})
 
-    def reaching(construct_path: str) -> dict[str, str]:
+    def reaching(construct_path: str) -> dict[str, str | None]:
         found = dict(outer)
         for ancestor in ancestors(construct_path):
             found.update(path_acks.get(ancestor, {}))
@@ -82,8 +82,8 @@ def stack_from_template(
                 type=str(body.get("Type", "")),
                 props=_mapping(body.get("Properties")),
                 logical_id=str(logical_id),
-                deletion_policy=_text(body.get("DeletionPolicy")),
-                update_replace_policy=_text(body.get("UpdateReplacePolicy")),
+                deletion_policy=body.get("DeletionPolicy"),
+                update_replace_policy=body.get("UpdateReplacePolicy"),
                 path=construct_path,
                 acks=resource_acks,
                 metadata=metadata,
@@ -110,11 +110,12 @@ def stack_from_template(
         mappings=_mapping(template.get("Mappings")),
         outputs=_mapping(template.get("Outputs")),
         metadata=_mapping(template.get("Metadata")),
+        description=template.get("Description"),
     )
 
 
 def read_stack_artifact(
-    template_path: pathlib.Path, *, outer_acks: Mapping[str, str] | None = None, fips: bool = False
+    template_path: pathlib.Path, *, outer_acks: Mapping[str, str | None] | None = None, fips: bool = False
 ) -> list[Stack]:
     """The stack whose template is ``template_path``, and its nested stacks, from the assembly beside it."""
     outdir = template_path.parent
@@ -129,7 +130,7 @@ def read_stack_artifact(
     tags = {str(k): str(val) for k, val in _mapping(properties.get("tags")).items()}
 
     templates = {"": template_path}
-    path_acks: dict[str, dict[str, str]] = {}
+    path_acks: dict[str, dict[str, str | None]] = {}
     for path, entries in metadata.items():
         clean = path.lstrip("/")
         found = acks.acknowledged(entries)
@@ -194,7 +195,3 @@ def _artifact_of(outdir: pathlib.Path, template_name: str) -> Mapping[str, Any]:
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

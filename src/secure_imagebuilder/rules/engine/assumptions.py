@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.redact import HIDDEN, is_no_echo, is_secret
 
 # At most this many conditions and parameters are tried per flagged resource (each costs a rule run).
 MAX_VARIABLES = 12
@@ -55,10 +56,9 @@ def _uses(value: Any, depth: int) -> Iterator[tuple[str, str]]:
         yield from _uses(item, depth + 1)
 
 
-def leading(
-    finding_id: str, props: Any, parameters: Mapping[str, Any], ids: Callable[[], list[str]]
-) -> tuple[str, ...]:
+def leading(finding_id: str, props: Any, stack: v.Sections, ids: Callable[[], list[str]]) -> tuple[str, ...]:
     """What leads to ``finding_id``: ``ids()`` re-runs the rule and returns the finding ids it reports."""
+    parameters = stack.parameters
     reasons = []
     for kind, name, options in variables(props, parameters):
         flagged = []
@@ -76,5 +76,14 @@ def _describe(kind: str, name: str, flagged: list[Any], parameters: Mapping[str,
         return f"condition {name} is {'true' if flagged[0] else 'false'}" if len(flagged) == 1 else ""
     parameter = parameters.get(name)
     default = parameter.get("Default", v.RAW) if isinstance(parameter, Mapping) else v.RAW
-    shown = " or ".join(f"{option}{' (its Default)' if option == default else ''}" for option in flagged)
+    hidden = is_no_echo(parameters, name)
+    shown = " or ".join(
+        f"{_shown(option, hidden)}{' (its Default)' if option == default else ''}" for option in flagged
+    )
     return f"parameter {name} is {shown}" if shown else ""
+
+
+def _shown(option: Any, hidden: bool) -> str:
+    """A parameter value for a message: never a NoEcho parameter's value, never a credential."""
+    text = str(option)
+    return HIDDEN if hidden or is_secret(text) else text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +40,28 @@ class Compliance(enum.Enum):
     NOT_APPLICABLE = "not-applicable"
 
 
-RuleResult = Compliance | list[str]
+@dataclass(frozen=True)
+class Undecided:
+    """A finding the rule could not decide, and the value it could not read (reported as a warning).
+
+    ``suffix`` is the finding's suffix (``""``: the rule's own id); ``value`` the expression that is only
+    known at deploy time, or ``reason`` why the rule cannot tell.
+    """
+
+    suffix: str
+    value: Any = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A finding with a detail the message shows (which endpoint, where an acknowledgement was written)."""
+
+    suffix: str
+    detail: str
+
+
+RuleResult = Compliance | Sequence[str | Violation | Undecided]
 
 
 @dataclass(eq=False)
@@ -50,13 +71,14 @@ class Resource:
     type: str
     props: Mapping[str, Any]
     logical_id: str | None = None
-    deletion_policy: str | None = None
-    update_replace_policy: str | None = None
+    # As written: a string, or an intrinsic (``Fn::If``, a parameter) the value model reads.
+    deletion_policy: Any = None
+    update_replace_policy: Any = None
     # Construct path without the leading slash (from the cloud assembly), if known.
     path: str | None = None
     # Acknowledged rule ids (``DataProtection-IB1`` or ``DataProtection-KMS2[DeletionPolicy]``) -> reason,
     # from the resource and its ancestors in the construct tree and from the template's own metadata.
-    acks: Mapping[str, str] = field(default_factory=dict)
+    acks: Mapping[str, str | None] = field(default_factory=dict)
     # The template's ``Metadata`` and ``Condition`` of the resource.
     metadata: Mapping[str, Any] = field(default_factory=dict)
     condition: str | None = None
@@ -74,7 +96,7 @@ class Stack:
     # False when only a sub-tree of the stack is validated: stack-wide rules are then skipped.
     whole: bool = True
     # Acknowledgements on the stack itself and its ancestors (rule id -> reason).
-    acks: Mapping[str, str] = field(default_factory=dict)
+    acks: Mapping[str, str | None] = field(default_factory=dict)
     # The template's ``Parameters``, ``Conditions``, ``Mappings`` and ``Outputs`` sections and its own
     # top-level ``Metadata``.
     parameters: Mapping[str, Any] = field(default_factory=dict)
@@ -82,6 +104,7 @@ class Stack:
     mappings: Mapping[str, Any] = field(default_factory=dict)
     outputs: Mapping[str, Any] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    description: Any = None
     # Every acknowledged id that reaches this template -> where it was written (construct paths or
     # logical ids; "" for the app), so an id that names no rule can be reported where it is.
     ack_sources: dict[str, set[str]] = field(default_factory=dict)
@@ -97,6 +120,16 @@ class Stack:
         """Resources indexed by logical id (only those whose id is known)."""
         return {r.logical_id: r for r in self.resources if r.logical_id}
 
+    @functools.cached_property
+    def resource_types(self) -> dict[str, str]:
+        """Logical id -> resource type (the value model reads references through it)."""
+        return {logical_id: r.type for logical_id, r in self.by_logical_id.items()}
+
+    @functools.cached_property
+    def resource_properties(self) -> dict[str, Mapping[str, Any]]:
+        """Logical id -> properties (the value model reads physical names through it)."""
+        return {logical_id: r.props for logical_id, r in self.by_logical_id.items()}
+
     def target(self, value: Any) -> Resource | None:
         """The resource of this stack that a ``Ref``/``Fn::GetAtt`` value points at, if any."""
         target = v.ref_target(value)
@@ -109,8 +142,10 @@ class Stack:
 
     @functools.cached_property
     def has_trail(self) -> bool:
-        """Whether the stack holds a CloudTrail trail."""
-        return any(r.type == "AWS::CloudTrail::Trail" for r in self.resources)
+        """Whether the stack holds a CloudTrail trail that can exist (its Condition is not proven false)."""
+        return any(
+            r.type == "AWS::CloudTrail::Trail" and v.may_exist(r.condition, self) for r in self.resources
+        )
 
     @functools.cached_property
     def imagebuilder_keys(self) -> frozenset[str]:
@@ -118,9 +153,10 @@ class Stack:
         keys = set()
         for resource in self.resources:
             if resource.type in IMAGEBUILDER_CONTEXT_TYPES:
-                key = self.target(v.get(resource.props, "KmsKeyId"))
-                if key is not None and key.type == "AWS::KMS::Key" and key.logical_id:
-                    keys.add(key.logical_id)
+                for value in v.reach(resource.props, "KmsKeyId", stack=self):
+                    key = self.target(value)
+                    if key is not None and key.type == "AWS::KMS::Key" and key.logical_id:
+                        keys.add(key.logical_id)
         return frozenset(keys)
 
     @functools.cached_property
@@ -138,10 +174,12 @@ class Stack:
         for resource in self.resources:
             if resource.type != policy_type:
                 continue
-            for target in v.as_list(v.get(resource.props, target_property)):
-                logical_id = v.ref_target(target)
-                if logical_id:
-                    found.setdefault(logical_id, []).append(v.get(resource.props, "PolicyDocument"))
+            for targets in v.reach(resource.props, target_property, stack=self):
+                for target in v.as_list(targets):
+                    for value in v.alternatives(target, self):
+                        logical_id = v.ref_target(value)
+                        if logical_id:
+                            found.setdefault(logical_id, []).append(v.get(resource.props, "PolicyDocument"))
         return found
 
 
@@ -155,7 +193,8 @@ class Rule:
     ``id`` is the short id (``IB1``; the pack prefixes it: ``DataProtection-IB1``); ``refs`` the
     recommendations it implements (R-numbers of docs/recommendations.md); ``info`` the violation;
     ``explanation`` the fix; ``applies_to`` the resource types it reads (``None``: every resource and the
-    stack itself).
+    stack itself); ``unknown`` what a value only known at deploy time means for it (a violation where it
+    can be decided anyway, otherwise an :class:`Undecided` warning naming the value): never a pass.
     """
 
     id: str
@@ -165,6 +204,7 @@ class Rule:
     explanation: str
     applies_to: tuple[str, ...] | None
     check: Check
+    unknown: str
 
 
 @dataclass(frozen=True)
@@ -174,6 +214,7 @@ class Finding:
     ``rule_id`` is the full id with the pack prefix and, for rules that report several findings per
     resource, a suffix (``DataProtection-KMS2[DeletionPolicy]``). ``acknowledged`` holds the reason when
     the finding is acknowledged; front ends drop or list such findings, they never fail on them.
+    ``undecided`` says what the rule could not read (the finding is then a warning).
     """
 
     rule: Rule
@@ -184,6 +225,8 @@ class Finding:
     acknowledged: str | None = None
     # What leads to the finding when it depends on a condition or parameter ("condition IsProd is false").
     assumptions: tuple[str, ...] = ()
+    undecided: str | None = None
+    detail: str | None = None
 
     @property
     def when(self) -> str:
@@ -192,5 +235,19 @@ class Finding:
 
     @property
     def level(self) -> Level:
-        """A crashed rule is a warning (a bug in the pack, not the template); else the rule's level."""
-        return Level.WARNING if self.error is not None else self.rule.level
+        """A crashed rule is an error (a bug must fail the gate, not open it); undecided is a warning."""
+        if self.error is not None:
+            return Level.ERROR
+        if self.undecided is not None:
+            return Level.WARNING
+        return self.rule.level
+
+    @property
+    def message(self) -> str:
+        """The violation, the rule's crash, or what the rule could not read."""
+        if self.error is not None:
+            return f"the rule {self.rule.id} failed on this resource (a bug in the pack): {self.error}"
+        if self.undecided is not None:
+            return f"could not decide: {self.undecided}. {self.rule.info}{self.when}"
+        detail = f" {self.detail}." if self.detail else ""
+        return f"{self.rule.info}{detail}{self.when}"

@@ -1,53 +1,68 @@
-"""A small, independent evaluator of the IAM, KMS and resource policies of synthesized templates.
+"""The IAM, KMS and resource policy evaluator: "would AWS allow this request?". Pure Python.
 
-It answers "would AWS allow this request?" for the calls a build makes (the flow matrix), for the
-requests the reference document shows in CloudTrail (R16) and for near misses, so tests and rules check
-what the policies *do*, not only how they are spelled. Pure Python: no aws_cdk, constructs, cdk_nag, jsii.
+It answers for the calls a build makes (the flow matrix), for the requests the reference document shows
+in CloudTrail (R16), for near misses, and for the requests an adversary would try (``rules.engine.access``),
+so tests and rules check what policies *do*, not how they are spelled.
 
 How it decides (AWS's documented evaluation logic, reduced to what Image Builder's calls need):
 
 - an explicit ``Deny`` in any policy that applies wins;
 - a KMS key: the key policy must allow the principal, either directly (its ARN, its service principal,
   ``*`` with conditions) or through its account (the account root, which delegates to IAM) together
-  with an identity policy of the principal; a principal of another account always needs both
-  ("Key policies in AWS KMS", "Allowing users in other accounts to use a KMS key");
+  with an identity policy of the principal; a principal of another account always needs both;
 - a role's trust policy for ``sts:AssumeRole``: the trust policy must allow the principal;
 - any other resource: in the same account, the resource policy *or* an identity policy suffices; across
-  accounts both are needed ("Policy evaluation logic", "Cross-account policy evaluation logic");
-- a service principal has no identity policy: only resource policies can allow it.
+  accounts both are needed;
+- a service principal has no identity policy: only resource policies can allow it;
+- a permissions boundary on a role caps what its identity policies allow.
+
+Three answers, not two: ``True``, ``False`` and ``None`` (undecided) when a value the evaluator needs is
+an ``Unknown`` of the value model (an import, a parameter without a default), an operator it does not
+know, a managed policy whose statements are not documented here, or a boundary outside the template. A
+rule turns ``None`` into a finding that names the value, never into a pass.
 
 Request context: ``aws:PrincipalArn``, ``aws:PrincipalAccount``, ``kms:CallerAccount`` (KMS actions),
-``aws:PrincipalIsAWSService`` and ``kms:EncryptionContextKeys`` are derived from the request when it
-does not give them, as AWS sets them. Condition keys match case-insensitively, values case-sensitively.
+``aws:PrincipalIsAWSService``, ``aws:PrincipalServiceName`` and ``kms:EncryptionContextKeys`` are derived
+from the request when it does not give them, as AWS sets them. Condition keys match case-insensitively,
+values case-sensitively. Operators: String*, Arn*, Numeric*, Date*, Bool, BinaryEquals, IpAddress,
+NotIpAddress and Null, each optionally ``...IfExists`` and ``ForAnyValue:``/``ForAllValues:``; a missing
+key fails a positive operator and passes a negated one; ``IfExists`` and ``ForAllValues`` pass on a missing
+key. ``Action``/``NotAction``, ``Resource``/``NotResource``, ``Principal``/``NotPrincipal`` with ``*`` and
+``?`` wildcards. Not modelled: SCPs, RCPs, session policies, KMS grants, policy variables.
 
-Operators: String(Not)Equals(IgnoreCase), String(Not)Like, Arn(Not)Equals, Arn(Not)Like, Bool, Null,
-Numeric*, each optionally ``...IfExists`` and ``ForAnyValue:``/``ForAllValues:``. A missing key fails
-a positive operator and passes a negated one, ``IfExists`` and ``ForAllValues`` pass on a missing key.
-``Action``/``NotAction``, ``Resource``/``NotResource``, ``Principal``/``NotPrincipal`` with ``*`` and
-``?`` wildcards. Not modelled: SCPs, RCPs, permission boundaries, session policies, KMS grants, policy
-variables. Unknown operators and intrinsics raise, so nothing is silently evaluated as allowed.
-
-Templates' intrinsics (``Ref``, ``Fn::GetAtt``, ``Fn::Join``, ``Fn::Sub``, ``Fn::Select``, ``Fn::Split``)
-are resolved for the stack's own resources to symbolic ARNs in a fixed test account, Region and
-partition (physical name = logical id, lower-cased where AWS requires it).
+Templates are read through the value model (``values.resolved``, the symbolic view): every alternative of
+every document (each ``Fn::If`` branch, each parameter value) is evaluated, and a resource whose
+``Condition`` is proven false does not exist.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import hashlib
+import ipaddress
+import itertools
+import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-ACCOUNT = "111122223333"
-REGION = "us-west-2"
-PARTITION = "aws"
+from secure_imagebuilder.rules.engine import values as v
 
+ACCOUNT, REGION, PARTITION = v.ACCOUNT, v.REGION, v.PARTITION
+
+Tri = bool | None
 Context = Mapping[str, "str | Sequence[str]"]
-Statement = dict[str, Any]
+Statement = Mapping[str, Any]
+
+LABEL = "__label__"
+"""The key under which a statement read from a template carries its finding label (Sid or content hash)."""
 
 _ARN_ACCOUNT = re.compile(r"^arn:[^:]+:(?:iam|sts)::(\d{12}):")
 _ENCRYPTION_CONTEXT = "kms:encryptioncontext:"
+# At most this many combinations of document alternatives are evaluated for one request.
+MAX_COMBINATIONS = 64
 
 
 @dataclass(frozen=True)
@@ -89,7 +104,7 @@ class Request:
                 derived["aws:principalaccount"] = [self.account]
                 if self.action.lower().startswith("kms:"):
                     derived["kms:calleraccount"] = [self.account]
-        given = {key.lower(): [str(v) for v in _as_list(value)] for key, value in self.context.items()}
+        given = {key.lower(): [str(item) for item in _as_list(value)] for key, value in self.context.items()}
         context_keys = [
             key[len(_ENCRYPTION_CONTEXT) :]
             for key in self.context
@@ -102,14 +117,18 @@ class Request:
 
 @dataclass(frozen=True)
 class Decision:
-    """The answer for one request: allowed or not, and which statements decided it."""
+    """The answer for one request: allowed (``True``, ``False``, ``None``: undecided), why, and by what.
 
-    allowed: bool
+    ``assumed`` names the condition branches and parameter values of the documents it was decided on.
+    """
+
+    allowed: Tri
     reason: str
     statements: tuple[str, ...] = ()
+    assumed: v.Assumed = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return self.allowed
+        return self.allowed is True
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -118,30 +137,97 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+def all_of(values: Iterable[Tri]) -> Tri:
+    """Kleene AND: False wins, then None."""
+    result: Tri = True
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            result = None
+    return result
+
+
+def any_of(values: Iterable[Tri]) -> Tri:
+    """Kleene OR: True wins, then None."""
+    result: Tri = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            result = None
+    return result
+
+
+# --- the adversary's view ---------------------------------------------------------------------------------
+
+_ADVERSARY = contextvars.ContextVar("adversary", default=False)
+
+
+@contextlib.contextmanager
+def adversary() -> Iterator[None]:
+    """Evaluate requests an adversary makes: a deploy-time value is one specific value they do not choose.
+
+    A parameter, an import or an attribute in a policy names one principal, account or ARN when the stack
+    is deployed; an adversary's request never *is* that value. Outside this block such a value leaves the
+    decision open (``None``), as it must for the requests a build needs.
+    """
+    token = _ADVERSARY.set(True)
+    try:
+        yield
+    finally:
+        _ADVERSARY.reset(token)
+
+
+def _never_the_adversary(value: v.Unknown) -> bool:
+    return _ADVERSARY.get() and value.specific
+
+
+# --- matching ---------------------------------------------------------------------------------------------
+
+
 def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
     """IAM's ``*`` (any run of characters) and ``?`` (one character) matching; nothing else is special."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL) is not None
+    return _compiled(pattern, ignore_case).fullmatch(value) is not None
 
 
-def _compare(base: str, actual: str, expected: str) -> bool:
-    if base in ("StringEquals", "ArnEquals"):
-        return actual == expected
-    if base in ("StringLike", "ArnLike"):
-        return wildcard_match(expected, actual)
-    if base in ("StringEqualsIgnoreCase", "Bool"):
-        return actual.lower() == expected.lower()
-    numeric = {
-        "NumericEquals": float.__eq__,
-        "NumericLessThan": float.__lt__,
-        "NumericLessThanEquals": float.__le__,
-        "NumericGreaterThan": float.__gt__,
-        "NumericGreaterThanEquals": float.__ge__,
-    }
-    if base in numeric:
-        return bool(numeric[base](float(actual), float(expected)))
-    raise NotImplementedError(f"condition operator {base}")
+_PATTERNS: dict[tuple[str, bool], re.Pattern[str]] = {}
 
+
+def _compiled(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    found = _PATTERNS.get((pattern, ignore_case))
+    if found is None:
+        regex = "".join(".*" if c in ("*", v.HOLE) else "." if c == "?" else re.escape(c) for c in pattern)
+        found = re.compile(regex, (re.IGNORECASE if ignore_case else 0) | re.DOTALL)
+        if len(_PATTERNS) < 65536:
+            _PATTERNS[(pattern, ignore_case)] = found
+    return found
+
+
+def _pattern_match(pattern: Any, value: str, *, ignore_case: bool = False) -> Tri:
+    """Whether a policy pattern matches ``value``; ``None`` when the pattern is only known at deploy time.
+
+    A partly known pattern (``arn:aws:kms:<hole>:key/x``) that cannot match even with its holes filled is
+    ``False``: the literal parts decide.
+    """
+    if isinstance(pattern, v.Unknown):
+        if _never_the_adversary(pattern):
+            return False
+        if pattern.text is None or not wildcard_match(pattern.text, value, ignore_case=ignore_case):
+            return None if pattern.text is None else False
+        return None
+    if isinstance(pattern, bool):
+        pattern = str(pattern).lower()
+    if not isinstance(pattern, str | int | float):
+        return None
+    return wildcard_match(str(pattern), value, ignore_case=ignore_case)
+
+
+def _matches_any(patterns: Any, value: str, *, ignore_case: bool = False) -> Tri:
+    return any_of(_pattern_match(p, value, ignore_case=ignore_case) for p in _as_list(patterns))
+
+
+# --- conditions -------------------------------------------------------------------------------------------
 
 _NEGATED = {
     "StringNotEquals": "StringEquals",
@@ -150,51 +236,105 @@ _NEGATED = {
     "ArnNotEquals": "ArnEquals",
     "ArnNotLike": "ArnLike",
     "NumericNotEquals": "NumericEquals",
+    "DateNotEquals": "DateEquals",
+    "NotIpAddress": "IpAddress",
+}
+_ORDERED = {
+    "Equals": lambda a, b: a == b,
+    "LessThan": lambda a, b: a < b,
+    "LessThanEquals": lambda a, b: a <= b,
+    "GreaterThan": lambda a, b: a > b,
+    "GreaterThanEquals": lambda a, b: a >= b,
 }
 
 
-def condition_holds(operator: str, key: str, expected: Any, context: Mapping[str, list[str]]) -> bool:
-    """Whether one ``operator: {key: expected}`` pair of a ``Condition`` block hold for ``context``.
+def _compare(base: str, actual: str, expected: Any) -> Tri:
+    """One comparison of a positive operator; ``None`` for an unknown operator or expected value."""
+    if isinstance(expected, v.Unknown):
+        if _never_the_adversary(expected):
+            return False
+        if base in ("StringLike", "ArnLike", "StringEquals", "ArnEquals") and expected.text is not None:
+            return None if wildcard_match(expected.text, actual) else False
+        return None
+    expected = str(expected).lower() if isinstance(expected, bool) else str(expected)
+    if base in ("StringEquals", "BinaryEquals"):
+        return bool(actual == expected)
+    if base in ("StringLike", "ArnLike", "ArnEquals"):  # ArnEquals takes wildcards like ArnLike
+        return wildcard_match(expected, actual)
+    if base in ("StringEqualsIgnoreCase", "Bool"):
+        return bool(actual.lower() == expected.lower())
+    if base.startswith(("Numeric", "Date")):
+        kind, relation = ("Numeric", base[7:]) if base.startswith("Numeric") else ("Date", base[4:])
+        order = _ORDERED.get(relation)
+        left, right = _ordered(kind, actual), _ordered(kind, expected)
+        if order is None:
+            return None
+        return False if left is None or right is None else bool(order(left, right))
+    if base == "IpAddress":
+        try:
+            return ipaddress.ip_address(actual) in ipaddress.ip_network(expected, strict=False)
+        except ValueError:
+            return False
+    return None
 
-    ``context`` maps lower-cased condition keys to their values (see :meth:`Request.full_context`).
+
+def _ordered(kind: str, text: str) -> Any:
+    if kind == "Numeric":
+        return v.number(text)
+    return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[0-9:.]+Z?)?|\d+", text) else None
+
+
+def condition_holds(operator: str, key: str, expected: Any, context: Mapping[str, list[str]]) -> Tri:
+    """Whether one ``operator: {key: expected}`` pair of a ``Condition`` block holds for ``context``.
+
+    ``context`` maps lower-cased condition keys to their values (see :meth:`Request.full_context`);
+    ``None`` when the operator or an expected value is unknown.
     """
     quantifier, _, base = operator.rpartition(":")
     if quantifier not in ("", "ForAnyValue", "ForAllValues"):
-        raise NotImplementedError(f"condition quantifier {quantifier}")
+        return None
     if_exists = base.endswith("IfExists")
     base = base.removesuffix("IfExists")
     values = context.get(key.lower())
-    expected_values = [str(e).lower() if isinstance(e, bool) else str(e) for e in _as_list(expected)]
+    expected_values = _as_list(expected)
     if base == "Null":
-        return (values is None) == (expected_values[0].lower() == "true")
+        wanted = [v.truthy(e) for e in expected_values]
+        if not wanted or wanted[0] is None:
+            return None
+        return (values is None) == wanted[0]
     negated = base in _NEGATED
     base = _NEGATED.get(base, base)
     if values is None:
         return negated or if_exists or quantifier == "ForAllValues"
 
-    def matches(actual: str) -> bool:
-        hit = any(_compare(base, actual, e) for e in expected_values)
-        return not hit if negated else hit
+    def matches(actual: str) -> Tri:
+        hit = any_of(_compare(base, actual, e) for e in expected_values)
+        return hit if not negated or hit is None else not hit
 
     if quantifier == "ForAllValues":
-        return all(matches(v) for v in values)
+        return all_of(matches(item) for item in values)
     if quantifier == "ForAnyValue" or len(values) <= 1:
-        return any(matches(v) for v in values)
+        return any_of(matches(item) for item in values)
     # A multivalued key with a single-valued operator: AWS advises against it; be strict.
-    return all(matches(v) for v in values)
+    return all_of(matches(item) for item in values)
 
 
-def conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Mapping[str, list[str]]) -> bool:
+def conditions_hold(conditions: Any, context: Mapping[str, list[str]]) -> Tri:
     """Every pair of a ``Condition`` block holds (AND across operators and keys)."""
-    return all(
-        condition_holds(operator, key, expected, context)
-        for operator, pairs in conditions.items()
-        for key, expected in pairs.items()
-    )
+    if conditions is None:
+        return True
+    if not isinstance(conditions, Mapping):
+        return None
+    results: list[Tri] = []
+    for operator, pairs in conditions.items():
+        if not isinstance(pairs, Mapping):
+            results.append(None)
+            continue
+        results.extend(condition_holds(str(operator), str(k), e, context) for k, e in pairs.items())
+    return all_of(results)
 
 
-def _matches_any(patterns: Any, value: str, *, ignore_case: bool = False) -> bool:
-    return any(wildcard_match(str(p), value, ignore_case=ignore_case) for p in _as_list(patterns))
+# --- principals and statements ----------------------------------------------------------------------------
 
 
 def _root_account(value: str) -> str | None:
@@ -204,79 +344,154 @@ def _root_account(value: str) -> str | None:
     return found.group(1) if found else None
 
 
-def principal_match(principal: Any, request: Request) -> str | None:
+@dataclass(frozen=True)
+class PrincipalMatch:
+    """How a statement's ``Principal`` covers a request: ``direct``, through the ``account``, or not."""
+
+    how: str | None
+    certain: bool = True
+
+
+def principal_match(principal: Any, request: Request) -> PrincipalMatch:
     """How a statement's ``Principal`` covers the request's principal.
 
-    ``"direct"``: by ARN, service principal or ``*``; ``"account"``: by the principal's account (the
-    account root delegates to the account's identity policies); ``None``: not at all.
+    ``direct``: by ARN, service principal or ``*``; ``account``: by the principal's account (the account
+    root delegates to the account's identity policies). Not certain when a principal value is unknown.
     """
     if principal == "*":
-        return "direct"
+        return PrincipalMatch("direct")
     if not isinstance(principal, Mapping):
-        raise NotImplementedError(f"principal {principal!r}")
+        return PrincipalMatch(None, certain=False)
+    found, certain = None, True
+    for kind, values in principal.items():
+        for value in _as_list(values):
+            if isinstance(value, v.Unknown) and _never_the_adversary(value):
+                continue
+            if not isinstance(value, str):
+                certain = False
+                continue
+            how = _one_principal(str(kind), value, request)
+            if how == "direct":
+                return PrincipalMatch("direct")
+            found = found or how
+    return PrincipalMatch(found, certain)
+
+
+def _one_principal(kind: str, value: str, request: Request) -> str | None:
+    if kind == "Service":
+        return "direct" if request.is_service and value == request.principal else None
+    if kind != "AWS":
+        return None  # Federated, CanonicalUser: never an IAM role or a service
+    if value == "*":
+        return "direct"
     if request.is_service:
-        services = _as_list(principal.get("Service"))
-        return "direct" if request.principal in services or "*" in _as_list(principal.get("AWS")) else None
-    kind = None
-    for value in map(str, _as_list(principal.get("AWS"))):
-        if value == "*" or value == request.principal:
-            return "direct"
-        if _root_account(value) is not None and _root_account(value) == request.account:
-            kind = "account"
-    return kind
+        return None
+    if value == request.principal:
+        return "direct"
+    account = _root_account(value)
+    return "account" if account is not None and account == request.account else None
 
 
-def statement_applies(statement: Statement, request: Request, context: Mapping[str, list[str]]) -> bool:
+def statement_applies(statement: Statement, request: Request, context: Mapping[str, list[str]]) -> Tri:
     """Action, resource and conditions of ``statement`` cover ``request`` (the principal is not checked)."""
-    action = request.action
-    if "Action" in statement and not _matches_any(statement["Action"], action, ignore_case=True):
+    checks: list[Tri] = []
+    if "Action" in statement:
+        checks.append(_matches_any(statement["Action"], request.action, ignore_case=True))
+    if "NotAction" in statement:
+        checks.append(_not(_matches_any(statement["NotAction"], request.action, ignore_case=True)))
+    if "Action" not in statement and "NotAction" not in statement:
+        checks.append(False)
+    if "Resource" in statement and request.resource:
+        checks.append(_matches_any(statement["Resource"], request.resource))
+    if "NotResource" in statement and request.resource:
+        checks.append(_not(_matches_any(statement["NotResource"], request.resource)))
+    if False in checks:
         return False
-    if "NotAction" in statement and _matches_any(statement["NotAction"], action, ignore_case=True):
-        return False
-    if "Resource" in statement and not _matches_any(statement["Resource"], request.resource):
-        return False
-    if "NotResource" in statement and _matches_any(statement["NotResource"], request.resource):
-        return False
-    return conditions_hold(statement.get("Condition", {}), context)
+    return all_of([*checks, conditions_hold(statement.get("Condition"), context)])
+
+
+def _not(value: Tri) -> Tri:
+    return None if value is None else not value
+
+
+# --- policies ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Policy:
-    """Labelled statements: where they come from (for explanations) and whether they name principals."""
+    """One policy document as one list of statements (one alternative), labelled for explanations."""
 
     label: str
     statements: Sequence[Statement]
     resource_based: bool
+    assumed: v.Assumed = field(default_factory=dict)
+
+
+def policy(label: str, statements: Sequence[Statement], *, resource_based: bool = False) -> Policy:
+    """A labelled policy for :func:`evaluate`."""
+    return Policy(label, list(statements), resource_based)
+
+
+def statement_label(statement: Any, prefix: str = "") -> str:
+    """A finding id for a statement that never depends on its position: its ``Sid``, else a content hash.
+
+    ``Statement-<8 hex digits>`` is the start of the SHA-256 of the statement's canonical JSON, as written
+    in the template, so adding or reordering other statements keeps every acknowledgement matching.
+    """
+    sid = v.get(statement, "Sid")
+    if isinstance(sid, str) and sid:
+        return f"{prefix}{sid}"
+    canonical = json.dumps(statement, sort_keys=True, separators=(",", ":"), default=str)
+    return f"{prefix}Statement-{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
+
+
+def _label(policy_: Policy, index: int, statement: Statement) -> str:
+    written = statement.get(LABEL) or statement.get("Sid")
+    return f"{policy_.label}: {written if isinstance(written, str) and written else f'statement {index}'}"
 
 
 @dataclass
 class _Verdict:
+    """What one policy says about one request: statements that surely or maybe allow, delegate or deny."""
+
     allows: list[str] = field(default_factory=list)
     delegates: list[str] = field(default_factory=list)
     denies: list[str] = field(default_factory=list)
+    maybe_allows: list[str] = field(default_factory=list)
+    maybe_denies: list[str] = field(default_factory=list)
 
 
-def _statement_label(policy: Policy, index: int, statement: Statement) -> str:
-    return f"{policy.label}: {statement.get('Sid') or f'statement {index}'}"
-
-
-def _judge(policy: Policy, request: Request, context: Mapping[str, list[str]]) -> _Verdict:
+def judge(policy_: Policy, request: Request, context: Mapping[str, list[str]]) -> _Verdict:
+    """What one policy says about one request: the statements that surely or maybe allow or deny it."""
     verdict = _Verdict()
-    for index, statement in enumerate(policy.statements):
-        if not statement_applies(statement, request, context):
+    for index, statement in enumerate(policy_.statements):
+        if not isinstance(statement, Mapping):
+            verdict.maybe_allows.append(f"{policy_.label}: statement {index} (only known at deploy time)")
+            verdict.maybe_denies.append(f"{policy_.label}: statement {index} (only known at deploy time)")
             continue
-        how: str | None = "direct"
-        if policy.resource_based:
+        applies = statement_applies(statement, request, context)
+        if applies is False:
+            continue
+        match = PrincipalMatch("direct")
+        if policy_.resource_based:
             if "NotPrincipal" in statement:
-                how = None if principal_match(statement["NotPrincipal"], request) else "direct"
+                inverse = principal_match(statement["NotPrincipal"], request)
+                match = PrincipalMatch(None if inverse.how else "direct", inverse.certain)
             else:
-                how = principal_match(statement.get("Principal", {}), request)
-        if how is None:
+                match = principal_match(statement.get("Principal", {}), request)
+        if match.how is None and match.certain:
             continue
-        label = _statement_label(policy, index, statement)
-        if statement["Effect"] == "Deny":
-            verdict.denies.append(label)
-        elif how == "direct":
+        label = _label(policy_, index, statement)
+        effect = statement.get("Effect")
+        sure = applies is True and match.certain and match.how is not None
+        if effect == "Deny":
+            (verdict.denies if sure else verdict.maybe_denies).append(label)
+        elif effect != "Allow":
+            verdict.maybe_allows.append(label)
+            verdict.maybe_denies.append(label)
+        elif not sure:
+            verdict.maybe_allows.append(label)
+        elif match.how == "direct":
             verdict.allows.append(label)
         else:
             verdict.delegates.append(label)
@@ -290,356 +505,162 @@ def evaluate(
     resource: Policy | None = None,
     resource_account: str | None = None,
     kms_key: bool = False,
+    boundary: Policy | None = None,
+    boundary_unknown: bool = False,
 ) -> Decision:
-    """Combine identity policies and one resource policy as AWS does (see the module docstring)."""
+    """Combine identity policies, a boundary and one resource policy as AWS does (module docstring)."""
     context = request.full_context()
-    identities = [_judge(policy, request, context) for policy in identity] if not request.is_service else []
+    identities = [judge(p, request, context) for p in identity] if not request.is_service else []
     granted = [label for verdict in identities for label in verdict.allows]
+    maybe_granted = [label for verdict in identities for label in verdict.maybe_allows]
     if re.fullmatch(r"arn:[^:]+:iam::\d{12}:root", request.principal):
         granted.append("the account root (every permission in its own account)")
-    denied = [label for verdict in identities for label in verdict.denies]
-    held = _judge(resource, request, context) if resource is not None else _Verdict()
-    denied += held.denies
+    granted, maybe_granted = _bounded(request, context, granted, maybe_granted, boundary, boundary_unknown)
+    held = judge(resource, request, context) if resource is not None else _Verdict()
+    denied = [label for verdict in identities for label in verdict.denies] + held.denies
     if denied:
         return Decision(False, "explicitly denied", tuple(denied))
+    maybe_denied = [label for verdict in identities for label in verdict.maybe_denies] + held.maybe_denies
+    decision = _combine(request, resource, resource_account, kms_key, held, granted, maybe_granted)
+    if decision.allowed is not False and maybe_denied:
+        return Decision(None, "a Deny may apply (a value only known at deploy time)", tuple(maybe_denied))
+    return decision
+
+
+def _bounded(
+    request: Request,
+    context: Mapping[str, list[str]],
+    granted: list[str],
+    maybe_granted: list[str],
+    boundary: Policy | None,
+    boundary_unknown: bool,
+) -> tuple[list[str], list[str]]:
+    """The identity-side allows that a permissions boundary leaves (surely, maybe)."""
+    if boundary_unknown:
+        return [], granted + maybe_granted
+    if boundary is None or not (granted or maybe_granted):
+        return granted, maybe_granted
+    capped = judge(boundary, request, context)
+    if capped.denies or not (capped.allows or capped.maybe_allows):
+        return [], []
+    if capped.allows and not capped.maybe_denies:
+        return granted, maybe_granted
+    return [], granted + maybe_granted
+
+
+def _combine(
+    request: Request,
+    resource: Policy | None,
+    resource_account: str | None,
+    kms_key: bool,
+    held: _Verdict,
+    granted: list[str],
+    maybe_granted: list[str],
+) -> Decision:
+    """The allow side: which policies must agree for this principal, resource and account."""
     cross_account = not request.is_service and resource_account not in (None, request.account)
+    resource_side = held.allows + held.delegates
     if cross_account and resource is None:
-        return Decision(False, "cross-account: the resource's policy is unknown", ())
-    if cross_account:
-        # Both sides: the resource policy names the principal or its account, and its own account's
-        # identity policies allow it.
-        if not (held.allows or held.delegates):
-            return Decision(False, "cross-account: the resource policy does not allow it", ())
-        if not granted:
-            return Decision(False, "cross-account: no identity policy allows it", ())
-        return Decision(True, "allowed", tuple(held.allows + held.delegates + granted))
-    if kms_key:
-        # Identity policies count only when the key policy delegates to the account.
-        if held.allows:
+        return Decision(False, "cross-account: the resource's policy is unknown")
+    if cross_account or kms_key:
+        # Both sides, unless the resource policy names the principal itself (same account only).
+        if held.allows and not cross_account:
             return Decision(True, "allowed by the key policy", tuple(held.allows))
-        if held.delegates and granted:
+        if resource_side and granted:
+            return Decision(True, "allowed by both sides", tuple(resource_side + granted))
+        if (resource_side or held.maybe_allows) and (granted or maybe_granted or held.maybe_allows):
             return Decision(
-                True, "allowed by IAM, delegated by the key policy", tuple(held.delegates + granted)
+                None, "may be allowed (a value only known at deploy time)", tuple(held.maybe_allows)
             )
-        return Decision(False, "the key policy does not allow it", ())
+        why = (
+            "the key policy does not allow it"
+            if kms_key and not cross_account
+            else "not allowed by both sides"
+        )
+        return Decision(False, why)
     allows = held.allows + granted
     if allows:
         return Decision(True, "allowed", tuple(allows))
-    return Decision(False, "no statement allows it", ())
+    if held.maybe_allows or maybe_granted:
+        return Decision(None, "may be allowed (a value only known at deploy time)", tuple(held.maybe_allows))
+    return Decision(False, "no statement allows it")
 
 
-def policy(label: str, statements: Sequence[Statement], *, resource_based: bool = False) -> Policy:
-    """A labelled policy for :func:`evaluate`."""
-    return Policy(label, list(statements), resource_based)
+def combine(decisions: Sequence[Decision]) -> Decision:
+    """One decision for the alternatives of a template: allowed in all, denied in all, else undecided."""
+    if not decisions:
+        return Decision(False, "nothing to evaluate")
+    if all(d.allowed is True for d in decisions):
+        return decisions[0]
+    if all(d.allowed is False for d in decisions):
+        return decisions[0]
+    chosen = next(d for d in decisions if d.allowed is not False)
+    return Decision(None, f"depends on the alternative: {chosen.reason}", chosen.statements, chosen.assumed)
 
 
-_SERVICE_OF_TYPE = {"Logs": "logs", "CloudTrail": "cloudtrail", "ImageBuilder": "imagebuilder", "ECR": "ecr"}
+# --- policies of a template -------------------------------------------------------------------------------
 
 
-class TemplateResolver:
-    """Turns the intrinsic functions of a template into the strings they would be in one account."""
+@dataclass(frozen=True)
+class Source:
+    """One policy document of a template: its label and every alternative it can deploy as."""
 
-    def __init__(
-        self,
-        template: Mapping[str, Any],
-        account: str = ACCOUNT,
-        region: str = REGION,
-        partition: str = PARTITION,
-    ) -> None:
-        self.template = template
-        self.account = account
-        self.region = region
-        self.partition = partition
-        self.resources: dict[str, Any] = dict(template.get("Resources", {}))
-        self.parameters: dict[str, Any] = dict(template.get("Parameters", {}))
-
-    def _name(self, logical_id: str, prop: str, *, lower: bool = False) -> str:
-        value = self.resources[logical_id].get("Properties", {}).get(prop)
-        if value is not None:
-            return str(self.resolve(value))
-        return logical_id.lower() if lower else logical_id
-
-    def arn(self, logical_id: str) -> str:
-        """The ARN a resource of the template would have (physical name = logical id)."""
-        kind: str = self.resources[logical_id]["Type"]
-        p, r, a = self.partition, self.region, self.account
-        simple = {
-            "AWS::IAM::Role": lambda: f"arn:{p}:iam::{a}:role/{self._name(logical_id, 'RoleName')}",
-            "AWS::IAM::InstanceProfile": lambda: f"arn:{p}:iam::{a}:instance-profile/{logical_id}",
-            "AWS::IAM::ManagedPolicy": lambda: f"arn:{p}:iam::{a}:policy/{logical_id}",
-            "AWS::KMS::Key": lambda: f"arn:{p}:kms:{r}:{a}:key/{logical_id.lower()}",
-            "AWS::SNS::Topic": lambda: f"arn:{p}:sns:{r}:{a}:{self._name(logical_id, 'TopicName')}",
-            "AWS::S3::Bucket": lambda: f"arn:{p}:s3:::{self._name(logical_id, 'BucketName', lower=True)}",
-            "AWS::Logs::LogGroup": lambda: (
-                f"arn:{p}:logs:{r}:{a}:log-group:{self._name(logical_id, 'LogGroupName')}:*"
-            ),
-            "AWS::ECR::Repository": lambda: (
-                f"arn:{p}:ecr:{r}:{a}:repository/{self._name(logical_id, 'RepositoryName', lower=True)}"
-            ),
-            "AWS::CloudTrail::Trail": lambda: (
-                f"arn:{p}:cloudtrail:{r}:{a}:trail/{self._name(logical_id, 'TrailName')}"
-            ),
-        }
-        if kind in simple:
-            return simple[kind]()
-        if kind.startswith("AWS::ImageBuilder::"):
-            kind_name = re.sub(r"(?<!^)(?=[A-Z])", "-", kind.split("::")[-1]).lower()
-            props = self.resources[logical_id].get("Properties", {})
-            name = props.get("Name", logical_id.lower())
-            version = props.get("Version")
-            suffix = f"{self.resolve(name)}/{self.resolve(version)}" if version else str(self.resolve(name))
-            return f"arn:{p}:imagebuilder:{r}:{a}:{kind_name}/{suffix.lower()}"
-        service = kind.split("::")[1].lower()
-        return f"arn:{p}:{service}:{r}:{a}:{kind.split('::')[-1].lower()}/{logical_id}"
-
-    def resolve(self, value: Any) -> Any:
-        """Resolve every intrinsic inside ``value``."""
-        if isinstance(value, list):
-            return [self.resolve(item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            ((name, argument),) = value.items()
-            if name == "Ref":
-                return self.ref(argument)
-            if name == "Fn::GetAtt":
-                logical_id, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
-                return self.get_att(logical_id, attribute)
-            if name.startswith("Fn::"):
-                return self._function(name, argument)
-        return {key: self.resolve(item) for key, item in value.items()}
-
-    def _function(self, name: str, argument: Any) -> Any:
-        if name == "Fn::Join":
-            separator, parts = argument
-            return str(separator).join(str(self.resolve(part)) for part in self.resolve(parts))
-        if name == "Fn::Sub":
-            text, variables = (argument, {}) if isinstance(argument, str) else argument
-            resolved = {k: str(self.resolve(v)) for k, v in variables.items()}
-
-            def substitute(match: re.Match[str]) -> str:
-                token = match.group(1)
-                if token in resolved:
-                    return resolved[token]
-                if "." in token and not token.startswith("AWS::"):
-                    logical_id, attribute = token.split(".", 1)
-                    return str(self.get_att(logical_id, attribute))
-                return str(self.ref(token))
-
-            return re.sub(r"\$\{([^}!]+)\}", substitute, text)
-        if name == "Fn::Select":
-            index, items = argument
-            return self.resolve(items)[int(self.resolve(index))]
-        if name == "Fn::Split":
-            separator, text = argument
-            return str(self.resolve(text)).split(separator)
-        raise NotImplementedError(f"intrinsic {name}")
-
-    def ref(self, name: str) -> str:
-        """What ``Ref`` returns for a pseudo parameter, a parameter or a resource of the template."""
-        pseudo = {
-            "AWS::AccountId": self.account,
-            "AWS::Region": self.region,
-            "AWS::Partition": self.partition,
-            "AWS::URLSuffix": "amazonaws.com",
-            "AWS::StackName": "TestStack",
-        }
-        if name in pseudo:
-            return pseudo[name]
-        if name in self.parameters:
-            return str(self.parameters[name].get("Default", f"<{name}>"))
-        kind: str = self.resources[name]["Type"]
-        if kind in ("AWS::SNS::Topic",) or kind.startswith("AWS::ImageBuilder::"):
-            return self.arn(name)
-        if kind == "AWS::KMS::Key":
-            return name.lower()
-        names = {
-            "AWS::IAM::Role": "RoleName",
-            "AWS::S3::Bucket": "BucketName",
-            "AWS::Logs::LogGroup": "LogGroupName",
-            "AWS::ECR::Repository": "RepositoryName",
-            "AWS::CloudTrail::Trail": "TrailName",
-        }
-        if kind in names:
-            return self._name(name, names[kind], lower=kind in ("AWS::S3::Bucket", "AWS::ECR::Repository"))
-        return name
-
-    def get_att(self, logical_id: str, attribute: str) -> str:
-        """What ``Fn::GetAtt`` returns; attributes without a rule resolve to ``<id>.<attribute>``."""
-        if attribute in ("Arn", "TopicArn"):  # a log group's Arn ends in ":*", as CloudFormation's does
-            return self.arn(logical_id)
-        if attribute in ("TopicName", "KeyId"):
-            return self.ref(logical_id)
-        return f"{logical_id}.{attribute}"
-
-    def of_type(self, kind: str) -> dict[str, Any]:
-        """The resolved resources of one type, by logical id."""
-        return {lid: self.resolve(res) for lid, res in self.resources.items() if res["Type"] == kind}
+    label: str
+    alternatives: tuple[Policy, ...]
+    unknown: bool = False  # a managed policy or boundary whose statements are not known here
 
 
-class PolicyEvaluator:
-    """Evaluates requests against the identity, key, bucket, topic and trust policies of one template.
+def document_alternatives(label: str, document: Any, stack: v.Sections, *, resource_based: bool) -> Source:
+    """Every alternative of a policy document as :class:`Policy` objects, statements labelled as written."""
+    found = []
+    for alt in v.resolved(_with_labels(document), stack):
+        statements = v.get(alt.value, "Statement")
+        if isinstance(alt.value, v.Unknown) or isinstance(statements, v.Unknown):
+            statements = [alt.value if isinstance(alt.value, v.Unknown) else statements]
+        found.append(Policy(label, _as_list(statements), resource_based, alt.assumed))
+    return Source(label, tuple(found))
 
-    :param managed_policies: statements of AWS managed policies by name (``EC2ImageBuilderExecutionPolicy``)
-        as AWS documents them; a role's managed policy counts only for what is given here.
-    :param external_identities: identity statements of principals outside the template (another
-        account's role, a service-linked role), by principal ARN.
-    :param external_resource_policies: resource policies of resources outside the template (an imported
-        key whose owner adds the statements), by resource ARN.
-    """
 
-    def __init__(
-        self,
-        template: Mapping[str, Any],
-        account: str = ACCOUNT,
-        region: str = REGION,
-        *,
-        managed_policies: Mapping[str, Sequence[Statement]] | None = None,
-        external_identities: Mapping[str, Sequence[Statement]] | None = None,
-        external_resource_policies: Mapping[str, Sequence[Statement]] | None = None,
-    ) -> None:
-        self.resolver = TemplateResolver(template, account, region)
-        self.account = account
-        self.region = region
-        self.root = f"arn:{PARTITION}:iam::{account}:root"
-        self._identity: dict[str, list[Policy]] = {}
-        for arn, statements in (external_identities or {}).items():
-            self._identity.setdefault(arn, []).append(policy(f"identity policy of {arn}", statements))
-        self._resource: dict[str, tuple[Policy, bool]] = {}
-        for arn, statements in (external_resource_policies or {}).items():
-            self._resource[arn] = (policy(f"resource policy of {arn}", statements, resource_based=True), True)
-        self._load_identities(managed_policies or {})
-        self._load_resource_policies()
+def _with_labels(document: Any) -> Any:
+    """The document with each statement marked with its finding label, through ``Fn::If`` and lists."""
+    return _through_ifs(
+        document,
+        lambda doc: (
+            {**doc, "Statement": _statement_list(doc["Statement"])}
+            if v.is_literal_mapping(doc) and "Statement" in doc
+            else doc
+        ),
+    )
 
-    def _add_identity(self, role: Any, label: str, statements: Sequence[Statement]) -> None:
-        arn = self.resolver.arn(role) if role in self.resolver.resources else str(role)
-        if not arn.startswith("arn:"):  # a role name (Ref of a role)
-            arn = f"arn:{PARTITION}:iam::{self.account}:role/{arn}"
-        self._identity.setdefault(arn, []).append(policy(label, _as_list(statements)))
 
-    def _load_identities(self, managed: Mapping[str, Sequence[Statement]]) -> None:
-        raw = self.resolver.resources
-        for lid, resource in raw.items():
-            kind = resource["Type"]
-            if kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-                props = resource.get("Properties", {})
-                statements = self.resolver.resolve(props["PolicyDocument"])["Statement"]
-                for role in props.get("Roles", []):
-                    name = (
-                        role["Ref"]
-                        if isinstance(role, dict) and "Ref" in role
-                        else self.resolver.resolve(role)
-                    )
-                    self._add_identity(name, f"{lid}", statements)
-            elif kind == "AWS::IAM::Role":
-                props = resource.get("Properties", {})
-                for inline in props.get("Policies", []):
-                    document = self.resolver.resolve(inline["PolicyDocument"])
-                    self._add_identity(lid, f"{lid} ({inline['PolicyName']})", document["Statement"])
-                for arn in self.resolver.resolve(props.get("ManagedPolicyArns", [])):
-                    name = str(arn).rsplit("/", 1)[-1]
-                    if name in managed:
-                        self._add_identity(lid, f"AWS managed policy {name}", managed[name])
+def _statement_list(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_through_ifs(item, _label_one) for item in value]
+    return _through_ifs(
+        value, lambda item: _statement_list(item) if isinstance(item, list) else _label_one(item)
+    )
 
-    def _load_resource_policies(self) -> None:
-        for lid, key in self.resolver.of_type("AWS::KMS::Key").items():
-            document = key["Properties"]["KeyPolicy"]
-            self._resource[self.resolver.arn(lid)] = (
-                policy(f"key policy of {lid}", document["Statement"], resource_based=True),
-                True,
-            )
-        for lid, bucket_policy in self.resolver.of_type("AWS::S3::BucketPolicy").items():
-            bucket = f"arn:{PARTITION}:s3:::{bucket_policy['Properties']['Bucket']}"
-            statements = bucket_policy["Properties"]["PolicyDocument"]["Statement"]
-            self._resource[bucket] = (policy(f"bucket policy {lid}", statements, resource_based=True), False)
-        for lid, topic_policy in self.resolver.of_type("AWS::SNS::TopicPolicy").items():
-            statements = topic_policy["Properties"]["PolicyDocument"]["Statement"]
-            for topic in topic_policy["Properties"]["Topics"]:
-                self._resource[str(topic)] = (
-                    policy(f"topic policy {lid}", statements, resource_based=True),
-                    False,
-                )
 
-    def role_arn(self, logical_id: str) -> str:
-        """The ARN of a role of the template."""
-        return self.resolver.arn(logical_id)
+def _label_one(statement: Any) -> Any:
+    return {**statement, LABEL: statement_label(statement)} if v.is_literal_mapping(statement) else statement
 
-    def key_arn(self, logical_id: str) -> str:
-        """The ARN of a key of the template."""
-        return self.resolver.arn(logical_id)
 
-    def _resource_policy(self, resource: str) -> tuple[Policy, bool] | None:
-        if resource in self._resource:
-            return self._resource[resource]
-        if resource.startswith(f"arn:{PARTITION}:s3:::"):
-            bucket = resource.split("/", 1)[0]
-            return self._resource.get(bucket)
-        return None
+def _through_ifs(value: Any, change: Any) -> Any:
+    found = v.intrinsic(value)
+    if found is not None and found[0] == "Fn::If" and isinstance(found[1], list) and len(found[1]) == 3:
+        condition, yes, no = found[1]
+        return {"Fn::If": [condition, _through_ifs(yes, change), _through_ifs(no, change)]}
+    return change(value)
 
-    def _resource_account(self, resource: str) -> str | None:
-        parts = resource.split(":")
-        if len(parts) > 4 and re.fullmatch(r"\d{12}", parts[4]):
-            return parts[4]
-        return self.account if self._resource_policy(resource) is not None else None
 
-    def decide(self, request: Request) -> Decision:
-        """Whether AWS would allow ``request``, and which statements allow it."""
-        if request.action.lower() == "sts:assumerole":
-            return self.trust_decision(request)
-        found = self._resource_policy(request.resource)
-        is_key = found[1] if found else request.action.lower().startswith("kms:")
-        if is_key and found is None:
-            return Decision(False, "the key policy is unknown (a key outside the template)", ())
-        return evaluate(
-            request,
-            identity=self._identity.get(request.principal, []),
-            resource=found[0] if found else None,
-            resource_account=self._resource_account(request.resource),
-            kms_key=is_key,
-        )
+def combinations(sources: Sequence[Source]) -> Iterator[tuple[Policy, ...]]:
+    """One alternative of each source per combination, at most :data:`MAX_COMBINATIONS`."""
+    yield from itertools.islice(itertools.product(*(s.alternatives for s in sources)), MAX_COMBINATIONS)
 
-    def trust_decision(self, request: Request) -> Decision:
-        """``sts:AssumeRole`` on a role of the template: its trust policy decides (with the caller's IAM)."""
-        for lid, role in self.resolver.resources.items():
-            if role["Type"] == "AWS::IAM::Role" and self.resolver.arn(lid) == request.resource:
-                document = self.resolver.resolve(role["Properties"]["AssumeRolePolicyDocument"])
-                trust = policy(f"trust policy of {lid}", document["Statement"], resource_based=True)
-                decision = evaluate(
-                    request,
-                    identity=self._identity.get(request.principal, []),
-                    resource=trust,
-                    resource_account=self.account,
-                    kms_key=True,  # like a key policy, a trust policy must name the principal or its account
-                )
-                if decision.allowed or decision.statements:  # allowed, or explicitly denied
-                    return decision
-                return Decision(False, "the trust policy does not allow it", ())
-        return Decision(False, "no such role in the template", ())
 
-    def kms_allows(self, key: str, request: Request) -> bool:
-        """Whether KMS would allow ``request`` on ``key`` (a logical id of the template, or a key ARN)."""
-        arn = self.resolver.arn(key) if key in self.resolver.resources else key
-        return self.decide(Request(request.action, request.principal, arn, request.context)).allowed
-
-    def trust_allows(self, role: str, request: Request) -> bool:
-        """Whether ``request.principal`` may assume ``role`` (a logical id) with the request's context."""
-        arn = self.resolver.arn(role) if role in self.resolver.resources else role
-        return self.trust_decision(Request("sts:AssumeRole", request.principal, arn, request.context)).allowed
-
-    def identity_allows(self, request: Request) -> bool:
-        """Whether the principal's identity policies alone allow ``request``."""
-        return evaluate(request, identity=self._identity.get(request.principal, [])).allowed
-
-    def resource_policy_allows(self, statements: Sequence[Statement], request: Request) -> bool:
-        """Whether a resource policy alone allows ``request``, with its denies applied."""
-        held = _judge(
-            policy("resource policy", statements, resource_based=True), request, request.full_context()
-        )
-        return not held.denies and bool(held.allows)
-
-    def resource_policy_denies(self, statements: Sequence[Statement], request: Request) -> bool:
-        """Whether a resource policy explicitly denies ``request``."""
-        held = _judge(
-            policy("resource policy", statements, resource_based=True), request, request.full_context()
-        )
-        return bool(held.denies)
+def merged_assumptions(policies: Iterable[Policy]) -> v.Assumed:
+    """What the chosen alternatives assumed, together."""
+    merged: dict[tuple[str, str], Any] = {}
+    for chosen in policies:
+        merged.update(chosen.assumed)
+    return merged

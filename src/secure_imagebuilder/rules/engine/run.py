@@ -1,18 +1,36 @@
 """Runs the rule table over stacks: ``evaluate(stacks) -> findings``. Pure Python.
 
-Rules are indexed by the resource types they read (a dict lookup per resource). A rule that raises is
-reported as its own kind of finding (``<rule id>-RuleError``, a warning carrying the exception), never
-as a violation: a bug in the pack must not look like a problem in the template, nor hide the resource.
+Rules are indexed by the resource types they read (a dict lookup per resource). Nothing the pack cannot
+read passes in silence:
+
+- a rule that raises is an *error* finding of its own (``<rule id>-RuleError``, acknowledgeable with a
+  reason): a bug in the pack fails the gate instead of opening it;
+- a rule that cannot decide returns :class:`~model.Undecided`, reported as a warning naming the value;
+- a resource whose ``Condition`` is proven false does not exist and is only read by the template-wide
+  text rules (a secret in it is still in the template); a resource is checked with its own condition
+  taken as true, so an ``Fn::If`` on that condition inside it follows one branch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from secure_imagebuilder.rules.engine import assumptions
+from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.acks import base_rule_id
-from secure_imagebuilder.rules.engine.model import Compliance, Finding, Resource, Rule, Stack
+from secure_imagebuilder.rules.engine.model import (
+    Compliance,
+    Finding,
+    Resource,
+    Rule,
+    Stack,
+    Undecided,
+    Violation,
+)
+from secure_imagebuilder.rules.engine.redact import redacted
 from secure_imagebuilder.rules.table import PACK_NAME, RULES
 
 # Types no rule reads: the CDK's own analytics resource.
@@ -44,49 +62,106 @@ class Engine:
         findings: list[Finding] = []
         for stack in stacks:
             for resource in (stack.itself, *stack.resources) if stack.whole else stack.resources:
+                exists = v.may_exist(resource.condition, stack)
                 for rule in self.rules_for(resource.type):
-                    findings.extend(self._check(rule, resource, stack))
+                    if exists or rule.applies_to is None:
+                        findings.extend(self._check(rule, resource, stack))
         return findings
 
     def _check(self, rule: Rule, resource: Resource, stack: Stack) -> list[Finding]:
         rule_id = f"{self.pack_name}-{rule.id}"
         try:
-            ids = self._ids(rule, resource, stack)
+            with _own_condition(resource, stack):
+                found = self._results(rule, resource, stack)
+                return [
+                    Finding(
+                        rule,
+                        full_id,
+                        resource,
+                        stack,
+                        acknowledged=acknowledgement(full_id, resource, stack),
+                        assumptions=self._assumptions(full_id, rule, resource, stack),
+                        undecided=result.undecided,
+                        detail=result.detail,
+                    )
+                    for full_id, result in found.items()
+                ]
+        except Exception as error:  # a crash in a rule must fail the gate, never hide the resource
+            message = redacted(f"{type(error).__name__}: {error}")[:200]
+            error_id = rule_id + RULE_ERROR_SUFFIX
             return [
                 Finding(
                     rule,
-                    full_id,
+                    error_id,
                     resource,
                     stack,
-                    acknowledged=acknowledgement(full_id, resource, stack),
-                    assumptions=self._assumptions(full_id, rule, resource, stack),
+                    error=message,
+                    acknowledged=acknowledgement(error_id, resource, stack),
                 )
-                for full_id in ids
             ]
-        except Exception as error:
-            message = f"{type(error).__name__}: {error}"[:200]
-            return [Finding(rule, rule_id + RULE_ERROR_SUFFIX, resource, stack, error=message)]
 
-    def _ids(self, rule: Rule, resource: Resource, stack: Stack) -> list[str]:
+    def _results(self, rule: Rule, resource: Resource, stack: Stack) -> dict[str, _Result]:
+        """Finding id -> what the message adds: nothing, a detail, or what the rule could not read."""
         rule_id = f"{self.pack_name}-{rule.id}"
         result = rule.check(resource, stack)
         if result == Compliance.NON_COMPLIANT:
-            return [rule_id]
-        if isinstance(result, list):
-            return [f"{rule_id}[{item}]" for item in result]
-        return []
+            return {rule_id: _Result()}
+        if not isinstance(result, list | tuple):
+            return {}
+        found: dict[str, _Result] = {}
+        for item in result:
+            suffix = item if isinstance(item, str) else item.suffix
+            full_id = f"{rule_id}[{suffix}]" if suffix else rule_id
+            if isinstance(item, Undecided):
+                found.setdefault(full_id, _Result(undecided=_undecided(item, stack)))
+            else:
+                found[full_id] = _Result(detail=item.detail if isinstance(item, Violation) else None)
+        return found
+
+    def _ids(self, rule: Rule, resource: Resource, stack: Stack) -> list[str]:
+        return list(self._results(rule, resource, stack))
 
     def _assumptions(self, finding_id: str, rule: Rule, resource: Resource, stack: Stack) -> tuple[str, ...]:
         found = assumptions.leading(
-            finding_id, resource.props, stack.parameters, lambda: self._ids(rule, resource, stack)
+            finding_id, resource.props, stack, lambda: self._ids(rule, resource, stack)
         )
         if resource.condition:
             found += (f"condition {resource.condition} is true (the resource's Condition)",)
         return found
 
 
+@dataclass(frozen=True)
+class _Result:
+    undecided: str | None = None
+    detail: str | None = None
+
+
+def _undecided(item: Undecided, stack: Stack) -> str:
+    """What a rule could not read, for the message: the reason and the (shortened, redacted) value."""
+    parts = []
+    if isinstance(item.value, v.Unknown):
+        parts.append(f"{item.value.reason}: {redacted(v.describe(item.value.source), stack)}")
+    elif item.value is not None:
+        parts.append(redacted(v.describe(item.value), stack))
+    if item.reason:
+        parts.append(item.reason)
+    return "; ".join(parts) or "a value only known at deploy time"
+
+
+@contextlib.contextmanager
+def _own_condition(resource: Resource, stack: Stack) -> Iterator[None]:
+    if resource.condition and resource.condition in stack.conditions:
+        with v.assuming("condition", resource.condition, True):
+            yield
+    else:
+        yield
+
+
 def acknowledgement(rule_id: str, resource: Resource, stack: Stack) -> str | None:
-    """The reason ``rule_id`` (or its whole rule) is acknowledged on the resource or its stack, if it is."""
+    """The reason ``rule_id`` (or its whole rule) is acknowledged on the resource or its stack, if it is.
+
+    An acknowledgement written without a reason silences nothing (rule ACK1 reports it).
+    """
     for acks in (resource.acks, stack.acks):
         reason = _lookup(acks, rule_id)
         if reason is not None:
@@ -94,9 +169,10 @@ def acknowledgement(rule_id: str, resource: Resource, stack: Stack) -> str | Non
     return None
 
 
-def _lookup(acks: Mapping[str, str], rule_id: str) -> str | None:
-    if rule_id in acks:
-        return acks[rule_id]
+def _lookup(acks: Mapping[str, str | None], rule_id: str) -> str | None:
+    reason = acks.get(rule_id)
+    if reason is not None:
+        return reason
     return acks.get(base_rule_id(rule_id))
 
 

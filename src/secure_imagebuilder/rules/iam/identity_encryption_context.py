@@ -2,49 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from secure_imagebuilder.rules.common import (
-    DATA_KEY_ACTIONS,
     IDENTITY_POLICIES,
+    exposures_found,
     identity_documents,
-    scoped_to_encryption_context,
-    statement_label,
+    symbolic_arn,
 )
-from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine import access
 from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
 
 
-def _names_imagebuilder_key(resources: Any, stack: Stack) -> bool:
-    for item in v.as_list(resources):
-        if v.is_anyone(item):
-            return True
-        target = v.ref_target(item)
-        if target is not None and target in stack.imagebuilder_keys:
-            return True
-    return False
-
-
 def identity_encryption_context(resource: Resource, stack: Stack) -> RuleResult:
-    """One finding per statement (by policy and Sid) that grants data-key use on an Image Builder key.
+    """One finding per statement (by policy and Sid) letting an Image Builder key's data keys out of context.
 
-    A statement counts when its ``Resource`` is ``*`` or a ``Ref``/``Fn::GetAtt`` of a key that a
-    component, workflow or container recipe of the same stack uses, and it lacks the
-    ``kms:EncryptionContext:aws:imagebuilder:arn`` condition (or another service's encryption context or
-    ``kms:ViaService``, which keep the grant away from Image Builder data).
+    For each key that a component, workflow or container recipe of the same stack uses, the evaluator is
+    asked (``engine.access.decrypt_outside_context``) whether the statement allows ``kms:Decrypt`` or
+    ``kms:GenerateDataKey*`` on that key's ARN with no context, or with an Image Builder context of another
+    account, directly or through a service. ``Resource``/``NotResource``, action wildcards, ``NotAction``,
+    ``...IfExists`` and explicit denies of the same policy are read as IAM reads them.
     """
-    if not stack.imagebuilder_keys:
+    keys = sorted(stack.imagebuilder_keys)
+    if not keys:
         return []
-    findings = []
-    for prefix, document in identity_documents(resource):
-        for index, statement in enumerate(v.statements(document)):
-            if not v.is_allow(statement) or not v.actions_match(statement, DATA_KEY_ACTIONS):
-                continue
-            if not _names_imagebuilder_key(v.get(statement, "Resource"), stack):
-                continue
-            if not scoped_to_encryption_context(statement):
-                findings.append(statement_label(statement, index, prefix))
-    return findings
+    holder = (
+        symbolic_arn(stack, resource.logical_id)
+        if resource.type == "AWS::IAM::Role" and resource.logical_id
+        else None
+    )
+    findings: list[object] = []
+    for document in identity_documents(resource, stack):
+        exposures = [
+            exposure
+            for policy in document.source.alternatives
+            for key in keys
+            for exposure in access.decrypt_outside_context(
+                policy, resource=symbolic_arn(stack, key), resource_based=False, holder=holder
+            )
+        ]
+        findings.extend(exposures_found(exposures, document.prefix))
+    return findings  # type: ignore[return-value]
 
 
 RULE = Rule(
@@ -53,13 +49,17 @@ RULE = Rule(
     refs=("R12", "R14"),
     info=(
         "An identity policy lets a principal decrypt or generate data keys with an Image Builder key "
-        "without the Image Builder encryption context condition."
+        "without the Image Builder encryption context bound to an ARN of this account."
     ),
     explanation=(
         "R14: scope kms:Decrypt/kms:GenerateDataKey* on the key ARN with Condition StringLike "
-        "kms:EncryptionContext:aws:imagebuilder:arn (ImageBuilderKey.grant_workflow_execution, not "
-        "key.grant_decrypt)."
+        "kms:EncryptionContext:aws:imagebuilder:arn = arn:<partition>:imagebuilder:*:<account>:workflow/* "
+        "(ImageBuilderKey.grant_workflow_execution, not key.grant_decrypt)."
     ),
     applies_to=IDENTITY_POLICIES,
     check=identity_encryption_context,
+    unknown=(
+        "A Resource only known at deploy time may name the key: an undecided warning; a condition value "
+        "only known at deploy time is one specific value the adversary does not choose."
+    ),
 )

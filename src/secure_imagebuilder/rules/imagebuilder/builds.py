@@ -1,24 +1,27 @@
 """What a build needs, read from a template, and the key requests Image Builder makes for it.
 
 For each pipeline or image: its workflows, components and container recipe with the keys that encrypt
-them, its execution role and its build instance role; the requests are evaluated with ``rules.policy``.
-
-The requests are those of the flow matrix (docs/flows.md): ``kms:GenerateDataKey`` and ``kms:Decrypt``
-by the execution role on each workflow key under the workflow's ``aws:imagebuilder:arn`` context, called
-via Image Builder (CreateWorkflow, GetWorkflow; R13, R14, R16), and ``kms:Decrypt`` by the build
-instance role on each component and container-recipe key under the component's context (R10).
+them, its execution role and its build instance roles, every ``Fn::If`` branch and parameter value
+included (the value model). The requests are those of the flow matrix (docs/flows.md):
+``kms:GenerateDataKey`` and ``kms:Decrypt`` by the execution role on each workflow key under the
+workflow's ``aws:imagebuilder:arn`` context, called via Image Builder (CreateWorkflow, GetWorkflow; R13,
+R14, R16), and ``kms:Decrypt`` by the build instance role on each component and container-recipe key
+under the component's context (R10). They are *requirements*: each must be allowed in every alternative
+of the template; an alternative that cannot be decided is an undecided finding, never a pass.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from secure_imagebuilder.rules.common import key_problem, symbolic_arn
 from secure_imagebuilder.rules.engine import policy as p
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Resource, Stack
+from secure_imagebuilder.rules.engine.evaluator import PolicyEvaluator
+from secure_imagebuilder.rules.engine.model import Resource, Stack, Undecided
 from secure_imagebuilder.rules.imagebuilder import managed
 
 IMAGEBUILDER = "imagebuilder.amazonaws.com"
@@ -29,10 +32,10 @@ _ALLOW_ALL = p.policy("any identity policy", [{"Effect": "Allow", "Action": "*",
 
 @dataclass
 class Encrypted:
-    """A workflow, component or container recipe of the template and the key value that encrypts it."""
+    """A workflow, component or container recipe of the template and the key values that encrypt it."""
 
     logical_id: str
-    key: Any  # the KmsKeyId value as written
+    keys: list[Any]  # every value KmsKeyId can take
 
 
 @dataclass
@@ -40,10 +43,10 @@ class Build:
     """One pipeline or image and what it runs."""
 
     resource: Resource
-    execution_role: Any = None  # the ExecutionRole value as written
+    execution_roles: list[Any] = field(default_factory=list)  # every value ExecutionRole can take
     workflows: list[Encrypted] = field(default_factory=list)
     documents: list[Encrypted] = field(default_factory=list)  # components and the container recipe
-    instance_role: str | None = None  # logical id of the build instance role
+    instance_roles: list[str] = field(default_factory=list)  # logical ids of the build instance roles
 
 
 def builds(stack: Stack) -> Iterator[Build]:
@@ -53,80 +56,78 @@ def builds(stack: Stack) -> Iterator[Build]:
             yield _build(resource, stack)
 
 
+def _targets(value: Any, stack: Stack, kind: str) -> list[Resource]:
+    """The resources of ``kind`` that a value (in any of its alternatives) points at."""
+    found = []
+    for alternative in v.alternatives(value, stack):
+        target = stack.target(alternative)
+        if target is not None and target.type == kind and target.logical_id and target not in found:
+            found.append(target)
+    return found
+
+
+def _encrypted(resource: Resource, stack: Stack) -> Encrypted:
+    return Encrypted(str(resource.logical_id), v.reach(resource.props, "KmsKeyId", stack=stack))
+
+
 def _build(resource: Resource, stack: Stack) -> Build:
-    build = Build(resource, execution_role=v.get(resource.props, "ExecutionRole"))
-    for workflow in v.as_list(v.get(resource.props, "Workflows")):
-        target = stack.target(v.get(workflow, "WorkflowArn"))
-        if target is not None and target.type == "AWS::ImageBuilder::Workflow" and target.logical_id:
-            build.workflows.append(Encrypted(target.logical_id, v.get(target.props, "KmsKeyId")))
-    recipe = stack.target(
-        v.get(resource.props, "ImageRecipeArn") or v.get(resource.props, "ContainerRecipeArn")
-    )
-    if recipe is not None:
-        if recipe.type == "AWS::ImageBuilder::ContainerRecipe" and recipe.logical_id:
-            build.documents.append(Encrypted(recipe.logical_id, v.get(recipe.props, "KmsKeyId")))
-        for entry in v.as_list(v.get(recipe.props, "Components")):
-            component = stack.target(v.get(entry, "ComponentArn"))
-            if (
-                component is not None
-                and component.type == "AWS::ImageBuilder::Component"
-                and component.logical_id
-            ):
-                build.documents.append(Encrypted(component.logical_id, v.get(component.props, "KmsKeyId")))
-    build.instance_role = _instance_role(stack, v.get(resource.props, "InfrastructureConfigurationArn"))
+    roles = [r for r in v.reach(resource.props, "ExecutionRole", stack=stack) if r is not v.ABSENT]
+    build = Build(resource, execution_roles=roles)
+    for workflows in v.reach(resource.props, "Workflows", stack=stack):
+        for entry in v.as_list(workflows):
+            for arn in v.reach(entry, "WorkflowArn", stack=stack):
+                for workflow in _targets(arn, stack, "AWS::ImageBuilder::Workflow"):
+                    build.workflows.append(_encrypted(workflow, stack))
+    for prop, kind in (
+        ("ImageRecipeArn", "AWS::ImageBuilder::ImageRecipe"),
+        ("ContainerRecipeArn", "AWS::ImageBuilder::ContainerRecipe"),
+    ):
+        for recipe in _targets(v.get(resource.props, prop), stack, kind):
+            if kind == "AWS::ImageBuilder::ContainerRecipe":
+                build.documents.append(_encrypted(recipe, stack))
+            for components in v.reach(recipe.props, "Components", stack=stack):
+                for entry in v.as_list(components):
+                    for arn in v.reach(entry, "ComponentArn", stack=stack):
+                        for component in _targets(arn, stack, "AWS::ImageBuilder::Component"):
+                            build.documents.append(_encrypted(component, stack))
+    for infrastructure in _targets(
+        v.get(resource.props, "InfrastructureConfigurationArn"),
+        stack,
+        "AWS::ImageBuilder::InfrastructureConfiguration",
+    ):
+        for profile in _targets(
+            v.get(infrastructure.props, "InstanceProfileName"), stack, "AWS::IAM::InstanceProfile"
+        ):
+            for roles_value in v.reach(profile.props, "Roles", stack=stack):
+                for role in v.as_list(roles_value):
+                    build.instance_roles += [
+                        str(r.logical_id) for r in _targets(role, stack, "AWS::IAM::Role")
+                    ]
     return build
 
 
-def _instance_role(stack: Stack, infrastructure_arn: Any) -> str | None:
-    infrastructure = stack.target(infrastructure_arn)
-    if infrastructure is None:
-        return None
-    profile = stack.target(v.get(infrastructure.props, "InstanceProfileName"))
-    if profile is None or profile.type != "AWS::IAM::InstanceProfile":
-        return None
-    for role in v.as_list(v.get(profile.props, "Roles")):
-        target = stack.target(role)
-        if target is not None and target.type == "AWS::IAM::Role":
-            return target.logical_id
-    return None
-
-
 class Grants:
-    """The policy evaluator over one stack's template, and the two sides of a key grant."""
+    """The policy evaluator over one stack's template, and the requirements of its builds."""
 
     def __init__(self, stack: Stack) -> None:
-        """Resolve the stack's policies once; ``usable`` is False when the template cannot be evaluated."""
+        """Read the stack's policies once (every alternative, through the value model)."""
         self.stack = stack
-        template = {
-            "Parameters": dict(stack.parameters),
-            "Resources": {
-                r.logical_id: {"Type": r.type, "Properties": dict(r.props)}
-                for r in stack.resources
-                if r.logical_id
-            },
-        }
-        try:
-            self.evaluator: p.PolicyEvaluator | None = p.PolicyEvaluator(
-                template, managed_policies=managed.DOCUMENTED
-            )
-        except (NotImplementedError, KeyError, TypeError, ValueError, IndexError):
-            self.evaluator = None  # an intrinsic or shape the evaluator does not read: not judged
+        self.evaluator = PolicyEvaluator(stack, managed_policies=managed.DOCUMENTED)
 
-    def key_logical_ids(self, key: Any) -> list[str]:
-        """The keys of this template that a KmsKeyId value can point at (every ``Fn::If`` branch)."""
+    def key_logical_ids(self, keys: list[Any]) -> list[str]:
+        """The keys of this template that a KmsKeyId can point at (every alternative)."""
         found = []
-        for value in v.alternatives(key, self.stack.parameters):
+        for value in keys:
             target = self.stack.target(value)
             if target is not None and target.type == "AWS::KMS::Key" and target.logical_id:
                 found.append(target.logical_id)
         return found
 
-    def outside_keys(self, key: Any) -> list[Any]:
+    def outside_keys(self, keys: list[Any]) -> list[Any]:
         """The values of a KmsKeyId that name a key outside the template (not AWS managed, not absent)."""
         found = []
-        for value in v.alternatives(key, self.stack.parameters):
-            text = v.render(value)
-            if value is None or (text is not None and "alias/aws/" in text):
+        for value in keys:
+            if key_problem(value) is not None:
                 continue
             target = self.stack.target(value)
             if target is None or target.type != "AWS::KMS::Key":
@@ -135,41 +136,71 @@ class Grants:
 
     def arn(self, logical_id: str) -> str:
         """The ARN of a resource of the template (symbolic account and Region)."""
-        assert self.evaluator is not None
-        return self.evaluator.resolver.arn(logical_id)
+        return symbolic_arn(self.stack, logical_id)
 
-    def role_arn(self, value: Any) -> str | None:
-        """The ARN of the role an ``ExecutionRole`` value names, when it can be read."""
-        target = self.stack.target(value)
-        if target is not None and target.type == "AWS::IAM::Role" and target.logical_id:
-            return self.arn(target.logical_id)
-        return value if isinstance(value, str) and value.startswith("arn:") else None
+    def role_arns(self, values: list[Any]) -> list[str | v.Unknown]:
+        """The ARN of the role each ``ExecutionRole`` value names, or the Unknown it is."""
+        found: list[str | v.Unknown] = []
+        for value in values:
+            target = self.stack.target(value)
+            if target is not None and target.type == "AWS::IAM::Role" and target.logical_id:
+                found.append(self.arn(target.logical_id))
+            elif isinstance(value, str) and value.startswith("arn:"):
+                found.append(value)
+            elif isinstance(value, str):
+                found.append(f"arn:{p.PARTITION}:iam::{p.ACCOUNT}:role/{value}")
+            elif isinstance(value, v.Unknown):
+                found.append(value)
+        return found
 
-    def key_policy_allows(self, key: str, request: p.Request) -> bool:
+    def key_policy_allows(self, key: str, request: p.Request) -> p.Tri:
         """R13: the key policy allows the request itself, or delegates it to the account's IAM."""
-        assert self.evaluator is not None
-        statements = self.evaluator.resolver.resolve(v.get(self.stack.by_logical_id[key].props, "KeyPolicy"))
-        key_policy = p.policy("key policy", v.as_list(v.get(statements, "Statement")), resource_based=True)
-        arn = self.arn(key)
-        request = p.Request(request.action, request.principal, arn, request.context)
-        return p.evaluate(
-            request, identity=[_ALLOW_ALL], resource=key_policy, resource_account=p.ACCOUNT, kms_key=True
-        ).allowed
-
-    def identity_allows(self, request: p.Request, key: str) -> bool:
-        """R14: the principal's own policies allow the request on the key."""
-        assert self.evaluator is not None
-        return self.evaluator.identity_allows(
-            p.Request(request.action, request.principal, self.arn(key), request.context)
+        found = self.evaluator.resource_policies.get(self.arn(key))
+        if found is None:
+            return None
+        request = p.Request(request.action, request.principal, self.arn(key), request.context)
+        return required(
+            p.evaluate(
+                request, identity=[_ALLOW_ALL], resource=policy, resource_account=p.ACCOUNT, kms_key=True
+            )
+            for policy in found[0].alternatives
         )
 
-    def identity_is_modelled(self, role_logical_id: str | None) -> bool:
-        """Whether every managed policy of the role is one whose KMS statements we know."""
-        if role_logical_id is None or role_logical_id not in self.stack.by_logical_id:
+    def identity_allows(self, request: p.Request, key: str) -> p.Tri:
+        """R14: the principal's own policies (capped by its boundary) allow the request on the key."""
+        request = p.Request(request.action, request.principal, self.arn(key), request.context)
+        return required(self.evaluator.identity_outcomes(request))
+
+    def allows(self, request: p.Request, key: str) -> p.Tri:
+        """Both sides together, as KMS decides."""
+        request = p.Request(request.action, request.principal, self.arn(key), request.context)
+        return required(self.evaluator.outcomes(request))
+
+
+def required(decisions: Any) -> p.Tri:
+    """A requirement over every alternative: ``False`` if one denies, ``None`` if one is undecided."""
+    result: p.Tri = True
+    for decision in decisions:
+        if decision.allowed is False:
             return False
-        arns = v.as_list(v.get(self.stack.by_logical_id[role_logical_id].props, "ManagedPolicyArns"))
-        names = {v.render(arn).rsplit("/", 1)[-1] for arn in arns if v.render(arn)}  # type: ignore[union-attr]
-        return not names & managed.UNMODELLED
+        if decision.allowed is None:
+            result = None
+    return result
+
+
+def required_all(values: Iterable[p.Tri]) -> p.Tri:
+    """Several requirements together: ``False`` if one fails, ``None`` if one is undecided."""
+    return p.all_of(values)
+
+
+def verdict(logical_id: str, allowed: p.Tri, found: dict[str, str | Undecided]) -> None:
+    """Record a requirement's outcome for one workflow or document: a violation, or undecided."""
+    if allowed is False:
+        found[logical_id] = logical_id
+    elif allowed is None and logical_id not in found:
+        found[logical_id] = Undecided(
+            logical_id, reason="the grant depends on a value only known at deploy time"
+        )
 
 
 _CACHE: weakref.WeakKeyDictionary[Stack, Grants] = weakref.WeakKeyDictionary()

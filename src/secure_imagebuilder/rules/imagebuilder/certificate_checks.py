@@ -13,7 +13,7 @@ def certificate_checks_on(resource: Resource, stack: Stack) -> RuleResult:
     ``curl -k``/``--insecure``, ``wget --no-check-certificate``, ``-SkipCertificateCheck``,
     ``ServerCertificateValidationCallback``, ``http.sslVerify false``, ``NODE_TLS_REJECT_UNAUTHORIZED=0``.
     """
-    return document_findings(resource, detect.disables_certificate_checks)
+    return document_findings(resource, stack, detect.disables_certificate_checks)
 
 
 RULE = Rule(
@@ -27,4 +27,8 @@ RULE = Rule(
     ),
     applies_to=DOCUMENT_TYPES,
     check=certificate_checks_on,
+    unknown=(
+        "Reads the text written in the document: literal parts of Fn::Join/Fn::Sub with parameters and "
+        "mappings substituted; a deploy-time part is a hole, never a pass for the literal around it."
+    ),
 )

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from secure_imagebuilder.rules.common import keys_problem
+from secure_imagebuilder.rules.common import keys_problem, unreadable
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack, Undecided
 
 
 def distribution_kms_key(resource: Resource, stack: Stack) -> RuleResult:
-    """One finding per distribution (by region) whose AMI configuration can lack ``KmsKeyId``."""
-    findings = []
-    for index, distribution in enumerate(v.as_list(v.get(resource.props, "Distributions"))):
-        region = v.render(v.get(distribution, "Region"))
-        label = region if region and region != v.TOKEN else f"Distribution{index}"
-        for ami in v.reach(distribution, "AmiDistributionConfiguration", parameters=stack.parameters):
-            if isinstance(ami, Mapping) and keys_problem(
-                v.reach(ami, "KmsKeyId", parameters=stack.parameters)
-            ):
-                findings.append(label)
-                break
-    return findings
+    """One finding per distribution (by region) whose AMI configuration can lack a customer managed key."""
+    findings: dict[str, str | Undecided] = {}
+    for distributions in v.reach(resource.props, "Distributions", stack=stack):
+        for index, distribution in enumerate(
+            v.as_list(distributions) if isinstance(distributions, list) else []
+        ):
+            region = v.render(v.get(distribution, "Region"), stack)
+            label = region if region and v.HOLE not in region else f"Distribution{index}"
+            for ami in v.reach(distribution, "AmiDistributionConfiguration", stack=stack):
+                if not v.is_literal_mapping(ami):
+                    continue
+                keys = v.reach(ami, "KmsKeyId", stack=stack)
+                if keys_problem(keys):
+                    findings[label] = label
+                elif unreadable(keys):
+                    findings.setdefault(label, Undecided(label, unreadable(keys)[0]))
+    return list(findings.values())
 
 
 RULE = Rule(
@@ -35,4 +38,8 @@ RULE = Rule(
     ),
     applies_to=("AWS::ImageBuilder::DistributionConfiguration",),
     check=distribution_kms_key,
+    unknown=(
+        "A key only known at deploy time is a key outside the template; a value the model cannot read is "
+        "an undecided warning."
+    ),
 )

@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
-from secure_imagebuilder.rules.imagebuilder.builds import builds, document_request, grants
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack, Undecided
+from secure_imagebuilder.rules.imagebuilder.builds import (
+    builds,
+    document_request,
+    grants,
+    required_all,
+    verdict,
+)
 
 
 def document_decrypt(resource: Resource, stack: Stack) -> RuleResult:
     """One finding per component or container recipe (logical id) the build instance cannot decrypt.
 
-    The request: ``kms:Decrypt`` under the document's context via Image Builder, allowed by the key policy
-    (a statement or delegation to the account) and, when it only delegates, by the role's own policies.
-    A role holding a managed policy whose KMS statements are not modelled is judged on the key policy only.
+    The request: ``kms:Decrypt`` under the document's context via Image Builder, decided by KMS's rules
+    for both sides (the key policy allows it directly, or delegates to the account and the role's own
+    policies, within its boundary, allow it), in every alternative of the template. A managed policy this
+    pack does not know makes the answer undecided, never a pass.
     """
-    found: list[str] = []
+    found: dict[str, str | Undecided] = {}
     evaluator = grants(stack)
     for build in builds(stack):
-        if build.resource is not resource or evaluator.evaluator is None or build.instance_role is None:
+        if build.resource is not resource:
             continue
-        role = evaluator.arn(build.instance_role)
-        for document in build.documents:
-            keys = evaluator.key_logical_ids(document.key)
-            request = document_request(role, evaluator.arn(document.logical_id))
-            modelled = evaluator.identity_is_modelled(build.instance_role)
-            for key in keys:
-                if not evaluator.key_policy_allows(key, request) or (
-                    modelled and not evaluator.evaluator.kms_allows(key, request)
-                ):
-                    found.append(document.logical_id)
-                    break
-    return found
+        for role_id in build.instance_roles:
+            role = evaluator.arn(role_id)
+            for document in build.documents:
+                request = document_request(role, evaluator.arn(document.logical_id))
+                keys = evaluator.key_logical_ids(document.keys)
+                verdict(
+                    document.logical_id, required_all(evaluator.allows(request, key) for key in keys), found
+                )
+    return list(found.values())
 
 
 RULE = Rule(
@@ -47,4 +51,8 @@ RULE = Rule(
     ),
     applies_to=("AWS::ImageBuilder::ImagePipeline", "AWS::ImageBuilder::Image"),
     check=document_decrypt,
+    unknown=(
+        "A managed policy or permissions boundary this pack does not document, or a value only known at "
+        "deploy time, makes the finding an undecided warning."
+    ),
 )

@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from secure_imagebuilder.rules.common import keys_problem
+from secure_imagebuilder.rules.common import keys_problem, unreadable
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack, Undecided
 
 
 def ebs_mapping_encrypted(resource: Resource, stack: Stack) -> RuleResult:
     """One finding per block device mapping (by device name) that can deploy unencrypted or without a CMK."""
+    path: tuple[str, ...] = ("BlockDeviceMappings",)
     if resource.type == "AWS::ImageBuilder::ContainerRecipe":
-        mappings = v.get(resource.props, "InstanceConfiguration", "BlockDeviceMappings")
-    else:
-        mappings = v.get(resource.props, "BlockDeviceMappings")
-    findings = []
-    for index, mapping in enumerate(v.as_list(mappings)):
-        ebs_values = [
-            e for e in v.reach(mapping, "Ebs", parameters=stack.parameters) if isinstance(e, Mapping)
-        ]
-        if not ebs_values:
-            continue
-        device = v.render(v.get(mapping, "DeviceName"))
-        label = device if device and device != v.TOKEN else f"Mapping{index}"
-        for ebs in ebs_values:
-            encrypted = v.reach(ebs, "Encrypted", parameters=stack.parameters)
-            if any(e is None or v.truthy(e) is False for e in encrypted) or keys_problem(
-                v.reach(ebs, "KmsKeyId", parameters=stack.parameters)
-            ):
-                findings.append(label)
-                break
-    return findings
+        path = ("InstanceConfiguration", "BlockDeviceMappings")
+    findings: dict[str, str | Undecided] = {}
+    for mappings in v.reach(resource.props, *path, stack=stack):
+        for index, mapping in enumerate(v.as_list(mappings) if isinstance(mappings, list) else []):
+            device = v.render(v.get(mapping, "DeviceName"), stack)
+            label = device if device and v.HOLE not in device else f"Mapping{index}"
+            for ebs in v.reach(mapping, "Ebs", stack=stack):
+                if not v.is_literal_mapping(ebs):
+                    continue
+                encrypted = v.reach(ebs, "Encrypted", stack=stack)
+                keys = v.reach(ebs, "KmsKeyId", stack=stack)
+                if any(e is v.ABSENT or v.truthy(e) is False for e in encrypted) or keys_problem(keys):
+                    findings[label] = label
+                elif unreadable(keys) or any(isinstance(e, v.Unknown) for e in encrypted):
+                    findings.setdefault(label, Undecided(label, next(iter(unreadable(keys)), None)))
+    return list(findings.values())
 
 
 RULE = Rule(
@@ -49,4 +44,8 @@ RULE = Rule(
     ),
     applies_to=("AWS::ImageBuilder::ImageRecipe", "AWS::ImageBuilder::ContainerRecipe"),
     check=ebs_mapping_encrypted,
+    unknown=(
+        "A key only known at deploy time is a key outside the template; an Encrypted flag only known at "
+        "deploy time, or a value the model cannot read, is an undecided warning."
+    ),
 )

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.model import (
+    Compliance,
+    Level,
+    Resource,
+    Rule,
+    RuleResult,
+    Stack,
+    Undecided,
+)
 
 
 def imdsv2_required(resource: Resource, stack: Stack) -> RuleResult:
     """Non-compliant when ``InstanceMetadataOptions.HttpTokens`` can deploy as anything but ``required``.
 
     Absent means ``optional`` (IMDSv1 allowed); every reachable value counts (both ``Fn::If`` branches, a
-    parameter's default and allowed values); a value only known at deploy time is accepted.
+    parameter's default and allowed values, a mapping's entries).
     """
-    for tokens in v.reach(
-        resource.props, "InstanceMetadataOptions", "HttpTokens", parameters=stack.parameters
-    ):
-        if tokens is None or (isinstance(tokens, str) and tokens != "required"):
+    unknown = []
+    for tokens in v.reach(resource.props, "InstanceMetadataOptions", "HttpTokens", stack=stack):
+        if tokens is v.ABSENT or (isinstance(tokens, str) and tokens != "required"):
             return Compliance.NON_COMPLIANT
-    return Compliance.COMPLIANT
+        if not isinstance(tokens, str):
+            unknown.append(tokens)
+    return [Undecided("", unknown[0])] if unknown else Compliance.COMPLIANT
 
 
 RULE = Rule(
@@ -31,4 +40,5 @@ RULE = Rule(
     ),
     applies_to=("AWS::ImageBuilder::InfrastructureConfiguration",),
     check=imdsv2_required,
+    unknown="A value only known at deploy time is an undecided warning naming it.",
 )

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.model import (
+    Compliance,
+    Level,
+    Resource,
+    Rule,
+    RuleResult,
+    Stack,
+    Undecided,
+)
 
 
 def logs_to_s3(resource: Resource, stack: Stack) -> RuleResult:
-    """Non-compliant when ``Logging.S3Logs.S3BucketName`` can deploy unset."""
-    for bucket in v.reach(resource.props, "Logging", "S3Logs", "S3BucketName", parameters=stack.parameters):
-        if bucket is None or bucket == "":
+    """Non-compliant when ``Logging.S3Logs.S3BucketName`` can deploy unset or empty."""
+    unread = []
+    for bucket in v.reach(resource.props, "Logging", "S3Logs", "S3BucketName", stack=stack):
+        if bucket is v.ABSENT or bucket == "":
             return Compliance.NON_COMPLIANT
-    return Compliance.COMPLIANT
+        if isinstance(bucket, v.Unknown) and not bucket.specific:
+            unread.append(bucket)
+    return [Undecided("", unread[0])] if unread else Compliance.COMPLIANT
 
 
 RULE = Rule(
@@ -25,4 +36,8 @@ RULE = Rule(
     ),
     applies_to=("AWS::ImageBuilder::InfrastructureConfiguration",),
     check=logs_to_s3,
+    unknown=(
+        "A bucket name only known at deploy time names a bucket: compliant; a value the model cannot read "
+        "is an undecided warning."
+    ),
 )

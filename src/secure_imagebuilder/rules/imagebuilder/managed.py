@@ -1,11 +1,14 @@
 """AWS managed policies as their documentation describes them, reduced to what the grant rules ask.
 
-A role's managed policy counts only for what is written here; one not listed grants nothing we rely
-on. Sources: AWS managed policy reference, EC2ImageBuilderExecutionPolicy (KMS only for EBS through
-EC2, and sns:Publish), https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderExecutionPolicy.html;
-AmazonSSMManagedInstanceCore (the SSM agent), https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonSSMManagedInstanceCore.html.
-Policies whose KMS statements we do not model (EC2InstanceProfileForImageBuilder, ...) are listed in
-``UNMODELLED``: a role that holds one is not judged on its identity side.
+A role's managed policy counts for what is written here; one not listed here may allow anything, so a
+request its holder needs is undecided (never silently allowed or denied). Sources: AWS managed policy
+reference, EC2ImageBuilderExecutionPolicy (KMS only for EBS through EC2, and sns:Publish),
+https://docs.aws.amazon.com/aws-managed-policy/latest/reference/EC2ImageBuilderExecutionPolicy.html;
+AmazonSSMManagedInstanceCore (the SSM agent),
+https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonSSMManagedInstanceCore.html;
+EC2InstanceProfileForImageBuilder and ...ECRContainerBuilds ("AWS managed policies for EC2 Image
+Builder"; shared/reference/service-permissions-notes.md): their KMS permission is ``kms:Decrypt`` only
+with ``kms:EncryptionContextKeys`` = ``aws:imagebuilder:arn`` and ``aws:CalledVia`` = Image Builder.
 """
 
 from __future__ import annotations
@@ -63,7 +66,19 @@ DOCUMENTED: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
-# Managed policies with KMS statements we do not model: the identity side of such a role is not judged.
-UNMODELLED = frozenset(
-    {"EC2InstanceProfileForImageBuilder", "EC2InstanceProfileForImageBuilderECRContainerBuilds"}
-)
+# The build instance profiles: component decrypt through Image Builder only (R10).
+COMPONENT_DECRYPT: list[dict[str, Any]] = [
+    {
+        "Effect": "Allow",
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": {
+            "ForAnyValue:StringEquals": {
+                "kms:EncryptionContextKeys": "aws:imagebuilder:arn",
+                "aws:CalledVia": ["imagebuilder.amazonaws.com"],
+            }
+        },
+    }
+]
+DOCUMENTED["EC2InstanceProfileForImageBuilder"] = COMPONENT_DECRYPT
+DOCUMENTED["EC2InstanceProfileForImageBuilderECRContainerBuilds"] = COMPONENT_DECRYPT

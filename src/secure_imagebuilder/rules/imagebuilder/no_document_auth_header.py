@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from secure_imagebuilder.core import detect
-from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.common import DOCUMENT_TYPES, document_findings
 from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
-from secure_imagebuilder.rules.template.no_sensitive_data import finding_name
-
-DOCUMENT_PROPERTIES = ("data", "dockerfiletemplatedata")
 
 
 def no_document_auth_header(resource: Resource, stack: Stack) -> RuleResult:
     """One finding per document property (``Data``, ``DockerfileTemplateData``) embedding a credential."""
-    findings = []
-    for key, value in resource.props.items():
-        if str(key).lower() in DOCUMENT_PROPERTIES and any(
-            detect.has_auth_header(text) for text in v.strings(value)
-        ):
-            findings.append(finding_name(str(key)))
-    return findings
+    return document_findings(resource, stack, detect.has_auth_header)
 
 
 RULE = Rule(
@@ -32,10 +23,10 @@ RULE = Rule(
         "R9: read the credential from Secrets Manager or SSM Parameter Store at build time (or pass an "
         "Image Builder parameter) instead of writing it into the document."
     ),
-    applies_to=(
-        "AWS::ImageBuilder::Component",
-        "AWS::ImageBuilder::Workflow",
-        "AWS::ImageBuilder::ContainerRecipe",
-    ),
+    applies_to=DOCUMENT_TYPES,
     check=no_document_auth_header,
+    unknown=(
+        "Reads the text written in the document: literal parts of Fn::Join/Fn::Sub with parameters and "
+        "mappings substituted; a deploy-time part is a hole, never a pass for the literal around it."
+    ),
 )

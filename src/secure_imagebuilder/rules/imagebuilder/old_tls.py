@@ -13,7 +13,7 @@ def tls_1_2_or_newer(resource: Resource, stack: Stack) -> RuleResult:
     ``[Net.ServicePointManager]::SecurityProtocol = ... Tls``/``Tls11``/``Ssl3``,
     ``curl --tlsv1.0``/``--tlsv1.1``/``--tls-max 1.1``.
     """
-    return document_findings(resource, detect.forces_old_tls)
+    return document_findings(resource, stack, detect.forces_old_tls)
 
 
 RULE = Rule(
@@ -24,4 +24,8 @@ RULE = Rule(
     explanation="R3: require TLS 1.2 or newer (SecurityProtocol = Tls12, or Tls12 | Tls13; curl --tlsv1.2).",
     applies_to=DOCUMENT_TYPES,
     check=tls_1_2_or_newer,
+    unknown=(
+        "Reads the text written in the document: literal parts of Fn::Join/Fn::Sub with parameters and "
+        "mappings substituted; a deploy-time part is a hole, never a pass for the literal around it."
+    ),
 )

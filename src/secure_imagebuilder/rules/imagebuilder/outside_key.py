@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
-from secure_imagebuilder.rules.imagebuilder.builds import builds, grants
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack, Undecided
+from secure_imagebuilder.rules.imagebuilder.builds import (
+    builds,
+    grants,
+)
 
 
 def outside_key(resource: Resource, stack: Stack) -> RuleResult:
@@ -12,13 +15,13 @@ def outside_key(resource: Resource, stack: Stack) -> RuleResult:
     An ARN, a parameter or an import: its key policy is unknown here, so its owner must add the statement
     for the execution role (workflows) or the build instance role (documents).
     """
-    found: list[str] = []
+    found: list[str | Undecided] = []
     evaluator = grants(stack)
     for build in builds(stack):
         if build.resource is not resource:
             continue
         for item in [*build.workflows, *build.documents]:
-            if evaluator.outside_keys(item.key):
+            if evaluator.outside_keys(item.keys) and item.logical_id not in found:
                 found.append(item.logical_id)
     return found
 
@@ -40,4 +43,5 @@ RULE = Rule(
     ),
     applies_to=("AWS::ImageBuilder::ImagePipeline", "AWS::ImageBuilder::Image"),
     check=outside_key,
+    unknown="A key only known at deploy time is a key outside the template: this rule reports it (info).",
 )

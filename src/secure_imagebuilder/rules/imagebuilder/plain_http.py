@@ -13,7 +13,7 @@ def plain_http_download(resource: Resource, stack: Stack) -> RuleResult:
     Instance metadata (``169.254.169.254``, ``[fd00:ec2::254]``), the ECS metadata endpoint and the loopback
     interface are not findings: those requests never leave the instance.
     """
-    return document_findings(resource, lambda text: bool(detect.plain_http_urls(text)))
+    return document_findings(resource, stack, lambda text: bool(detect.plain_http_urls(text)))
 
 
 RULE = Rule(
@@ -27,4 +27,8 @@ RULE = Rule(
     ),
     applies_to=DOCUMENT_TYPES,
     check=plain_http_download,
+    unknown=(
+        "Reads the text written in the document: literal parts of Fn::Join/Fn::Sub with parameters and "
+        "mappings substituted; a deploy-time part is a hole, never a pass for the literal around it."
+    ),
 )

@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules.common import (
-    DATA_KEY_ACTIONS,
-    scoped_to_encryption_context,
-    statement_label,
-)
+from secure_imagebuilder.rules.common import exposures_found, resource_document, symbolic_arn
+from secure_imagebuilder.rules.engine import access
 from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
 
 
 def key_policy_encryption_context(resource: Resource, stack: Stack) -> RuleResult:
-    """One finding per statement (by Sid) giving a non-root principal data-key use without the condition.
+    """One finding per statement (by Sid) letting a non-root principal use data keys outside the context.
 
-    A statement limited to another service's encryption context (``kms:EncryptionContext:aws:logs:arn``)
-    or to ``kms:ViaService`` is accepted: it cannot decrypt Image Builder data. Applies only to keys
-    that a component, workflow or container recipe of the same stack names in
-    ``KmsKeyId`` (``Ref``/``Fn::GetAtt``).
+    Asked of the evaluator (``engine.access.decrypt_outside_context``): can a grantee of the statement
+    decrypt or generate data keys with no encryption context, or with an Image Builder context bound to an
+    ARN outside this account, directly, through Image Builder or through a service the statement does not
+    name? A statement limited to another service's context (``kms:EncryptionContext:aws:logs:arn``) or to
+    named services (``kms:ViaService`` of SNS) cannot reach Image Builder data. Applies to keys that a
+    component, workflow or container recipe of the same stack names in ``KmsKeyId``.
     """
     if resource.logical_id not in stack.imagebuilder_keys:
         return Compliance.NOT_APPLICABLE
-    findings = []
-    for index, statement in enumerate(v.statements(v.get(resource.props, "KeyPolicy"))):
-        if not v.is_allow(statement) or not v.actions_match(statement, DATA_KEY_ACTIONS):
-            continue
-        grantees = v.principals(statement)
-        if grantees and all(v.is_account_root(value) for _, value in grantees):
-            continue
-        if not scoped_to_encryption_context(statement):
-            findings.append(statement_label(statement, index))
-    return findings
+    label = f"key policy of {resource.logical_id}"
+    document = resource_document(label, v.get(resource.props, "KeyPolicy"), stack)
+    key_arn = symbolic_arn(stack, str(resource.logical_id))
+    exposures = [
+        exposure
+        for policy in document.alternatives
+        for exposure in access.decrypt_outside_context(policy, resource=key_arn, resource_based=True)
+    ]
+    return exposures_found(exposures)
 
 
 RULE = Rule(
@@ -39,13 +37,18 @@ RULE = Rule(
     refs=("R12", "R13", "R16"),
     info=(
         "The key policy of an Image Builder key lets a principal decrypt or generate data keys without the "
-        "Image Builder encryption context condition."
+        "Image Builder encryption context bound to an ARN of this account."
     ),
     explanation=(
         "R12/R13: add Condition StringLike kms:EncryptionContext:aws:imagebuilder:arn = "
-        "arn:<partition>:imagebuilder:*:<account>:workflow/* (ImageBuilderKey.grant_workflow_execution "
-        "does it)."
+        "arn:<partition>:imagebuilder:*:<account>:workflow/* (not '*', not ...IfExists; "
+        "ImageBuilderKey.grant_workflow_execution does it)."
     ),
     applies_to=("AWS::KMS::Key",),
     check=key_policy_encryption_context,
+    unknown=(
+        "A principal given as a parameter or import counts as a principal of this account; a condition "
+        "value only known at deploy time is one specific value the adversary does not choose; a statement "
+        "the model cannot read is an undecided warning."
+    ),
 )

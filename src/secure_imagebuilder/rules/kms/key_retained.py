@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
+from typing import Any
+
+from secure_imagebuilder.rules.engine import values as v
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack, Undecided
+
+_KEPT = {"DeletionPolicy": ("Retain", "RetainExceptOnCreate"), "UpdateReplacePolicy": ("Retain",)}
 
 
 def key_retained(resource: Resource, stack: Stack) -> RuleResult:
-    """Findings ``DeletionPolicy`` and ``UpdateReplacePolicy`` when either is not ``Retain``."""
-    findings = []
-    if resource.deletion_policy not in ("Retain", "RetainExceptOnCreate"):
-        findings.append("DeletionPolicy")
-    if resource.update_replace_policy != "Retain":
-        findings.append("UpdateReplacePolicy")
+    """Findings ``DeletionPolicy`` and ``UpdateReplacePolicy`` when either can deploy as anything but Retain.
+
+    Both attributes are read through the value model (CloudFormation accepts ``Fn::If`` and parameters in
+    them); missing means Delete.
+    """
+    findings: list[str | Undecided] = []
+    written: dict[str, Any] = {
+        "DeletionPolicy": resource.deletion_policy,
+        "UpdateReplacePolicy": resource.update_replace_policy,
+    }
+    for name, value in written.items():
+        values = v.alternatives(value, stack)
+        if any(isinstance(item, str | type(None)) and item not in _KEPT[name] for item in values):
+            findings.append(name)
+        elif any(not isinstance(item, str) for item in values):
+            findings.append(Undecided(name, next(i for i in values if not isinstance(i, str))))
     return findings
 
 
@@ -26,4 +41,5 @@ RULE = Rule(
     ),
     applies_to=("AWS::KMS::Key",),
     check=key_retained,
+    unknown="A policy only known at deploy time is an undecided warning naming it.",
 )

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from secure_imagebuilder.core.thresholds import MIN_PENDING_WINDOW_DAYS
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.model import (
+    Compliance,
+    Level,
+    Resource,
+    Rule,
+    RuleResult,
+    Stack,
+    Undecided,
+)
 
 
 def pending_window(resource: Resource, stack: Stack) -> RuleResult:
     """Non-compliant when ``PendingWindowInDays`` can deploy below 30 (missing means the default, 30)."""
-    for value in v.reach(resource.props, "PendingWindowInDays", parameters=stack.parameters):
+    unknown = []
+    for value in v.reach(resource.props, "PendingWindowInDays", stack=stack):
         days = v.number(value)
         if days is not None and days < MIN_PENDING_WINDOW_DAYS:
             return Compliance.NON_COMPLIANT
-    return Compliance.COMPLIANT
+        if days is None and value is not v.ABSENT:
+            unknown.append(value)
+    return [Undecided("", unknown[0])] if unknown else Compliance.COMPLIANT
 
 
 RULE = Rule(
@@ -26,4 +37,5 @@ RULE = Rule(
     ),
     applies_to=("AWS::KMS::Key",),
     check=pending_window,
+    unknown="A window only known at deploy time is an undecided warning naming it.",
 )

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.model import (
+    Compliance,
+    Level,
+    Resource,
+    Rule,
+    RuleResult,
+    Stack,
+    Undecided,
+)
 
 
 def rotation_enabled(resource: Resource, stack: Stack) -> RuleResult:
     """Non-compliant when a symmetric key can deploy without ``EnableKeyRotation: true`` (any branch)."""
-    spec = v.get(resource.props, "KeySpec")
-    if isinstance(spec, str) and spec != "SYMMETRIC_DEFAULT":
+    specs = v.reach(resource.props, "KeySpec", stack=stack)
+    if all(isinstance(spec, str) and spec != "SYMMETRIC_DEFAULT" for spec in specs):
         return Compliance.NOT_APPLICABLE
-    for value in v.reach(resource.props, "EnableKeyRotation", parameters=stack.parameters):
-        if value is None or v.truthy(value) is False:
+    unknown = []
+    for value in v.reach(resource.props, "EnableKeyRotation", stack=stack):
+        if value is v.ABSENT or v.truthy(value) is False:
             return Compliance.NON_COMPLIANT
-    return Compliance.COMPLIANT
+        if v.truthy(value) is None:
+            unknown.append(value)
+    return [Undecided("", unknown[0])] if unknown else Compliance.COMPLIANT
 
 
 RULE = Rule(
@@ -27,4 +38,5 @@ RULE = Rule(
     ),
     applies_to=("AWS::KMS::Key",),
     check=rotation_enabled,
+    unknown="A rotation flag only known at deploy time is an undecided warning naming it.",
 )

@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from secure_imagebuilder.rules.common import statement_label, trust_statements
+from secure_imagebuilder.rules.common import exposures_found, resource_document, symbolic_arn
+from secure_imagebuilder.rules.engine import access
 from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
 
-
-def _is_trust_anchor(value: Any) -> bool:
-    attribute = v.getatt_attribute(value)
-    if attribute is not None:
-        return attribute == "TrustAnchorArn"
-    text = v.render(value)
-    if text is None:
-        return False
-    if text == v.TOKEN:
-        return True  # a parameter or import: decided at deploy time
-    return ":trust-anchor/" in text and not text.rstrip().endswith(":trust-anchor/*")
+SERVICE = "rolesanywhere.amazonaws.com"
 
 
 def rolesanywhere_trust_scoped(resource: Resource, stack: Stack) -> RuleResult:
-    """One finding per trust statement for ``rolesanywhere.amazonaws.com`` not limited to trust anchors."""
-    findings = []
-    for index, statement in trust_statements(resource, "rolesanywhere."):
-        values = [value for _, value in v.condition_keys(statement).get("aws:sourcearn", [])]
-        items = [item for value in values for item in v.as_list(value)]
-        if not items or not all(_is_trust_anchor(item) for item in items):
-            findings.append(statement_label(statement, index))
-    return findings
+    """One finding per trust statement through which Roles Anywhere vends sessions for an unnamed anchor.
+
+    Asked of the evaluator (``engine.access.confused_deputy``): ``sts:AssumeRole`` by
+    ``rolesanywhere.amazonaws.com`` with ``aws:SourceArn`` of another trust anchor (of this account or
+    another, or absent) must be denied. A trust anchor of the template or an ARN given at deploy time
+    names one anchor; ``arn:...:trust-anchor/*`` names them all.
+    """
+    if resource.logical_id is None:
+        return []
+    label = f"trust policy of {resource.logical_id}"
+    document = resource_document(label, v.get(resource.props, "AssumeRolePolicyDocument"), stack)
+    role = symbolic_arn(stack, resource.logical_id)
+    anchors = [
+        symbolic_arn(stack, r.logical_id)
+        for r in stack.resources
+        if r.type == "AWS::RolesAnywhere::TrustAnchor" and r.logical_id
+    ]
+    exposures = [
+        exposure
+        for policy in document.alternatives
+        for exposure in access.confused_deputy(policy, role, SERVICE, named=anchors, own_account=True)
+    ]
+    return exposures_found(exposures)
 
 
 RULE = Rule(
@@ -43,4 +47,8 @@ RULE = Rule(
     ),
     applies_to=("AWS::IAM::Role",),
     check=rolesanywhere_trust_scoped,
+    unknown=(
+        "A trust anchor ARN given as a parameter or import names one specific anchor; a trust statement "
+        "the model cannot read is an undecided warning."
+    ),
 )

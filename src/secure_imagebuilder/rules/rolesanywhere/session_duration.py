@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from secure_imagebuilder.core.thresholds import MAX_ROLES_ANYWHERE_SESSION_SECONDS as MAX_SESSION_SECONDS
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.model import (
+    Compliance,
+    Level,
+    Resource,
+    Rule,
+    RuleResult,
+    Stack,
+    Undecided,
+)
 
 
 def session_duration(resource: Resource, stack: Stack) -> RuleResult:
     """Non-compliant when ``DurationSeconds`` can deploy above 3600 (missing means the default, 3600).
 
-    A ``Ref`` to a parameter counts with its ``Default`` and each of its ``AllowedValues``.
+    A parameter counts with its ``Default``, each of its ``AllowedValues`` and its ``MaxValue``.
     """
-    for value in v.reach(resource.props, "DurationSeconds", parameters=stack.parameters):
+    unknown = []
+    for value in v.reach(resource.props, "DurationSeconds", stack=stack):
         seconds = v.number(value)
         if seconds is not None and seconds > MAX_SESSION_SECONDS:
             return Compliance.NON_COMPLIANT
-    return Compliance.COMPLIANT
+        if seconds is None and value is not v.ABSENT:
+            unknown.append(value)
+    return [Undecided("", unknown[0])] if unknown else Compliance.COMPLIANT
 
 
 RULE = Rule(
@@ -30,4 +41,5 @@ RULE = Rule(
     ),
     applies_to=("AWS::RolesAnywhere::Profile",),
     check=session_duration,
+    unknown="A duration only known at deploy time (a parameter without bounds) is an undecided warning.",
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack, Undecided
 
 EVENTS = ("CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY")
 
@@ -15,15 +15,19 @@ def trust_anchor_notifications(resource: Resource, stack: Stack) -> RuleResult:
     settings, configured by ``rolesanywhere.amazonaws.com``: notifications on, 45 days ahead (Roles Anywhere
     user guide, "Customize notification settings"; API reference, ``NotificationSettingDetail``).
     """
-    disabled: list[str] = []
-    for settings in v.reach(resource.props, "NotificationSettings", parameters=stack.parameters):
+    found: dict[str, str | Undecided] = {}
+    for settings in v.reach(resource.props, "NotificationSettings", stack=stack):
         for setting in v.as_list(settings) if isinstance(settings, list) else []:
-            for entry in v.alternatives(setting, stack.parameters):
-                event = v.get(entry, "Event")
-                flags = v.reach(entry, "Enabled", parameters=stack.parameters)
-                if isinstance(event, str) and any(v.truthy(flag) is False for flag in flags):
-                    disabled.append(event)
-    return [event for event in EVENTS if event in disabled]
+            for entry in v.alternatives(setting, stack):
+                for event in v.reach(entry, "Event", stack=stack):
+                    if event not in EVENTS:
+                        continue
+                    for flag in v.reach(entry, "Enabled", stack=stack):
+                        if v.truthy(flag) is False:
+                            found[event] = event
+                        elif flag is not v.ABSENT and v.truthy(flag) is None:
+                            found.setdefault(event, Undecided(event, flag))
+    return [found[event] for event in EVENTS if event in found]
 
 
 RULE = Rule(
@@ -38,4 +42,5 @@ RULE = Rule(
     ),
     applies_to=("AWS::RolesAnywhere::TrustAnchor",),
     check=trust_anchor_notifications,
+    unknown="An Enabled flag only known at deploy time is an undecided warning naming the event.",
 )

@@ -4,44 +4,54 @@ from __future__ import annotations
 
 from typing import Any
 
-from secure_imagebuilder.core.thresholds import MIN_TLS_VERSION as MIN_TLS
+from secure_imagebuilder.core.thresholds import MIN_TLS_VERSION
+from secure_imagebuilder.rules.common import denied_in_every_alternative, resource_document, symbolic_arn
+from secure_imagebuilder.rules.engine import policy as p
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.engine.access import principals_named
+from secure_imagebuilder.rules.engine.model import (
+    Compliance,
+    Level,
+    Resource,
+    Rule,
+    RuleResult,
+    Stack,
+    Undecided,
+)
+
+# Requests a client without TLS, or below TLS 1.2, could make: each must be explicitly denied.
+_OLD_TLS = f"{MIN_TLS_VERSION - 0.1:.1f}"
+_INSECURE = ({"aws:SecureTransport": "false"}, {"aws:SecureTransport": "true", "s3:TlsVersion": _OLD_TLS})
+_FINDINGS = ("SecureTransport", "TlsVersion")
 
 
-def _denies(documents: list[Any], key: str, operators: tuple[str, ...], accept: Any) -> bool:
-    for document in documents:
-        for statement in v.statements(document):
-            if v.is_allow(statement):
-                continue
-            for operator, value in v.condition_keys(statement).get(key, []):
-                if operator.lower() in operators and accept(value):
-                    return True
-    return False
+def tls_findings(documents: list[Any], bucket: str, stack: Stack) -> list[str | Undecided]:
+    """``SecureTransport``/``TlsVersion`` for what the bucket policies do not explicitly deny.
 
-
-def _is_false(value: Any) -> bool:
-    return any(v.truthy(item) is False for item in v.as_list(value))
-
-
-def _tls_at_least(value: Any) -> bool:
-    for item in v.as_list(value):
-        try:
-            if float(item) >= MIN_TLS:
-                return True
-        except (TypeError, ValueError):
-            continue
-    return False
-
-
-def tls_findings(documents: list[Any]) -> list[str]:
-    """``SecureTransport`` and/or ``TlsVersion`` for what the bucket policy documents fail to deny."""
-    findings = []
-    if not _denies(documents, "aws:securetransport", ("bool", "boolifexists"), _is_false):
-        findings.append("SecureTransport")
-    if not _denies(documents, "s3:tlsversion", ("numericlessthan",), _tls_at_least):
-        findings.append("TlsVersion")
-    return findings
+    The requests (``s3:GetObject``, ``s3:PutObject``, ``s3:ListBucket`` by every principal the policies
+    name, and by a role of this account) are evaluated against every alternative of every policy: each
+    must be denied in every alternative.
+    """
+    sources = [resource_document("bucket policy", document, stack) for document in documents]
+    objects = f"arn:{p.PARTITION}:s3:::{bucket}/witness-object"
+    found: list[str | Undecided] = []
+    principals = principals_named(policy for source in sources for policy in source.alternatives)
+    for name, context in zip(_FINDINGS, _INSECURE, strict=True):
+        requests = [
+            p.Request(action, principal, resource, context)
+            for principal in principals
+            for action, resource in (
+                ("s3:GetObject", objects),
+                ("s3:PutObject", objects),
+                ("s3:ListBucket", f"arn:{p.PARTITION}:s3:::{bucket}"),
+            )
+        ]
+        denied = denied_in_every_alternative(sources, requests)
+        if denied is False:
+            found.append(name)
+        elif denied is None:
+            found.append(Undecided(name, reason="a Deny depends on a value only known at deploy time"))
+    return found
 
 
 def bucket_requires_tls(resource: Resource, stack: Stack) -> RuleResult:
@@ -52,8 +62,11 @@ def bucket_requires_tls(resource: Resource, stack: Stack) -> RuleResult:
     if resource.type == "AWS::S3::BucketPolicy":
         if stack.target(v.get(resource.props, "Bucket")) is not None:
             return Compliance.NOT_APPLICABLE
-        return tls_findings([v.get(resource.props, "PolicyDocument")])
-    return tls_findings(stack.bucket_policies.get(resource.logical_id or "", []))
+        names = [n for n in v.resolved(v.get(resource.props, "Bucket"), stack) if isinstance(n.value, str)]
+        bucket = names[0].value if names else "witness-bucket"
+        return tls_findings([v.get(resource.props, "PolicyDocument")], bucket, stack)
+    bucket = symbolic_arn(stack, str(resource.logical_id)).rsplit(":", 1)[-1]
+    return tls_findings(stack.bucket_policies.get(resource.logical_id or "", []), bucket, stack)
 
 
 RULE = Rule(
@@ -70,4 +83,5 @@ RULE = Rule(
     ),
     applies_to=("AWS::S3::Bucket", "AWS::S3::BucketPolicy"),
     check=bucket_requires_tls,
+    unknown="A Deny whose condition or resource is only known at deploy time is an undecided warning.",
 )

@@ -2,39 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from secure_imagebuilder.rules.common import denied_in_every_alternative, resource_document, symbolic_arn
+from secure_imagebuilder.rules.engine import policy as p
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
-
-
-def _denies_insecure_publish(documents: list[Any]) -> bool:
-    for document in documents:
-        for statement in v.statements(document):
-            if v.is_allow(statement) or not v.actions_match(statement, ("sns:Publish",)):
-                continue
-            for operator, value in v.condition_keys(statement).get("aws:securetransport", []):
-                if operator.lower() in ("bool", "boolifexists") and any(
-                    v.truthy(item) is False for item in v.as_list(value)
-                ):
-                    return True
-    return False
+from secure_imagebuilder.rules.engine.access import principals_named
+from secure_imagebuilder.rules.engine.model import (
+    Compliance,
+    Level,
+    Resource,
+    Rule,
+    RuleResult,
+    Stack,
+    Undecided,
+)
 
 
 def topic_requires_tls(resource: Resource, stack: Stack) -> RuleResult:
-    """Non-compliant unless a topic policy denies ``sns:Publish`` when ``aws:SecureTransport`` is false.
+    """Non-compliant unless the topic policies deny ``sns:Publish`` when ``aws:SecureTransport`` is false.
 
+    The requests (every principal the policies name, and a role of this account, publishing without
+    TLS) are evaluated against every alternative of every topic policy: each must be explicitly denied.
     A topic policy whose topics are all outside the stack is checked on the policy resource itself.
     """
     if resource.type == "AWS::SNS::TopicPolicy":
         if any(stack.target(t) is not None for t in v.as_list(v.get(resource.props, "Topics"))):
             return Compliance.NOT_APPLICABLE
         documents = [v.get(resource.props, "PolicyDocument")]
+        topic = f"arn:{p.PARTITION}:sns:{p.REGION}:{p.ACCOUNT}:witness-topic"
     else:
         documents = stack.topic_policies.get(resource.logical_id or "", [])
-    if _denies_insecure_publish(documents):
-        return Compliance.COMPLIANT
-    return Compliance.NON_COMPLIANT
+        topic = symbolic_arn(stack, str(resource.logical_id))
+    sources = [resource_document("topic policy", document, stack) for document in documents]
+    principals = principals_named(policy for source in sources for policy in source.alternatives)
+    requests = [p.Request("sns:Publish", who, topic, {"aws:SecureTransport": "false"}) for who in principals]
+    denied = denied_in_every_alternative(sources, requests)
+    if denied is None:
+        return [Undecided("", reason="a Deny depends on a value only known at deploy time")]
+    return Compliance.COMPLIANT if denied else Compliance.NON_COMPLIANT
 
 
 RULE = Rule(
@@ -47,4 +51,5 @@ RULE = Rule(
     ),
     applies_to=("AWS::SNS::Topic", "AWS::SNS::TopicPolicy"),
     check=topic_requires_tls,
+    unknown="A Deny whose condition or resource is only known at deploy time is an undecided warning.",
 )

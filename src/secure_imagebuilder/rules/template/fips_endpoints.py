@@ -8,24 +8,39 @@ from typing import Any
 
 from secure_imagebuilder.core import detect
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
-from secure_imagebuilder.rules.template.no_sensitive_data import finding_name
+from secure_imagebuilder.rules.engine.model import (
+    Compliance,
+    Level,
+    Resource,
+    Rule,
+    RuleResult,
+    Stack,
+    Violation,
+)
+from secure_imagebuilder.rules.template.fields import finding_name
 
-# CloudFormation itself reads nested templates; the URL is not an endpoint your workload calls.
-IGNORED = {("AWS::CloudFormation::Stack", "templateurl")}
+# CloudFormation itself fetches these (nested templates, serverless applications): not endpoints your
+# workload calls.
+IGNORED = {
+    ("AWS::CloudFormation::Stack", "templateurl"),
+    ("AWS::CloudFormation::StackSet", "templateurl"),
+    ("AWS::Serverless::Application", "location"),
+}
+# Download hosts with no FIPS endpoint at all (AWS FIPS endpoint list): asking for one cannot be met.
+NO_FIPS_VARIANT = re.compile(r"(?i)^(?:awscli\.amazonaws\.com|(?:[a-z0-9-]+\.)*pki\.rds\.amazonaws\.com)$")
 
 
-def endpoint_strings(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+def endpoint_strings(value: Any, key: str, stack: Stack) -> Iterator[tuple[str, str]]:
     """``(nearest key, text)`` for every URL in ``value`` and every host name under an ``*Endpoint*`` key."""
     if isinstance(value, list):
         for item in value:
-            yield from endpoint_strings(item, key)
+            yield from endpoint_strings(item, key, stack)
         return
-    if isinstance(value, dict) and v.intrinsic(value) is None:
+    if v.is_literal_mapping(value):
         for child_key, child in value.items():
-            yield from endpoint_strings(child, str(child_key))
+            yield from endpoint_strings(child, str(child_key), stack)
         return
-    for text in v.strings(value):
+    for text in v.texts(value, stack):
         for url in detect.urls(text):
             yield key, url
         if "endpoint" in key.lower() and "://" not in text:
@@ -35,21 +50,33 @@ def endpoint_strings(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
 
 
 def fips_endpoints(resource: Resource, stack: Stack) -> RuleResult:
-    """One finding per property naming a non-FIPS ``*.amazonaws.com`` URL or ``*Endpoint*`` host."""
+    """One finding per property naming a non-FIPS ``*.amazonaws.com`` host (the message names the hosts).
+
+    URLs anywhere in a property and host names under an ``*Endpoint*`` key count; the locations
+    CloudFormation fetches itself (``TemplateURL``, a serverless application's ``Location``) and download
+    hosts that have no FIPS endpoint (``awscli.amazonaws.com``, ``truststore.pki.rds.amazonaws.com``) do not.
+    """
     if not stack.fips:
         return Compliance.NOT_APPLICABLE
-    findings = []
+    hosts: dict[str, list[str]] = {}
     for key, value in resource.props.items():
         if (resource.type, str(key).lower()) in IGNORED:
             continue
-        for _, text in endpoint_strings(value, str(key)):
+        for _, written in endpoint_strings(value, str(key), stack):
+            text = written.replace(v.HOLE, "TOKEN")  # a deploy-time label (a Region) keeps the host readable
             host = detect.aws_host(text)
             # A bare `<service>.amazonaws.com` without a scheme is a service principal, not an endpoint.
             min_dots = 2 if "://" in text else 3
-            if host is not None and host.count(".") >= min_dots and not detect.is_fips_host(host):
-                findings.append(finding_name(str(key)))
-                break
-    return findings
+            if (
+                host is not None
+                and host.count(".") >= min_dots
+                and not detect.is_fips_host(host)
+                and not NO_FIPS_VARIANT.match(host)
+            ):
+                found = hosts.setdefault(finding_name(str(key)), [])
+                if host.replace("TOKEN", "*") not in found:
+                    found.append(host.replace("TOKEN", "*"))
+    return [Violation(name, f"Endpoint: {', '.join(found)}") for name, found in hosts.items()]
 
 
 RULE = Rule(
@@ -63,4 +90,8 @@ RULE = Rule(
     explanation="R7: use the <service>-fips.<region>.amazonaws.com endpoint (AWS FIPS endpoint list).",
     applies_to=None,
     check=fips_endpoints,
+    unknown=(
+        "Reads the text written in the template; a deploy-time part of a host (a Region) is a hole, and a "
+        "host whose literal labels are not FIPS is reported."
+    ),
 )

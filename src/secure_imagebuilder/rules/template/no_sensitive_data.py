@@ -2,45 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from secure_imagebuilder.core import detect
-from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
+from secure_imagebuilder.rules.template.fields import Kind, fields, finding_name, texts
 
-FREE_FORM_SUFFIXES = ("name", "description", "comment", "notes")
+__all__ = ["RULE", "finding_name", "no_sensitive_data"]
 
-
-def finding_name(key: str) -> str:
-    """A property key as a finding id: first letter upper-cased, ``::`` (reserved by CDK) flattened."""
-    return (key[:1].upper() + key[1:]).replace("::", ":")
-
-
-def _tag_fields(value: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict) and v.intrinsic(value) is None:
-        for key, tag_value in value.items():
-            yield f"Tag:{key}", [key, tag_value]
-        return
-    for tag in v.as_list(value):
-        key = v.render(v.get(tag, "Key")) or v.TOKEN
-        yield f"Tag:{key}", [v.get(tag, "Key"), v.get(tag, "Value")]
+# What SD1 looks for in each kind of field. Outside free text an account number is expected (ARNs,
+# mappings, policies); in other properties e-mail addresses are data the resource needs (a subscription).
+_KINDS = {
+    Kind.FREE_TEXT: frozenset({"email", "account-id", "access-key-id", "secret-access-key", "private-key"}),
+    Kind.WRITTEN: frozenset({"email", "access-key-id", "secret-access-key", "private-key"}),
+    Kind.PROPERTY: frozenset(),
+}
 
 
 def no_sensitive_data(resource: Resource, stack: Stack) -> RuleResult:
-    """One finding per field: ``Tag:<key>`` or the property name (``Name``, ``Description``, ...)."""
+    """One finding per field: ``Tag:<key>``, a property name, or a section of the template.
+
+    Free-form fields (tags, ``Name``, ``Description``, ...) hold no e-mail address, account number,
+    access key id or secret; text written elsewhere in the template (parameters and their defaults,
+    mappings, conditions, outputs, metadata) holds no e-mail address, access key id or secret.
+    """
     findings = []
-    for key, value in resource.props.items():
-        lowered = str(key).lower()
-        if lowered == "tags":
-            fields = list(_tag_fields(value))
-        elif lowered.endswith(FREE_FORM_SUFFIXES):
-            fields = [(finding_name(str(key)), value)]
-        else:
-            continue
-        for name, field_value in fields:
-            if any(detect.sensitive_kinds(text) for text in v.strings(field_value)):
-                findings.append(finding_name(name))
+    for field in fields(resource, stack):
+        wanted = _KINDS[field.kind]
+        if wanted and any(wanted.intersection(detect.sensitive_kinds(text)) for text in texts(field, stack)):
+            findings.append(field.name)
     return findings
 
 
@@ -59,4 +47,8 @@ RULE = Rule(
     ),
     applies_to=None,
     check=no_sensitive_data,
+    unknown=(
+        "Reads the text written in the template, with Fn::Sub/Fn::Join rendered over parameter defaults; a "
+        "deploy-time part is a hole, never a pass for the literal text around it."
+    ),
 )

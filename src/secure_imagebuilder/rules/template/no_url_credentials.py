@@ -1,31 +1,34 @@
-"""URL1: no credentials in URLs: user-info or signed query strings (R9)."""
+"""URL1: no credentials in URLs anywhere in the template: user-info or signed query strings (R9)."""
 
 from __future__ import annotations
 
 from secure_imagebuilder.core import detect
-from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
-from secure_imagebuilder.rules.template.no_sensitive_data import finding_name
+from secure_imagebuilder.rules.template.fields import fields, texts
 
 
 def no_url_credentials(resource: Resource, stack: Stack) -> RuleResult:
-    """One finding per property whose text holds a URL with ``user:pass@`` or a signed query string."""
-    findings = []
-    for key, value in resource.props.items():
-        if any(detect.url_credential_kinds(text) for text in v.strings(value) if "://" in text):
-            findings.append(finding_name(str(key)))
-    return findings
+    """One finding per field whose text holds a URL with ``user:pass@`` or a signed query string."""
+    return [
+        field.name
+        for field in fields(resource, stack)
+        if any(detect.url_credential_kinds(text) for text in texts(field, stack) if "://" in text)
+    ]
 
 
 RULE = Rule(
     id="URL1",
     level=Level.ERROR,
     refs=("R9",),
-    info="A URL in a property carries credentials (user:password@ or a signed query string).",
+    info="A URL in the template carries credentials (user:password@ or a signed query string).",
     explanation=(
         "R9: never put credentials in a URL given to a server; fetch from S3 with the instance role, or "
         "read the credential from Secrets Manager at run time."
     ),
     applies_to=None,
     check=no_url_credentials,
+    unknown=(
+        "Reads the text written in the template, with Fn::Sub/Fn::Join rendered over parameter defaults; a "
+        "deploy-time part is a hole, never a pass for the literal text around it."
+    ),
 )
