@@ -457,6 +457,11 @@ def confused_deputy(
     return found
 
 
+def _account_of(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 and parts[4] else FOREIGN
+
+
 def _deputy_requests(
     values: Mapping[str, list[tuple[str, Any]]],
     role_arn: str,
@@ -474,7 +479,7 @@ def _deputy_requests(
         arns.update(a for a in _own(expected, literal) if a not in literal)
     accounts = {FOREIGN} | {a for _, e in values.get("aws:sourceaccount", []) for a in _own(e, literal)}
     sources: list[dict[str, Any]] = [{}]
-    sources += [{"aws:SourceArn": arn, "aws:SourceAccount": arn.split(":")[4]} for arn in sorted(arns)]
+    sources += [{"aws:SourceArn": arn, "aws:SourceAccount": _account_of(arn)} for arn in sorted(arns)]
     sources += [{"aws:SourceAccount": account} for account in sorted(accounts)]
     others = {k: pairs for k, pairs in values.items() if k not in _IDENTITY_KEYS}
     for source in sources:

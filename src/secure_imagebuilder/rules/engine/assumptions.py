@@ -22,14 +22,18 @@ MAX_VARIABLES = 12
 Variable = tuple[str, str, list[Any]]  # kind ("condition"/"parameter"), name, the values to try
 
 
-def variables(props: Any, parameters: Mapping[str, Any]) -> list[Variable]:
-    """The conditions (``Fn::If``) and parameters (``Ref``) that ``props`` depend on, in order of use."""
+def variables(props: Any, stack: v.Sections) -> list[Variable]:
+    """The conditions (``Fn::If``) and parameters (``Ref``) that ``props`` depend on, in order of use.
+
+    A condition is tried only with the values it can take: one proven constant leads nowhere.
+    """
+    parameters = stack.parameters
     found: dict[tuple[str, str], list[Any]] = {}
     for kind, name in _uses(props, 0):
         if (kind, name) in found or len(found) >= MAX_VARIABLES:
             continue
         if kind == "condition":
-            found[(kind, name)] = [True, False]
+            found[(kind, name)] = sorted(v.condition_values(name, stack), reverse=True)
         elif name in parameters:
             # The parameter's known values, then the parameter left open (a value chosen at deploy time).
             found[(kind, name)] = [*v.parameter_options(parameters[name]), v.RAW]
@@ -60,7 +64,7 @@ def leading(finding_id: str, props: Any, stack: v.Sections, ids: Callable[[], li
     """What leads to ``finding_id``: ``ids()`` re-runs the rule and returns the finding ids it reports."""
     parameters = stack.parameters
     reasons = []
-    for kind, name, options in variables(props, parameters):
+    for kind, name, options in variables(props, stack):
         flagged = []
         for option in options:
             with v.assuming(kind, name, option):

@@ -119,7 +119,12 @@ class Engine:
         return found
 
     def _ids(self, rule: Rule, resource: Resource, stack: Stack) -> list[str]:
-        return list(self._results(rule, resource, stack))
+        """The violations only: a value left open (``values.RAW``) is undecided, not what leads to one."""
+        return [
+            full_id
+            for full_id, result in self._results(rule, resource, stack).items()
+            if not result.undecided
+        ]
 
     def _assumptions(self, finding_id: str, rule: Rule, resource: Resource, stack: Stack) -> tuple[str, ...]:
         found = assumptions.leading(

@@ -324,12 +324,12 @@ def resolved(value: Any, sections: Sections = NOTHING, *, symbolic: bool = True)
 
 
 def texts(value: Any, sections: Sections = NOTHING) -> Iterator[str]:
-    """Every piece of text written in ``value``, for the rules that look for secrets and sensitive data.
+    """Every piece of text ``value`` holds or can take, for the rules that read text (secrets, documents).
 
-    Literal strings at any depth, both branches of every ``Fn::If`` (dead text is still in the template),
-    and each rendering of ``Fn::Join``/``Fn::Sub``/``Fn::Base64`` with the parameters and mappings they
-    read substituted, so a secret split across parts or moved into a parameter default is whole again.
-    A plain ``Ref`` or ``Fn::FindInMap`` is not followed: the text rules read the section it points at.
+    Literal strings at any depth, both branches of every ``Fn::If`` (text that never deploys is still in
+    the template), and every value of every other intrinsic: a parameter's default and allowed values, a
+    mapping's entries, each rendering of ``Fn::Join``/``Fn::Sub``/``Fn::Base64`` with what they read
+    substituted, so a secret split across parts or moved into a parameter default is whole again.
     """
     yield from _texts(value, _View(sections, symbolic=False), 0)
 
@@ -497,7 +497,8 @@ def _find_in_map(arg: Any, value: Any, view: _View, assumed: Assumed, depth: int
     if not (isinstance(arg, list) and len(arg) in (3, 4)):
         raise _MalformedError("expected [map, top-level key, second-level key]")
     found: list[Alternative] = []
-    for names in _product(arg[:3], view, assumed, depth):
+    # Keys are read in the text view: a Region or account is not the symbolic one, so every entry counts.
+    for names in _product(arg[:3], _View(view.sections, symbolic=False), assumed, depth):
         (map_name, top, second), now = names.value, names.assumed
         for entry in _entries(view.sections.mappings, map_name):
             for inner in _entries(entry, top):
@@ -763,23 +764,18 @@ def _texts(value: Any, view: _View, depth: int) -> Iterator[str]:
             yield from _texts(item, view, depth + 1)
         return
     name, arg = found
-    if name in ("Fn::Join", "Fn::Sub"):
-        for alt in _alternatives(value, view, _NOTHING_ASSUMED, depth):
-            rendered = text(alt.value)
-            if rendered and rendered.strip(HOLE):
-                yield rendered
-        # The literal parts are in the renderings; read only what they hold besides (nested intrinsics).
-        parts = arg[1] if isinstance(arg, list) and len(arg) == 2 else []
-        for part in (
-            parts.values() if isinstance(parts, Mapping) else parts if isinstance(parts, list) else []
-        ):
-            if not isinstance(part, str):
-                yield from _texts(part, view, depth + 1)
-        return
     if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
-        arg = arg[1:]  # a condition's name is not text content
-    if name not in ("Ref", "Fn::GetAtt", "Condition", "Fn::FindInMap"):
-        yield from _texts(arg, view, depth + 1)
+        for branch in arg[1:]:  # both: text in a branch that never deploys is still in the template
+            yield from _texts(branch, view, depth + 1)
+        return
+    for alt in _alternatives(value, view, _NOTHING_ASSUMED, depth):
+        if isinstance(alt.value, str):
+            yield alt.value
+        elif isinstance(alt.value, Unknown):
+            if alt.value.text and alt.value.text.strip(HOLE):
+                yield alt.value.text
+        elif isinstance(alt.value, list) or is_literal_mapping(alt.value):
+            yield from _texts(alt.value, view, depth + 1)
 
 
 # --- conditions ---------------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from secure_imagebuilder.rules.template.fields import fields, texts
 def no_secrets(resource: Resource, stack: Stack) -> RuleResult:
     """One finding per field holding a PEM private key or something shaped like a secret access key.
 
-    Every field: resource properties and metadata, and for the stack itself the parameters (a default
-    ``Ref``'d into a property is reported once, where it is written), mappings, conditions, outputs and
-    the template's metadata.
+    Every field: resource properties (with the parameter defaults and mapping entries they read) and
+    metadata, and for the stack itself the parameters, mappings, conditions, outputs and the template's
+    metadata.
     """
     return [
         field.name

@@ -1,0 +1,564 @@
+"""The pack fails closed: each spelling that used to pass a non-compliant template (issue 20) is caught.
+
+Every case is a template written as CloudFormation and run through the engine with no CDK. Each
+non-compliant spelling has a compliant twin that must stay clean, so a fix that flags everything fails.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pathlib
+from typing import Any
+
+import pytest
+
+from secure_imagebuilder.rules.engine import assembly, run
+from secure_imagebuilder.rules.engine.model import Finding, Level
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+ACCOUNT_ID = {"Ref": "AWS::AccountId"}
+ROOT = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+ADMIN = {"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "kms:*", "Resource": "*"}
+IB_CONTEXT = "kms:EncryptionContext:aws:imagebuilder:arn"
+OWN_WORKFLOWS = {"Fn::Sub": "arn:${AWS::Partition}:imagebuilder:*:${AWS::AccountId}:workflow/*"}
+
+
+def findings(template: dict[str, Any]) -> list[Finding]:
+    return run.evaluate([assembly.stack_from_template(template, path="S")])
+
+
+def ids(template: dict[str, Any], logical_id: str | None = None, *, rule: str = "") -> set[str]:
+    """Finding ids (without the pack prefix) on ``logical_id`` (every resource when None)."""
+    return {
+        f.rule_id.removeprefix("DataProtection-")
+        for f in findings(template)
+        if (logical_id is None or f.resource.logical_id == logical_id) and f.rule.id.startswith(rule)
+    }
+
+
+def key(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Type": "AWS::KMS::Key",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {"EnableKeyRotation": True, "KeyPolicy": {"Statement": [ADMIN, *statements]}},
+    }
+
+
+def component(kms_key_id: Any = None) -> dict[str, Any]:
+    return {
+        "Type": "AWS::ImageBuilder::Component",
+        "Properties": {
+            "Name": "c",
+            "Version": "1.0.0",
+            "Platform": "Linux",
+            "Data": "schemaVersion: 1.0",
+            "KmsKeyId": kms_key_id if kms_key_id is not None else {"Fn::GetAtt": ["Key", "Arn"]},
+        },
+    }
+
+
+def with_ib_key(*statements: dict[str, Any], **others: Any) -> dict[str, Any]:
+    """A key used by a component of the template (so KMS5/IAM1 apply), and other resources."""
+    return {"Resources": {"Key": key(*statements), "Component": component(), **others}}
+
+
+# --- KMS4: a public key passes no more ---------------------------------------------------------------
+
+ANYONE = {"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringLike": {"aws:PrincipalAccount": "*"}},
+        {"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT_ID}},
+        {"Null": {"aws:PrincipalAccount": "false"}},
+        {"StringLike": {"kms:CallerAccount": "*"}},
+        {"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT_ID}},
+        {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/*"}},
+        {"StringLike": {"aws:PrincipalOrgID": "o-*"}},
+        {"StringLike": {"kms:ViaService": "*"}},
+        {"Bool": {"aws:SecureTransport": "true"}},
+    ],
+    ids=lambda c: json.dumps(c, sort_keys=True)[:60],
+)
+def test_a_weak_condition_leaves_the_key_public(condition: dict[str, Any]) -> None:
+    template = {"Resources": {"Key": key({**ANYONE, "Condition": condition})}}
+    assert "KMS4[Anyone]" in ids(template, "Key")
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        {"Fn::If": ["Open", "*", {"AWS": ROOT}]},
+        {"AWS": {"Fn::Join": ["", ["*"]]}},
+        {"AWS": {"Fn::Sub": "*"}},
+        {"AWS": ["*", ROOT]},
+    ],
+    ids=["Fn::If", "Fn::Join", "Fn::Sub", "a list with *"],
+)
+def test_anyone_written_through_an_intrinsic_is_anyone(principal: Any) -> None:
+    template = {
+        "Conditions": {"Open": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}},
+        "Resources": {"Key": key({**ANYONE, "Principal": principal})},
+    }
+    assert "KMS4[Anyone]" in ids(template, "Key")
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:PrincipalAccount": ACCOUNT_ID}},
+        {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+        {"StringEquals": {"kms:CallerAccount": ACCOUNT_ID, "kms:ViaService": "ec2.us-east-1.amazonaws.com"}},
+        {"ArnLike": {"aws:PrincipalArn": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/*"}}},
+        {"StringEquals": {"aws:PrincipalAccount": {"Ref": "TrustedAccount"}}},
+    ],
+    ids=["own account", "org id", "caller account via ec2", "own roles", "a deploy-time account"],
+)
+def test_a_condition_that_only_named_callers_meet_keeps_the_key_private(condition: dict[str, Any]) -> None:
+    template = {
+        "Parameters": {"TrustedAccount": {"Type": "String"}},
+        "Resources": {"Key": key({**ANYONE, "Condition": condition})},
+    }
+    assert ids(template, "Key", rule="KMS4") == set()
+
+
+def test_an_explicit_deny_for_other_accounts_keeps_the_key_private() -> None:
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "kms:*",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT_ID}},
+    }
+    assert ids({"Resources": {"Key": key(ANYONE, deny)}}, "Key", rule="KMS4") == set()
+
+
+# --- KMS5: data keys outside the Image Builder context ---------------------------------------------------
+
+EXEC = {"AWS": {"Fn::GetAtt": ["Exec", "Arn"]}}
+EXEC_ROLE = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": []}}}
+
+
+def grant(**changes: Any) -> dict[str, Any]:
+    statement = {
+        "Sid": "Exec",
+        "Effect": "Allow",
+        "Principal": EXEC,
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+        "Resource": "*",
+        "Condition": {"StringLike": {IB_CONTEXT: OWN_WORKFLOWS}},
+    }
+    statement.update(changes)
+    return {k: val for k, val in statement.items() if val is not None}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        grant(Condition={"StringLike": {IB_CONTEXT: "*"}}),
+        grant(Condition={"StringLikeIfExists": {IB_CONTEXT: OWN_WORKFLOWS}}),
+        grant(Condition={"StringLike": {"kms:ViaService": "*"}}),
+        grant(Condition={"Null": {IB_CONTEXT: "false"}}),
+        grant(Condition={"StringLike": {IB_CONTEXT: "arn:aws:imagebuilder:*:*:workflow/*"}}),
+        grant(Condition={"StringEquals": {"kms:ViaService": "imagebuilder.us-west-2.amazonaws.com"}}),
+        grant(Action={"Fn::If": ["Always", "kms:Decrypt", "kms:Encrypt"]}, Condition=None),
+        grant(Action="kms:De*", Condition=None),
+        grant(Action=None, NotAction="kms:Encrypt", Condition=None),
+        grant(Principal={"AWS": [ROOT, {"Fn::GetAtt": ["Exec", "Arn"]}]}, Condition=None),
+    ],
+    ids=[
+        "context *",
+        "IfExists",
+        "ViaService *",
+        "Null false",
+        "any account's workflows",
+        "via Image Builder, no context",
+        "Decrypt inside Fn::If",
+        "kms:De*",
+        "NotAction",
+        "root and a role",
+    ],
+)
+def test_data_keys_outside_the_context_are_reported(statement: dict[str, Any]) -> None:
+    template = with_ib_key(statement, Exec=EXEC_ROLE)
+    template["Conditions"] = {"Always": {"Fn::Equals": ["a", "a"]}}
+    assert "KMS5[Exec]" in ids(template, "Key")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        grant(),
+        grant(Condition={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:*:*:*"}}),
+        grant(Condition={"StringEquals": {"kms:ViaService": "sns.us-west-2.amazonaws.com"}}),
+        grant(Principal={"AWS": ROOT}, Condition=None),  # delegation to IAM: IAM1 judges the other side
+        grant(Action="kms:Encrypt", Condition=None),
+    ],
+    ids=["own workflows", "another service's context", "via SNS only", "the account root", "no data keys"],
+)
+def test_data_keys_within_the_context_are_not_reported(statement: dict[str, Any]) -> None:
+    assert ids(with_ib_key(statement, Exec=EXEC_ROLE), "Key", rule="KMS5") == set()
+
+
+# --- IAM1/IAM2/IAM3 ------------------------------------------------------------------------------------
+
+
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": list(statements)}},
+    }
+
+
+KEY_ARN = {"Fn::GetAtt": ["Key", "Arn"]}
+USE = {"Sid": "Use", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": KEY_ARN}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {**USE, "Resource": None, "NotResource": "arn:aws:s3:::*"},
+        {**USE, "Condition": {"StringLikeIfExists": {IB_CONTEXT: OWN_WORKFLOWS}}},
+        {**USE, "Resource": {"Fn::Sub": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*"}},
+        {**USE, "Resource": {"Fn::Sub": "${Key.Arn}"}},
+        {**USE, "Action": "kms:*"},
+    ],
+    ids=["NotResource", "IfExists", "Fn::Sub key ARN", "Fn::Sub reference", "kms:*"],
+)
+def test_identity_grants_outside_the_context_are_reported(statement: dict[str, Any]) -> None:
+    statement = {k: val for k, val in statement.items() if val is not None}
+    assert "IAM1[Use]" in ids(with_ib_key(Policy=policy(statement)), "Policy")
+
+
+def test_an_identity_grant_within_the_context_is_not_reported() -> None:
+    scoped = {**USE, "Condition": {"StringLike": {IB_CONTEXT: OWN_WORKFLOWS}}}
+    assert ids(with_ib_key(Policy=policy(scoped)), "Policy") == set()
+
+
+@pytest.mark.parametrize(
+    "actions",
+    [
+        {"Fn::If": ["Always", "*", "*"]},
+        {"Fn::Join": ["", ["kms:", "*"]]},
+        "kms:**",
+        "*:*",
+        "k?s:*",
+        ["s3:GetObject", {"Fn::Sub": "kms:${Suffix}"}],
+    ],
+    ids=["Fn::If", "Fn::Join", "kms:**", "*:*", "k?s:*", "Fn::Sub over a parameter default"],
+)
+def test_wildcard_actions_in_any_spelling(actions: Any) -> None:
+    template = {
+        "Conditions": {"Always": {"Fn::Equals": ["a", "a"]}},
+        "Parameters": {"Suffix": {"Type": "String", "Default": "*"}},
+        "Resources": {"P": policy({"Sid": "Wide", "Effect": "Allow", "Action": actions, "Resource": "*"})},
+    }
+    assert "IAM2[Wide]" in ids(template, "P")
+
+
+def test_a_listed_action_or_a_partial_wildcard_is_not_a_wildcard() -> None:
+    narrow = {"Sid": "Narrow", "Effect": "Allow", "Action": ["kms:De*", "s3:Get*"], "Resource": "*"}
+    assert ids({"Resources": {"P": policy(narrow)}}, "P") == set()
+
+
+def trust_role(statement: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [statement]}},
+    }
+
+
+IB_TRUST = {
+    "Sid": "Ib",
+    "Effect": "Allow",
+    "Principal": {"Service": "imagebuilder.amazonaws.com"},
+    "Action": "sts:AssumeRole",
+}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {**IB_TRUST, "Condition": {"StringLike": {"aws:SourceAccount": "*"}}},
+        {**IB_TRUST, "Condition": {"StringNotEquals": {"aws:SourceAccount": "444455556666"}}},
+        {**IB_TRUST, "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT_ID}}},
+        {**IB_TRUST, "Principal": {"Service": {"Fn::If": ["Always", "imagebuilder.amazonaws.com", "x"]}}},
+        {**IB_TRUST, "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:imagebuilder:*:*:*"}}},
+    ],
+    ids=["SourceAccount *", "NotEquals another", "IfExists", "principal inside Fn::If", "any account's ARN"],
+)
+def test_confused_deputy_spellings_are_reported(statement: dict[str, Any]) -> None:
+    template = {
+        "Conditions": {"Always": {"Fn::Equals": ["a", "a"]}},
+        "Resources": {"R": trust_role(statement)},
+    }
+    assert "IAM3[Ib]" in ids(template, "R")
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:SourceAccount": ACCOUNT_ID}},
+        {
+            "ArnLike": {
+                "aws:SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:imagebuilder:*:${AWS::AccountId}:*"}
+            }
+        },
+    ],
+    ids=["own account", "own ARNs"],
+)
+def test_a_trust_scoped_to_this_account_is_not_reported(condition: dict[str, Any]) -> None:
+    assert ids({"Resources": {"R": trust_role({**IB_TRUST, "Condition": condition})}}, "R") == set()
+
+
+# --- IB1/IB2/IB3: an AWS managed key in any spelling ----------------------------------------------------
+
+MANAGED_KEY_SPELLINGS = [
+    {"Fn::FindInMap": ["Keys", "Default", "Id"]},
+    {"Fn::FindInMap": ["Keys", {"Ref": "AWS::Region"}, "Id"]},
+    {"Fn::Sub": ["alias/${O}/imagebuilder", {"O": "aws"}]},
+    {"Fn::Sub": "${KeyParam}"},
+    {"Fn::Join": ["/", ["alias", {"Ref": "Owner"}, "imagebuilder"]]},
+    {"Fn::Select": [0, {"Fn::Split": [",", "alias/aws/ebs,x"]}]},
+]
+SPELLING_IDS = ["FindInMap", "FindInMap dynamic key", "Sub map", "Sub param", "Join param", "Select Split"]
+
+
+def managed_key_template(resource: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Parameters": {
+            "KeyParam": {"Type": "String", "Default": "alias/aws/imagebuilder"},
+            "Owner": {"Type": "String", "Default": "aws"},
+        },
+        "Mappings": {"Keys": {"Default": {"Id": "alias/aws/imagebuilder"}, "us-east-1": {"Id": "x"}}},
+        "Resources": {"R": resource},
+    }
+
+
+@pytest.mark.parametrize("value", MANAGED_KEY_SPELLINGS, ids=SPELLING_IDS)
+def test_an_aws_managed_key_is_found_in_every_spelling(value: Any) -> None:
+    assert "IB1" in ids(managed_key_template(component(value)), "R")
+    recipe = {
+        "Type": "AWS::ImageBuilder::ImageRecipe",
+        "Properties": {
+            "BlockDeviceMappings": [
+                {"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True, "KmsKeyId": value}}
+            ]
+        },
+    }
+    assert "IB2[/dev/xvda]" in ids(managed_key_template(recipe), "R")
+    distribution = {
+        "Type": "AWS::ImageBuilder::DistributionConfiguration",
+        "Properties": {
+            "Distributions": [{"Region": "us-east-1", "AmiDistributionConfiguration": {"KmsKeyId": value}}]
+        },
+    }
+    assert "IB3[us-east-1]" in ids(managed_key_template(distribution), "R")
+
+
+# --- every string of the template ------------------------------------------------------------------------
+
+PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgwMbRvI0MBZhpF\n"
+EMAIL = "platform-team@example.com"
+
+
+def test_secrets_and_e_mail_addresses_are_found_outside_resource_properties() -> None:
+    template = {
+        "Description": "Owned by " + EMAIL,
+        "Metadata": {"Owner": EMAIL},
+        "Parameters": {
+            "Pem": {"Type": "String", "Default": PEM, "NoEcho": True},
+            "Contact": {"Type": "String", "Default": EMAIL},
+            "Repo": {"Type": "String", "Default": "https://builder:hunter2@git.example.com/r.git"},
+        },
+        "Mappings": {"Certs": {"prod": {"Key": PEM}}},
+        "Outputs": {"Leak": {"Value": {"Fn::Join": ["", ["-----BEGIN ", "PRIVATE KEY-----\nMII"]]}}},
+        "Resources": {
+            "Doc": {
+                "Type": "AWS::SSM::Parameter",
+                "Metadata": {"note": PEM},
+                "Properties": {"Type": "String", "Value": {"Ref": "Pem"}},
+            }
+        },
+    }
+    found = ids(template)
+    assert {"SEC1[Parameters.Pem]", "SEC1[Mappings.Certs]", "SEC1[Outputs.Leak]", "SEC1[Metadata]"} <= found
+    assert {"SD1[Parameters.Contact]", "SD1[Description]", "SD1[Metadata]"} <= found
+    assert "URL1[Parameters.Repo]" in found
+    # Where it is written, and where it is used: the property receives the private key too.
+    assert "SEC1[Value]" in found
+
+
+def test_plain_text_outside_resources_raises_nothing() -> None:
+    template = {
+        "Description": "An image pipeline for account ${AWS::AccountId}",
+        "Parameters": {"Env": {"Type": "String", "Default": "prod", "Description": "e.g. 123456789012"}},
+        "Outputs": {"Arn": {"Value": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/x"}}},
+        "Resources": {"T": {"Type": "AWS::SSM::Parameter", "Properties": {"Type": "String", "Value": "x"}}},
+    }
+    assert ids(template) == set()
+
+
+# --- reports never print what must stay hidden -----------------------------------------------------------
+
+
+def test_a_no_echo_default_is_never_printed_in_a_finding() -> None:
+    template = {
+        "Parameters": {"Days": {"Type": "Number", "Default": 7, "NoEcho": True}},
+        "Resources": {
+            "Key": key() | {"Properties": {**key()["Properties"], "PendingWindowInDays": {"Ref": "Days"}}}
+        },
+    }
+    (finding,) = [f for f in findings(template) if f.rule.id == "KMS3"]
+    assert finding.assumptions == ("parameter Days is (hidden) (its Default)",)
+    assert "7" not in finding.message
+
+
+# --- acknowledgements need a reason -----------------------------------------------------------------------
+
+
+def test_an_acknowledgement_without_a_reason_silences_nothing() -> None:
+    unrotated = key()
+    unrotated["Properties"] = {**unrotated["Properties"], "EnableKeyRotation": False}
+    unrotated["Metadata"] = {"cdk_nag": {"rules_to_suppress": [{"id": "DataProtection-KMS1"}]}}
+    found = findings({"Resources": {"Key": unrotated}})
+    (rotation,) = [f for f in found if f.rule.id == "KMS1"]
+    assert rotation.acknowledged is None and rotation.level == Level.ERROR
+    (ack,) = [f for f in found if f.rule.id == "ACK1"]
+    assert ack.rule_id == "DataProtection-ACK1[DataProtection-KMS1]"
+    assert "Written without a reason at: Key" in ack.message
+
+
+# --- AUD1: a trail that never deploys -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("condition", "fires"),
+    [
+        ({"Fn::Equals": ["a", "b"]}, True),
+        ({"Fn::And": [{"Fn::Equals": ["a", "a"]}, {"Fn::Not": [{"Fn::Equals": ["x", "x"]}]}]}, True),
+        ({"Fn::Equals": [{"Ref": "Env"}, "prod"]}, False),
+        ({"Fn::Equals": ["a", "a"]}, False),
+    ],
+    ids=["never", "never (And/Not)", "depends on a parameter", "always"],
+)
+def test_a_trail_under_a_condition_that_is_never_true_does_not_count(condition: Any, fires: bool) -> None:
+    template = {
+        "Parameters": {"Env": {"Type": "String", "AllowedValues": ["dev", "prod"]}},
+        "Conditions": {"Audit": condition},
+        "Resources": {
+            "Component": component("arn:aws:kms:us-east-1:111122223333:key/k"),
+            "Trail": {
+                "Type": "AWS::CloudTrail::Trail",
+                "Condition": "Audit",
+                "Properties": {"IsLogging": True},
+            },
+        },
+    }
+    assert ("AUD1" in ids(template)) is fires
+
+
+# --- the grant rules never fail open ------------------------------------------------------------------------
+
+
+def blueprint() -> dict[str, Any]:
+    """The SecureImagePipeline blueprint's template, as its snapshot holds it."""
+    path = REPO / "tests/examples/__snapshots__/test_examples/test_example_snapshot[blueprint].json"
+    ((_, template),) = json.loads(path.read_text()).items()
+    return copy.deepcopy(template)
+
+
+def execution_role_policy(template: dict[str, Any]) -> dict[str, Any]:
+    (pipeline,) = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::ImageBuilder::ImagePipeline"
+    ]
+    role = pipeline["Properties"]["ExecutionRole"]["Fn::GetAtt"][0]
+    (found,) = [
+        r
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::IAM::Policy" and {"Ref": role} in r["Properties"].get("Roles", [])
+    ]
+    return found
+
+
+def without_role_grant(template: dict[str, Any]) -> dict[str, Any]:
+    document = execution_role_policy(template)["Properties"]["PolicyDocument"]
+    document["Statement"] = [s for s in document["Statement"] if IB_CONTEXT not in json.dumps(s)]
+    return template
+
+
+def grant_ids(template: dict[str, Any]) -> set[str]:
+    return {i.split("[")[0] for i in ids(template, rule="GRANT")}
+
+
+def test_the_blueprint_is_granted() -> None:
+    assert grant_ids(blueprint()) == set()
+
+
+def test_a_missing_role_grant_is_found_with_an_unrelated_fn_if_elsewhere() -> None:
+    template = without_role_grant(blueprint())
+    assert "GRANT2" in grant_ids(template)
+    template["Conditions"] = {"Debug": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}}
+    template["Resources"]["Unrelated"] = policy(
+        {"Effect": "Allow", "Action": {"Fn::If": ["Debug", "s3:GetObject", "s3:ListBucket"]}, "Resource": "*"}
+    )
+    assert "GRANT2" in grant_ids(template)
+
+
+def test_a_workflow_name_behind_fn_if_is_still_judged() -> None:
+    template = without_role_grant(blueprint())
+    template["Conditions"] = {"Prod": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}}
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::ImageBuilder::Workflow":
+            resource["Properties"]["Name"] = {"Fn::If": ["Prod", "build-prod", "build-dev"]}
+    found = [f for f in findings(template) if f.rule.id.startswith("GRANT")]
+    assert not any(f.error for f in found)
+    assert "GRANT2" in {f.rule.id for f in found}
+
+
+def test_a_role_grant_whose_condition_never_matches_is_no_grant() -> None:
+    template = blueprint()
+    for statement in execution_role_policy(template)["Properties"]["PolicyDocument"]["Statement"]:
+        if IB_CONTEXT in json.dumps(statement):
+            statement["Condition"]["StringEquals"] = {"aws:PrincipalAccount": "000000000000"}
+    assert "GRANT2" in grant_ids(template)
+
+
+def test_a_permissions_boundary_without_decrypt_caps_the_grant() -> None:
+    template = blueprint()
+    (pipeline,) = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::ImageBuilder::ImagePipeline"
+    ]
+    role = template["Resources"][pipeline["Properties"]["ExecutionRole"]["Fn::GetAtt"][0]]
+    template["Resources"]["Boundary"] = policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+    role["Properties"]["PermissionsBoundary"] = {"Ref": "Boundary"}
+    assert "GRANT2" in grant_ids(template)
+    template["Resources"]["Boundary"] = policy({"Effect": "Allow", "Action": "kms:*", "Resource": "*"})
+    assert "GRANT2" not in grant_ids(template)
+
+
+def test_a_boundary_outside_the_template_leaves_the_grant_undecided_not_passed() -> None:
+    template = without_role_grant(blueprint())
+    (pipeline,) = [
+        r for r in template["Resources"].values() if r["Type"] == "AWS::ImageBuilder::ImagePipeline"
+    ]
+    role = template["Resources"][pipeline["Properties"]["ExecutionRole"]["Fn::GetAtt"][0]]
+    role["Properties"]["PermissionsBoundary"] = {"Fn::ImportValue": "OrgBoundary"}
+    (finding,) = [f for f in findings(template) if f.rule.id == "GRANT2"]
+    assert finding.level in (Level.ERROR, Level.WARNING)
+
+
+def test_an_undecided_finding_is_a_warning_that_names_the_value() -> None:
+    template = {
+        "Parameters": {"Days": {"Type": "Number"}},
+        "Resources": {
+            "Key": key() | {"Properties": {**key()["Properties"], "PendingWindowInDays": {"Ref": "Days"}}}
+        },
+    }
+    (finding,) = [f for f in findings(template) if f.rule.id == "KMS3"]
+    assert finding.level == Level.WARNING
+    assert "parameter Days has no Default or AllowedValues" in finding.message
