@@ -121,7 +121,8 @@ LIMITS = """\
 - **Every string of the template** is read by SEC1, SD1 and URL1: resource properties and `Metadata`,
   and, on the stack, `Parameters` (defaults, allowed values, descriptions), `Mappings`, `Conditions`,
   `Outputs` and the template's `Description` and `Metadata` (findings name the section:
-  `Parameters.DbPassword`). A value `Ref`'d from a parameter is reported once, where it is written.
+  `Parameters.DbPassword`). A value `Ref`'d from a parameter is reported where it is written and on the
+  property that receives it.
 - **What leads to a finding** (`rules/engine/assumptions.py`): when a flagged resource depends on
   conditions or parameters, the rule runs again with each fixed in turn; the finding names the condition
   branch or parameter value under which it appears and another value makes it go away ("when condition
