@@ -13,9 +13,8 @@ read passes in silence:
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from secure_imagebuilder.rules.engine import assumptions
@@ -69,26 +68,30 @@ class Engine:
         return findings
 
     def _check(self, rule: Rule, resource: Resource, stack: Stack) -> list[Finding]:
-        rule_id = f"{self.pack_name}-{rule.id}"
+        if resource.condition and resource.condition in stack.conditions:
+            with v.assuming("condition", resource.condition, True):
+                return self._checked(rule, resource, stack)
+        return self._checked(rule, resource, stack)
+
+    def _checked(self, rule: Rule, resource: Resource, stack: Stack) -> list[Finding]:
         try:
-            with _own_condition(resource, stack):
-                found = self._results(rule, resource, stack)
-                return [
-                    Finding(
-                        rule,
-                        full_id,
-                        resource,
-                        stack,
-                        acknowledged=acknowledgement(full_id, resource, stack),
-                        assumptions=self._assumptions(full_id, rule, resource, stack),
-                        undecided=result.undecided,
-                        detail=result.detail,
-                    )
-                    for full_id, result in found.items()
-                ]
+            found = self._results(rule, resource, stack)
+            return [
+                Finding(
+                    rule,
+                    full_id,
+                    resource,
+                    stack,
+                    acknowledged=acknowledgement(full_id, resource, stack),
+                    assumptions=self._assumptions(full_id, rule, resource, stack),
+                    undecided=result.undecided,
+                    detail=result.detail,
+                )
+                for full_id, result in found.items()
+            ]
         except Exception as error:  # a crash in a rule must fail the gate, never hide the resource
             message = redacted(f"{type(error).__name__}: {error}")[:200]
-            error_id = rule_id + RULE_ERROR_SUFFIX
+            error_id = f"{self.pack_name}-{rule.id}{RULE_ERROR_SUFFIX}"
             return [
                 Finding(
                     rule,
@@ -151,15 +154,6 @@ def _undecided(item: Undecided, stack: Stack) -> str:
     if item.reason:
         parts.append(item.reason)
     return "; ".join(parts) or "a value only known at deploy time"
-
-
-@contextlib.contextmanager
-def _own_condition(resource: Resource, stack: Stack) -> Iterator[None]:
-    if resource.condition and resource.condition in stack.conditions:
-        with v.assuming("condition", resource.condition, True):
-            yield
-    else:
-        yield
 
 
 def acknowledgement(rule_id: str, resource: Resource, stack: Stack) -> str | None:

@@ -168,8 +168,11 @@ def as_list(value: Any) -> list[Any]:
 
 
 def intrinsic(value: Any) -> tuple[str, Any] | None:
-    """``(name, argument)`` if ``value`` is a single-key ``Ref``/``Fn::*``/``Condition`` object."""
-    if isinstance(value, Mapping) and len(value) == 1:
+    """``(name, argument)`` if ``value`` is a single-key ``Ref``/``Fn::*``/``Condition`` object.
+
+    Templates are read into plain dicts; ``dict`` (not the ``Mapping`` ABC) keeps this hot check cheap.
+    """
+    if type(value) is dict and len(value) == 1:
         ((name, arg),) = value.items()
         if isinstance(name, str) and (name in ("Ref", "Condition") or name.startswith("Fn::")):
             return name, arg
@@ -178,7 +181,7 @@ def intrinsic(value: Any) -> tuple[str, Any] | None:
 
 def is_literal_mapping(value: Any) -> bool:
     """A mapping that is not itself an intrinsic."""
-    return isinstance(value, Mapping) and intrinsic(value) is None
+    return isinstance(value, dict) and intrinsic(value) is None
 
 
 def number(value: Any) -> float | None:
@@ -287,8 +290,17 @@ def alternatives(value: Any, sections: Sections = NOTHING) -> list[Any]:
     Nested values are left as written (``reach`` goes down a path); resources stay references that
     ``Stack.target`` follows.
     """
+    if _plain(value):
+        return [value]
     view = _View(sections, symbolic=False)
     return [alt.value for alt in _alternatives(value, view, _ASSUMED.get(), 0)]
+
+
+def _plain(value: Any) -> bool:
+    """A value with nothing to read at its top level (the fast path of most properties)."""
+    if type(value) is str:
+        return "{{resolve:" not in value
+    return type(value) is not dict or len(value) != 1 or intrinsic(value) is None
 
 
 def reach(obj: Any, *path: str, stack: Sections = NOTHING) -> list[Any]:
@@ -297,6 +309,14 @@ def reach(obj: Any, *path: str, stack: Sections = NOTHING) -> list[Any]:
     ``ABSENT`` stands for "not set"; an :class:`Unknown` for a value the model cannot read. One condition
     takes one branch along the whole path.
     """
+    plain = obj
+    for key in path:  # the fast path: plain objects all the way down
+        if type(plain) is not dict or not _plain(plain):
+            break
+        plain = plain.get(key)
+    else:
+        if _plain(plain):
+            return [plain]
     view = _View(stack, symbolic=False)
     current = _alternatives(obj, view, _ASSUMED.get(), 0)
     for key in path:

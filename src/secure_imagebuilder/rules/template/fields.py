@@ -9,6 +9,7 @@ each mapping, condition and output. Findings on a section name it: ``Parameters.
 from __future__ import annotations
 
 import enum
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -86,3 +87,15 @@ def _sections(stack: Stack) -> Iterator[Field]:
 def texts(field: Field, stack: Stack) -> Iterator[str]:
     """Every piece of text in a field (``values.texts``: Fn::Join/Fn::Sub rendered over parameters)."""
     return v.texts(field.value, stack)
+
+
+_READ: weakref.WeakKeyDictionary[Resource, list[tuple[Field, list[str]]]] = weakref.WeakKeyDictionary()
+
+
+def read(resource: Resource, stack: Stack) -> list[tuple[Field, list[str]]]:
+    """Every field of the resource with its text, read once for the three rules that look at it."""
+    found = _READ.get(resource)
+    if found is None:
+        found = [(field, list(texts(field, stack))) for field in fields(resource, stack)]
+        _READ[resource] = found
+    return found

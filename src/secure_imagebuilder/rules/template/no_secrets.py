@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from secure_imagebuilder.core import detect
 from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
-from secure_imagebuilder.rules.template.fields import fields, texts
+from secure_imagebuilder.rules.template.fields import read
 
 
 def no_secrets(resource: Resource, stack: Stack) -> RuleResult:
@@ -14,11 +14,7 @@ def no_secrets(resource: Resource, stack: Stack) -> RuleResult:
     metadata, and for the stack itself the parameters, mappings, conditions, outputs and the template's
     metadata.
     """
-    return [
-        field.name
-        for field in fields(resource, stack)
-        if any(detect.secret_kinds(text) for text in texts(field, stack))
-    ]
+    return [field.name for field, found in read(resource, stack) if any(map(detect.secret_kinds, found))]
 
 
 RULE = Rule(

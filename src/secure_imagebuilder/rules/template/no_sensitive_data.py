@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from secure_imagebuilder.core import detect
 from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
-from secure_imagebuilder.rules.template.fields import Kind, fields, finding_name, texts
+from secure_imagebuilder.rules.template.fields import Kind, finding_name, read
 
 __all__ = ["RULE", "finding_name", "no_sensitive_data"]
 
@@ -25,9 +25,9 @@ def no_sensitive_data(resource: Resource, stack: Stack) -> RuleResult:
     mappings, conditions, outputs, metadata) holds no e-mail address, access key id or secret.
     """
     findings = []
-    for field in fields(resource, stack):
+    for field, found in read(resource, stack):
         wanted = _KINDS[field.kind]
-        if wanted and any(wanted.intersection(detect.sensitive_kinds(text)) for text in texts(field, stack)):
+        if wanted and any(wanted.intersection(detect.sensitive_kinds(text)) for text in found):
             findings.append(field.name)
     return findings
 

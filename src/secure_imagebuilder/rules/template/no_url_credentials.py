@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from secure_imagebuilder.core import detect
 from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
-from secure_imagebuilder.rules.template.fields import fields, texts
+from secure_imagebuilder.rules.template.fields import read
 
 
 def no_url_credentials(resource: Resource, stack: Stack) -> RuleResult:
     """One finding per field whose text holds a URL with ``user:pass@`` or a signed query string."""
     return [
         field.name
-        for field in fields(resource, stack)
-        if any(detect.url_credential_kinds(text) for text in texts(field, stack) if "://" in text)
+        for field, found in read(resource, stack)
+        if any(detect.url_credential_kinds(text) for text in found if "://" in text)
     ]
 
 
