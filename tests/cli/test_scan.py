@@ -73,7 +73,7 @@ def test_warnings_alone_do_not_fail() -> None:
     [
         (["missing.yaml"], "missing.yaml: cannot be read"),
         ([str(FIXTURES / "not_a_template.yaml")], "not a CloudFormation template"),
-        ([str(FIXTURES / "broken.yaml")], "not valid JSON or YAML"),
+        ([str(FIXTURES / "broken.yaml")], f"{FIXTURES / 'broken.yaml'}:3:1: not valid YAML"),
         ([str(HERE)], "must be a cloud assembly (cdk.out) with a manifest.json"),
         (["--format", "xml", "x.yaml"], "invalid choice: 'xml'"),
     ],

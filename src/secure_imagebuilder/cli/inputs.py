@@ -34,11 +34,11 @@ def read(path: str, *, fips: bool, with_lines: bool) -> Scanned:
             raise InputError(f"{path}: unreadable cloud assembly: {error}") from None
         return Scanned(path, stacks, _lines(stacks) if with_lines else {})
     try:
-        template = templates.load_template(location)
+        template = templates.read(location)
     except templates.TemplateError as error:
         raise InputError(str(error)) from None
-    stack = assembly.stack_from_template(template, path=location.name, template_path=path, fips=fips)
-    return Scanned(path, [stack], _lines([stack]) if with_lines else {})
+    stack = assembly.stack_from_template(template.body, path=location.name, template_path=path, fips=fips)
+    return Scanned(path, [stack], {path: dict(template.lines)} if with_lines else {})
 
 
 def _lines(stacks: list[Stack]) -> dict[str, dict[str, int]]:
@@ -46,8 +46,8 @@ def _lines(stacks: list[Stack]) -> dict[str, dict[str, int]]:
     for stack in stacks:
         if stack.template_path and stack.template_path not in found:
             try:
-                text = pathlib.Path(stack.template_path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                template = templates.read(stack.template_path, in_assembly=True)
+            except templates.TemplateError:
                 continue
-            found[stack.template_path] = templates.resource_lines(text)
+            found[stack.template_path] = dict(template.lines)
     return found
