@@ -26,28 +26,19 @@ def read(path: str, *, fips: bool, with_lines: bool) -> Scanned:
     """Read one PATH: a template file, or a directory holding a cloud assembly's manifest.json."""
     location = pathlib.Path(path)
     if location.is_dir():
-        if not (location / "manifest.json").is_file():
+        if not (location / assembly.MANIFEST).exists():
             raise InputError(f"{path}: a directory must be a cloud assembly (cdk.out) with a manifest.json")
+        reader = assembly.AssemblyReader(location, fips=fips)
         try:
-            stacks = assembly.read_assembly(location, fips=fips)
-        except (OSError, ValueError) as error:  # json.JSONDecodeError is a ValueError
-            raise InputError(f"{path}: unreadable cloud assembly: {error}") from None
-        return Scanned(path, stacks, _lines(stacks) if with_lines else {})
+            stacks = reader.assembly()
+        except (assembly.AssemblyError, templates.TemplateError) as error:
+            raise InputError(str(error)) from None
+        if not stacks:
+            raise InputError(f"{path}: the cloud assembly holds no stack: nothing to scan")
+        return Scanned(path, stacks, reader.lines if with_lines else {})
     try:
         template = templates.read(location)
     except templates.TemplateError as error:
         raise InputError(str(error)) from None
     stack = assembly.stack_from_template(template.body, path=location.name, template_path=path, fips=fips)
     return Scanned(path, [stack], {path: dict(template.lines)} if with_lines else {})
-
-
-def _lines(stacks: list[Stack]) -> dict[str, dict[str, int]]:
-    found: dict[str, dict[str, int]] = {}
-    for stack in stacks:
-        if stack.template_path and stack.template_path not in found:
-            try:
-                template = templates.read(stack.template_path, in_assembly=True)
-            except templates.TemplateError:
-                continue
-            found[stack.template_path] = dict(template.lines)
-    return found
