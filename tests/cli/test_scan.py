@@ -58,7 +58,7 @@ def test_an_error_exits_1_and_names_template_logical_id_rule_message_and_fix() -
     result = scan(str(FIXTURES / "bad.yaml"))
     assert result.returncode == 1
     line = next(line for line in result.stdout.splitlines() if "DataProtection-KMS1" in line)
-    assert line.startswith(f"{FIXTURES / 'bad.yaml'}: ERROR DataProtection-KMS1 Key: ")
+    assert line.startswith(f"{FIXTURES / 'bad.yaml'}:5: ERROR DataProtection-KMS1 Key: ")
     assert "fix: R5: set EnableKeyRotation: true" in result.stdout
 
 

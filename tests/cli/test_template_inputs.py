@@ -117,7 +117,7 @@ def test_every_short_form_is_read(tmp_path: pathlib.Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["summary"]["templates"] == 1
-    assert [f["id"] for f in report["findings"]] == ["DataProtection-TLS2"]
+    assert [(f["id"], f["line"]) for f in report["findings"]] == [("DataProtection-TLS2", 23)]
 
 
 def test_a_tab_before_a_comment_is_read(tmp_path: pathlib.Path) -> None:
@@ -229,3 +229,20 @@ def test_a_template_without_resources_is_refused(tmp_path: pathlib.Path, text: s
 
 
 # --- lines in every format ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("t.yaml", "# a comment\nResources:\n\n  Key:\n    Type: AWS::KMS::Key\n", 4),
+        ("t.json", '{\n "Resources": {\n  "Other": {"Type": "AWS::SNS::Topic"},\n  "Key": {\n'
+         '   "Type": "AWS::KMS::Key"}}}\n', 4),
+    ],
+)  # fmt: skip
+def test_text_and_json_findings_carry_the_resource_line(
+    tmp_path: pathlib.Path, name: str, text: str, line: int
+) -> None:
+    path = write(tmp_path / name, text)
+    report = json.loads(run_scan(path, "--format", "json").stdout)
+    assert {f["line"] for f in report["findings"] if f["logicalId"] == "Key"} == {line}
+    assert f"{path}:{line}: ERROR DataProtection-KMS1 Key: " in run_scan(path).stdout

@@ -22,7 +22,7 @@ class Scanned:
     lines: dict[str, dict[str, int]] = field(default_factory=dict)  # template path -> logical id -> line
 
 
-def read(path: str, *, fips: bool, with_lines: bool) -> Scanned:
+def read(path: str, *, fips: bool) -> Scanned:
     """Read one PATH: a template file, or a directory holding a cloud assembly's manifest.json."""
     location = pathlib.Path(path)
     if location.is_dir():
@@ -35,10 +35,10 @@ def read(path: str, *, fips: bool, with_lines: bool) -> Scanned:
             raise InputError(str(error)) from None
         if not stacks:
             raise InputError(f"{path}: the cloud assembly holds no stack: nothing to scan")
-        return Scanned(path, stacks, reader.lines if with_lines else {})
+        return Scanned(path, stacks, reader.lines)
     try:
         template = templates.read(location)
     except templates.TemplateError as error:
         raise InputError(str(error)) from None
     stack = assembly.stack_from_template(template.body, path=location.name, template_path=path, fips=fips)
-    return Scanned(path, [stack], {path: dict(template.lines)} if with_lines else {})
+    return Scanned(path, [stack], {path: dict(template.lines)})

@@ -50,7 +50,7 @@ def version() -> str:
 
 def scan(paths: Sequence[str], *, output_format: str, fips: bool) -> tuple[str, bool]:
     """The report and whether it fails; raises ``InputError`` for an unreadable input."""
-    scanned: list[Scanned] = [read(path, fips=fips, with_lines=output_format == "sarif") for path in paths]
+    scanned: list[Scanned] = [read(path, fips=fips) for path in paths]
     engine = Engine()
     located: list[reports.Located] = []
     stacks = []
