@@ -52,6 +52,15 @@ def test_json_nested_100000_deep_is_refused_within_a_second(tmp_path: pathlib.Pa
     assert result.seconds < QUICK
 
 
+def test_a_5_mb_json_array_is_skipped_without_a_yaml_parse(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path / "data.json", json.dumps(["x" * 60] * 80_000))
+    assert path.stat().st_size > 5_000_000
+    result = run_scan(path, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert f"skipped {path}: not a CloudFormation template (a list, not a mapping)" in result.stdout
+    assert result.seconds < QUICK
+
+
 def test_a_template_over_5_mb_is_refused(tmp_path: pathlib.Path) -> None:
     big = {"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "x" * 6_000_000}}}}
     path = write_json(tmp_path / "big.json", big)
