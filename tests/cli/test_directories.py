@@ -197,6 +197,25 @@ def test_an_unreadable_subdirectory_is_an_error(
     assert scanned.problems == [f"{locked}: cannot be read (Permission denied)"]
 
 
+def test_output_may_not_overwrite_a_file_found_in_a_directory(repository: pathlib.Path) -> None:
+    key = repository / "templates" / "key.yaml"
+    before = key.read_text()
+    refused(run_scan(repository, "--output", key), f"--output {key}: names the input {key}")
+    assert key.read_text() == before
+
+
+def test_output_may_not_overwrite_a_file_of_an_assembly(repository: pathlib.Path) -> None:
+    manifest = repository / "cdk.out" / "manifest.json"
+    refused(run_scan(repository / "cdk.out", "--output", manifest), f"--output {manifest}")
+    assert json.loads(manifest.read_text())["artifacts"]
+
+
+def test_output_may_be_written_inside_a_scanned_directory(repository: pathlib.Path) -> None:
+    result = run_scan(repository, "--format", "json", "--output", repository / "report.json")
+    assert result.returncode == 1, result.stderr
+    assert json.loads((repository / "report.json").read_text())["summary"]["templates"] == 3
+
+
 def test_sarif_lists_skipped_files_as_notifications(repository: pathlib.Path) -> None:
     log = json.loads(run_scan(repository, "--format", "sarif").stdout)
     (invocation,) = log["runs"][0]["invocations"]

@@ -8,7 +8,7 @@ import json
 import pathlib
 
 import pytest
-from scanning import refused, run_scan, write_json
+from scanning import KEY_WITHOUT_ROTATION, refused, run_scan, write_json
 
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -235,6 +235,22 @@ def test_a_template_without_resources_is_refused(tmp_path: pathlib.Path, text: s
 
 
 # --- --output may not name an input -----------------------------------------------------------------
+
+
+def test_output_naming_an_input_is_refused_before_anything_is_written(tmp_path: pathlib.Path) -> None:
+    path = write_json(tmp_path / "t.json", {"Resources": KEY_WITHOUT_ROTATION})
+    before = path.read_bytes()
+    refused(run_scan(path, "--output", path), f"--output {path}", "overwrite")
+    assert path.read_bytes() == before
+
+
+def test_output_naming_an_input_through_another_spelling_is_refused(tmp_path: pathlib.Path) -> None:
+    path = write_json(tmp_path / "t.json", {"Resources": KEY_WITHOUT_ROTATION})
+    before = path.read_bytes()
+    other = tmp_path / "sub" / ".." / "t.json"
+    (tmp_path / "sub").mkdir()
+    refused(run_scan(tmp_path, "--format", "json", "--output", other), str(other), "overwrite")
+    assert path.read_bytes() == before
 
 
 # --- lines in every format ---------------------------------------------------------------------------

@@ -41,13 +41,16 @@ def manifest(outdir: pathlib.Path, artifacts: Any) -> pathlib.Path:
     return write(outdir / "manifest.json", {"version": "36.0.0", "artifacts": artifacts})
 
 
-def test_the_reader_keeps_the_lines_of_every_template(tmp_path: pathlib.Path) -> None:
+def test_the_reader_keeps_lines_and_the_files_it_opened(tmp_path: pathlib.Path) -> None:
     write(tmp_path / "S.template.json", {"Resources": {"Other": {"Type": "AWS::SNS::Topic"}, "C": COMPONENT}})
     write(tmp_path / "S.metadata.json", {"/S/C/Resource": [{"type": "aws:cdk:logicalId", "data": "C"}]})
     manifest(tmp_path, {"S": stack_artifact("S.template.json", additionalMetadataFile="S.metadata.json")})
     reader = AssemblyReader(tmp_path)
     (stack,) = reader.assembly()
     assert reader.lines == {str(tmp_path / "S.template.json"): {"Other": 3, "C": 6}}
+    assert reader.files == {
+        tmp_path / name for name in ("manifest.json", "S.template.json", "S.metadata.json")
+    }
     assert stack.by_logical_id["C"].path == "S/C/Resource"
 
 

@@ -45,12 +45,13 @@ class Skipped:
 
 @dataclass
 class Scanned:
-    """What one PATH argument held: stacks, where each resource starts, skipped files, problems."""
+    """What one PATH argument held: stacks, where each resource starts, skipped files, files read."""
 
     path: str
     stacks: list[Stack] = field(default_factory=list)
     lines: dict[str, dict[str, int]] = field(default_factory=dict)  # template path -> logical id -> line
     skipped: list[Skipped] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)  # every file read or skipped, resolved
     problems: list[str] = field(default_factory=list)
 
 
@@ -74,6 +75,8 @@ def _assembly(outdir: pathlib.Path, scanned: Scanned, *, fips: bool) -> None:
     except (assembly.AssemblyError, templates.TemplateError) as error:
         scanned.problems.append(str(error))
         return
+    finally:
+        scanned.files.update(os.path.realpath(file) for file in reader.files)
     if not stacks:
         scanned.problems.append(f"{outdir}: the cloud assembly holds no stack: nothing to scan")
     scanned.stacks.extend(stacks)
@@ -81,6 +84,7 @@ def _assembly(outdir: pathlib.Path, scanned: Scanned, *, fips: bool) -> None:
 
 
 def _template(file: pathlib.Path, name: str, scanned: Scanned, *, fips: bool) -> None:
+    scanned.files.add(os.path.realpath(file))
     try:
         template = templates.read(file)
     except templates.NotATemplateError as error:

@@ -7,6 +7,7 @@ finding remains, 2 a usage error or an input that cannot be read (the message na
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 from collections.abc import Sequence
@@ -88,6 +89,18 @@ def scan(paths: Sequence[str], *, output_format: str, fips: bool) -> tuple[str, 
     return report(read_inputs(paths, fips=fips), output_format=output_format)
 
 
+def overwritten_input(output: str, paths: Sequence[str], scanned: Sequence[Scanned] = ()) -> str | None:
+    """The input that writing the report to ``output`` would overwrite, if any."""
+    target = os.path.realpath(output)
+    for path in paths:
+        if os.path.realpath(path) == target:
+            return path
+    for item in scanned:
+        if target in item.files:
+            return output
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     try:
@@ -95,7 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse exits 2 on usage errors, 0 on --help
         return int(exit_.code or 0)
     try:
+        _refuse_overwrite(args.output, args.paths)
         scanned = read_inputs(args.paths, fips=args.fips)
+        _refuse_overwrite(args.output, args.paths, scanned)
     except InputError as error:
         for problem in error.problems:
             print(f"secure-imagebuilder: {problem}", file=sys.stderr)
@@ -110,3 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         sys.stdout.write(body)
     return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _refuse_overwrite(output: str | None, paths: Sequence[str], scanned: Sequence[Scanned] = ()) -> None:
+    overwritten = overwritten_input(output, paths, scanned) if output else None
+    if overwritten:
+        raise InputError([f"--output {output}: names the input {overwritten}; the report would overwrite it"])

@@ -146,7 +146,7 @@ class AssemblyReader:
     """Reads the stacks of one cloud assembly, keeping every path it opens inside ``root``.
 
     ``lines`` collects, for every template read, the line where each resource starts (template path ->
-    logical id -> line), for reports.
+    logical id -> line), for reports; ``files`` every file opened.
     """
 
     def __init__(
@@ -157,6 +157,7 @@ class AssemblyReader:
         self.fips = fips
         self.outer_acks = outer_acks
         self.lines: dict[str, dict[str, int]] = {}
+        self.files: set[pathlib.Path] = set()
         self._real_root = _resolved(root)
         self._seen: set[pathlib.Path] = set()
 
@@ -165,6 +166,7 @@ class AssemblyReader:
         outdir = self.root if outdir is None else outdir
         self._seen.add(_resolved(outdir))
         manifest_path = outdir / MANIFEST
+        self.files.add(manifest_path)
         stacks: list[Stack] = []
         for artifact_id, artifact in _artifacts(manifest_path).items():
             properties = _object(artifact.get("properties"), manifest_path, f"artifact {artifact_id!r}")
@@ -193,6 +195,7 @@ class AssemblyReader:
         extra = artifact.get("additionalMetadataFile")
         if extra is not None:
             extra_path = self.inside(outdir, extra, manifest_path)
+            self.files.add(extra_path)
             for path, entries in _metadata(read_json(extra_path), extra_path).items():
                 metadata.setdefault(path, []).extend(entries)
         properties = _mapping(artifact.get("properties"))
@@ -200,6 +203,7 @@ class AssemblyReader:
         tags = {str(k): str(val) for k, val in _mapping(properties.get("tags")).items()}
         files, path_acks, construct_paths = self._construct_tree(template_path, metadata, manifest_path)
         stacks = []
+        self.files.update(files.values())
         for owner, template_file in files.items():
             template = templates.read(template_file, in_assembly=True)
             self.lines[str(template_file)] = dict(template.lines)
