@@ -14,6 +14,7 @@ import pytest
 
 from secure_imagebuilder.rules.engine import assembly
 from secure_imagebuilder.rules.engine.assembly import AssemblyError, AssemblyReader
+from secure_imagebuilder.rules.engine.run import evaluate
 
 COMPONENT = {
     "Type": "AWS::ImageBuilder::Component",
@@ -81,3 +82,31 @@ def test_a_missing_assembly_directory_is_refused(tmp_path: pathlib.Path) -> None
 
 
 # --- acknowledgements written in the template itself ---------------------------------------------
+
+
+def template_with_stack_acks(rules: list[dict[str, str]]) -> dict[str, Any]:
+    return {"Metadata": {"cdk_nag": {"rules_to_suppress": rules}}, "Resources": {"C": COMPONENT}}
+
+
+def test_the_templates_top_level_metadata_acknowledges_stack_wide_findings() -> None:
+    template = template_with_stack_acks([{"id": "DataProtection-AUD1", "reason": "the trail is in the org"}])
+    stack = assembly.stack_from_template(template, path="t.yaml")
+    (aud1,) = [f for f in evaluate([stack]) if f.rule.id == "AUD1"]
+    assert aud1.acknowledged == "the trail is in the org"
+    assert stack.ack_sources == {"DataProtection-AUD1": {"t.yaml"}}
+
+
+def test_without_top_level_metadata_stack_wide_findings_stay() -> None:
+    stack = assembly.stack_from_template({"Resources": {"C": COMPONENT}}, path="t.yaml")
+    (aud1,) = [f for f in evaluate([stack]) if f.rule.id == "AUD1"]
+    assert aud1.acknowledged is None
+    assert stack.ack_sources == {}
+
+
+def test_template_acknowledgements_are_read_in_an_assembly_too(tmp_path: pathlib.Path) -> None:
+    ack = {"id": "DataProtection-AUD1", "reason": "written by the app"}
+    write(tmp_path / "S.template.json", template_with_stack_acks([ack]))
+    manifest(tmp_path, {"S": stack_artifact("S.template.json", displayName="S")})
+    (stack,) = assembly.read_assembly(tmp_path)
+    assert stack.acks == {"DataProtection-AUD1": "written by the app"}
+    assert stack.ack_sources == {"DataProtection-AUD1": {"S"}}

@@ -85,7 +85,9 @@ def stack_from_template(
 
     ``construct_paths`` maps logical ids to construct paths; ``path_acks`` maps construct paths to the
     acknowledgements recorded there (an acknowledgement reaches every resource below its path);
-    ``outer_acks`` are those of the app and the stages around the stack.
+    ``outer_acks`` are those of the app and the stages around the stack. The template's own top-level
+    ``Metadata.cdk_nag.rules_to_suppress`` acknowledges for the whole stack, as an acknowledgement on the
+    stack's construct does: the way a plain template acknowledges stack-wide findings (AUD1, stack tags).
     """
     construct_paths = construct_paths or {}
     path_acks = path_acks or {}
@@ -119,7 +121,10 @@ def stack_from_template(
                 condition=condition if isinstance(condition, str) else None,
             )
         )
+    template_acks = acks.in_template(template.get("Metadata"))
     sources: dict[str, set[str]] = {ack: {""} for ack in outer}
+    for ack in template_acks:
+        sources.setdefault(ack, set()).add(path)
     for ack_path, found in path_acks.items():
         for ack in found:
             sources.setdefault(ack, set()).add(ack_path)
@@ -133,7 +138,7 @@ def stack_from_template(
         tags=dict(tags or {}),
         fips=fips,
         template_path=template_path,
-        acks=reaching(path),
+        acks={**reaching(path), **template_acks},
         parameters=_mapping(template.get("Parameters")),
         conditions=_mapping(template.get("Conditions")),
         mappings=_mapping(template.get("Mappings")),
