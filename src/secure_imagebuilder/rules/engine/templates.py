@@ -53,6 +53,8 @@ SHORT_FORMS: dict[str, str] = {
     },
 }
 _TEMPLATE_KEYS = ("Resources", "AWSTemplateFormatVersion")
+# Duplicate keys named in the message (the rest are counted).
+_LISTED = 10
 # A key of ``Resources`` that is a loop of the language extensions, not a resource.
 _FOR_EACH = "Fn::ForEach::"
 # libyaml when PyYAML has it (fast, and as lenient as CloudFormation about tabs before comments).
@@ -164,9 +166,9 @@ def _document(text: str, source: str) -> tuple[Any, dict[str, int]]:
     if start == "{":
         return _json_document(text, source)
     builder = _YamlBuilder(source)
+    parser = _YAML_LOADER(text)
     try:
-        for event in yaml.parse(text, Loader=_YAML_LOADER):
-            builder.on(event)
+        builder.build(parser)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise TemplateError(
@@ -174,6 +176,8 @@ def _document(text: str, source: str) -> tuple[Any, dict[str, int]]:
         ) from None
     except yaml.YAMLError as error:
         raise TemplateError(f"{source}: not valid YAML: {_first_line(str(error))}") from None
+    finally:
+        parser.dispose()
     builder.raise_duplicates()
     return builder.root, builder.resource_lines
 
@@ -224,8 +228,9 @@ def _resource_problem(resource: Any) -> str | None:
 # --- JSON ------------------------------------------------------------------------------------------
 
 # A string (and whether a colon follows: a key), or a bracket; strings are matched whole so that the
-# brackets inside them are not counted.
-_JSON_TOKENS = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\r\n]*(:)?|[{}\[\]]')
+# brackets inside them are not counted. An unterminated string runs to the end of the text: every
+# attempt that starts at a quote succeeds, so no character is read twice (linear on any input).
+_JSON_TOKENS = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)(?:"([ \t\r\n]*:)?|\\?\Z)|[{}\[\]]', re.DOTALL)
 
 
 def _json_document(text: str, source: str) -> tuple[Any, dict[str, int]]:
@@ -267,7 +272,7 @@ class _JsonScan:
             char = self.text[match.start()]
             if char == '"':
                 keys = open_[-1].keys if open_ else None
-                if match.group(2) and keys is not None:
+                if match.group(2) is not None and keys is not None:
                     open_[-1].last = self._key(keys, match.group(1), match.start())
             elif char in "{[":
                 if len(open_) >= MAX_DEPTH:
@@ -294,11 +299,12 @@ class _JsonScan:
         return key
 
     def raise_duplicates(self) -> None:
+        # Positions cost a count of the text each: only for the duplicates the message lists.
         found = [
             (key, _position(self.text, first)[0], *_position(self.text, again))
-            for key, first, again in self.duplicates
+            for key, first, again in self.duplicates[:_LISTED]
         ]
-        _raise_duplicates(self.source, found)
+        _raise_duplicates(self.source, found, len(self.duplicates))
 
     def resource_lines(self) -> dict[str, int]:
         offsets = sorted((offset, key) for key, offset in self.resources.items())
@@ -340,6 +346,8 @@ _SCALARS: dict[str, Any] = {
 }
 _COLLECTION_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _NO_KEY, _MERGE = object(), object()
+# Distinct plain scalars whose values a builder keeps.
+_PLAIN_CACHE = 4096
 
 
 @dataclass
@@ -369,24 +377,38 @@ class _YamlBuilder:
         self.documents = 0
         self.duplicates: list[tuple[str, int, int, int]] = []  # key, first line, line, column again
         self.resource_lines: dict[str, int] = {}
+        self.plain: dict[str, Any] = {}  # plain scalar text -> value (immutable values only)
 
-    def on(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.ScalarEvent):
-            self._scalar(event)
-        elif isinstance(event, yaml.AliasEvent):
-            self._alias(event)
-        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            if len(self.open) >= MAX_DEPTH:
-                raise LimitError(f"{_at(self.source, event.start_mark)}: {_too_deep()}")
-            kind: dict[str, Any] | list[Any] = [] if isinstance(event, yaml.SequenceStartEvent) else {}
-            under = self.open[-1].key if self.open else None
-            self.open.append(_Collection(kind, event.tag, event.anchor, under, event.start_mark))
-        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            self._end()
-        elif isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                raise TemplateError(f"{_at(self.source, event.start_mark)}: more than one YAML document")
+    def build(self, parser: Any) -> None:
+        """Consume the events of ``parser`` (a PyYAML loader), one handler per event type."""
+        handlers: dict[type, Any] = {
+            yaml.ScalarEvent: self._scalar,
+            yaml.AliasEvent: self._alias,
+            yaml.SequenceStartEvent: self._start,
+            yaml.MappingStartEvent: self._start,
+            yaml.SequenceEndEvent: self._end,
+            yaml.MappingEndEvent: self._end,
+            yaml.DocumentStartEvent: self._document,
+        }
+        while True:
+            event = parser.get_event()
+            if event is None or type(event) is yaml.StreamEndEvent:
+                return
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(event)
+
+    def _document(self, event: yaml.DocumentStartEvent) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise TemplateError(f"{_at(self.source, event.start_mark)}: more than one YAML document")
+
+    def _start(self, event: yaml.CollectionStartEvent) -> None:
+        if len(self.open) >= MAX_DEPTH:
+            raise LimitError(f"{_at(self.source, event.start_mark)}: {_too_deep()}")
+        kind: dict[str, Any] | list[Any] = [] if type(event) is yaml.SequenceStartEvent else {}
+        under = self.open[-1].key if self.open else None
+        self.open.append(_Collection(kind, event.tag, event.anchor, under, event.start_mark))
 
     def _scalar(self, event: yaml.ScalarEvent) -> None:
         top = self.open[-1] if self.open else None
@@ -397,16 +419,31 @@ class _YamlBuilder:
             top.key_line, top.key_column = _line_column(event.start_mark)
             self._anchor(event.anchor, event.value, 1)
             return
-        value = self._tagged(event.tag, self._scalar_value(event), event.start_mark)
+        if event.tag is None and event.implicit[0]:
+            value = self._plain(event)
+        else:
+            value = self._tagged(event.tag, self._scalar_value(event), event.start_mark)
         self._anchor(event.anchor, value, 1)
         self._add(value, 1, event.start_mark)
 
+    def _plain(self, event: yaml.ScalarEvent) -> Any:
+        """A plain scalar's value; templates repeat a few (``true``, types, ``Allow``), so they are kept."""
+        text = event.value
+        if text in self.plain:
+            return self.plain[text]
+        tag = next((t for t, regexp in _IMPLICIT.get(text[:1], ()) if regexp.match(text)), _STR)
+        value = self._construct(tag, text, event)
+        if len(self.plain) < _PLAIN_CACHE:
+            self.plain[text] = value
+        return value
+
     def _scalar_value(self, event: yaml.ScalarEvent) -> Any:
-        text, tag = event.value, event.tag
-        if tag is None and event.implicit[0]:
-            tag = next((t for t, regexp in _IMPLICIT.get(text[:1], ()) if regexp.match(text)), _STR)
-        elif tag is None or tag == "!" or tag in SHORT_FORMS:
+        tag = event.tag
+        if tag is None or tag == "!" or tag in SHORT_FORMS:
             tag = _STR
+        return self._construct(tag, event.value, event)
+
+    def _construct(self, tag: str, text: str, event: yaml.ScalarEvent) -> Any:
         construct = _SCALARS.get(tag)
         if construct is None:
             raise TemplateError(f"{_at(self.source, event.start_mark)}: unknown tag {tag}")
@@ -436,7 +473,7 @@ class _YamlBuilder:
             return
         self._add(value, size, event.start_mark)
 
-    def _end(self) -> None:
+    def _end(self, event: yaml.CollectionEndEvent) -> None:
         done = self.open.pop()
         if isinstance(done.value, dict):
             for merged in done.merges:
@@ -482,7 +519,7 @@ class _YamlBuilder:
         top.key = _NO_KEY
 
     def raise_duplicates(self) -> None:
-        _raise_duplicates(self.source, self.duplicates)
+        _raise_duplicates(self.source, self.duplicates[:_LISTED], len(self.duplicates))
 
 
 def _merged(value: Any, source: str, mark: Any) -> Iterator[dict[str, Any]]:
@@ -496,13 +533,16 @@ def _merged(value: Any, source: str, mark: Any) -> Iterator[dict[str, Any]]:
 # --- messages --------------------------------------------------------------------------------------
 
 
-def _raise_duplicates(source: str, found: list[tuple[str, int, int, int]]) -> None:
-    """One error naming every duplicate key with both lines (cfn-lint's E0000 'Duplicate found')."""
+def _raise_duplicates(source: str, found: list[tuple[str, int, int, int]], count: int) -> None:
+    """One error naming the duplicate keys with both lines (cfn-lint's E0000 'Duplicate found').
+
+    ``found`` holds the first ``_LISTED`` of ``count`` duplicates.
+    """
     if not found:
         return
     line, column = found[0][2:]
-    listed = "; ".join(f"{k!r} on lines {a} and {b}" for k, a, b, _ in found[:10])
-    more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+    listed = "; ".join(f"{k!r} on lines {a} and {b}" for k, a, b, _ in found)
+    more = f" and {count - len(found)} more" if count > len(found) else ""
     raise TemplateError(
         f"{source}:{line}:{column}: duplicate key {listed}{more} (CloudFormation rejects a template "
         "with duplicate keys; keep one)"
