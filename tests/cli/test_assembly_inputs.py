@@ -98,20 +98,22 @@ def test_a_template_in_an_assembly_that_is_not_json_is_refused(tmp_path: pathlib
 def test_metadata_entries_that_are_strings_are_refused(tmp_path: pathlib.Path) -> None:
     artifact = stack_artifact("S.template.json", metadata={"/S/Key": ["aws:cdk:logicalId"]})
     outdir = write_assembly(tmp_path / "cdk.out", {"S": artifact}, {"S.template.json": TEMPLATE})
-    refused(run_scan(outdir), str(outdir / "manifest.json"), "/S/Key")
+    refused(run_scan(outdir), f"{outdir / 'manifest.json'}: the metadata of '/S/Key': entry 0 is a string")
 
 
 def test_metadata_that_is_a_string_is_refused(tmp_path: pathlib.Path) -> None:
     artifact = stack_artifact("S.template.json", metadata={"/S/Key": "aws:cdk:logicalId"})
     outdir = write_assembly(tmp_path / "cdk.out", {"S": artifact}, {"S.template.json": TEMPLATE})
-    refused(run_scan(outdir), str(outdir / "manifest.json"), "/S/Key")
+    refused(run_scan(outdir), f"{outdir / 'manifest.json'}: the metadata of '/S/Key' is a string, not a list")
 
 
 def test_an_additional_metadata_file_of_the_wrong_shape_is_refused(tmp_path: pathlib.Path) -> None:
     artifact = stack_artifact("S.template.json", additionalMetadataFile="S.metadata.json")
     outdir = write_assembly(tmp_path / "cdk.out", {"S": artifact}, {"S.template.json": TEMPLATE})
     write_json(outdir / "S.metadata.json", {"/S/Key": {"type": "aws:cdk:logicalId"}})
-    refused(run_scan(outdir), str(outdir / "S.metadata.json"), "/S/Key")
+    refused(
+        run_scan(outdir), f"{outdir / 'S.metadata.json'}: the metadata of '/S/Key' is an object, not a list"
+    )
 
 
 @pytest.mark.parametrize(
@@ -121,7 +123,7 @@ def test_an_additional_metadata_file_of_the_wrong_shape_is_refused(tmp_path: pat
         (stack_artifact("S.template.json", metadata=[]), "metadata is a list, not a JSON object"),
         (
             stack_artifact("S.template.json", metadata={"/S": [{"data": 1}]}),
-            "the metadata of '/S' is not a list of objects with a type",
+            "the metadata of '/S': entry 0 has no type",
         ),
         (stack_artifact(""), "a file name that is a string, not a relative path"),
         (stack_artifact("S.template.json", additionalMetadataFile=7), "a file name that is a number"),

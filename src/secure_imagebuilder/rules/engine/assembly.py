@@ -320,12 +320,18 @@ def _metadata(value: Any, source: pathlib.Path) -> Metadata:
     """Construct path -> metadata entries, each an object with a ``type``; anything else is an error."""
     found: Metadata = {}
     for path, entries in _object(value, source, "metadata").items():
-        if not isinstance(entries, list) or not all(
-            isinstance(entry, dict) and isinstance(entry.get("type"), str) for entry in entries
-        ):
+        if not isinstance(entries, list):
             raise AssemblyError(
-                f"{source}: the metadata of {path!r} is not a list of objects with a type ({_kind(entries)})"
+                f"{source}: the metadata of {path!r} is {_kind(entries)}, not a list of entries"
             )
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                problem = f"is {_kind(entry)}, not an object"
+            elif not isinstance(entry.get("type"), str):
+                problem = "has no type"
+            else:
+                continue
+            raise AssemblyError(f"{source}: the metadata of {path!r}: entry {index} {problem}")
         found[str(path)] = list(entries)
     return found
 
