@@ -2,11 +2,13 @@
 
 ``section(repeats)`` returns the markdown for docs/benchmarks.md. The templates are written here: N
 compliant Image Builder resources (components, workflows, infrastructure configurations) sharing one
-KMS key, as YAML with short-form tags, the format the scanner parses most slowly.
+KMS key, as YAML with short-form tags (the format the scanner parses most slowly) and as the JSON the
+CDK writes.
 """
 
 from __future__ import annotations
 
+import json
 import pathlib
 import statistics
 import subprocess
@@ -15,6 +17,7 @@ import tempfile
 import time
 
 COUNTS = (1, 100, 1000)
+FORMATS = ("yaml", "json")
 
 
 def template(count: int) -> str:
@@ -92,27 +95,41 @@ def one_megabyte_property(repeats: int) -> float:
     return statistics.median(times)
 
 
+def as_json(text: str) -> str:
+    """The YAML template ``text`` as the CDK writes templates: JSON, one space per level."""
+    from secure_imagebuilder.rules.engine import templates
+
+    return json.dumps(templates.parse(text).body, indent=1)
+
+
 def section(repeats: int) -> str:
     """The scanner section of docs/benchmarks.md."""
-    rows = ["| resources | whole process (s) |", "|---:|---:|"]
-    times = {}
+    rows = ["| resources | YAML, whole process (s) | JSON, whole process (s) |", "|---:|---:|---:|"]
+    times: dict[tuple[str, int], float] = {}
     with tempfile.TemporaryDirectory() as folder:
         for count in COUNTS:
-            path = pathlib.Path(folder) / f"t{count}.yaml"
-            path.write_text(template(count))
-            times[count] = median_scan(path, repeats)
-            rows.append(f"| {count + 1} | {times[count]:.2f} |")
+            text = template(count)
+            for kind in FORMATS:
+                path = pathlib.Path(folder) / f"t{count}.{kind}"
+                path.write_text(text if kind == "yaml" else as_json(text))
+                times[kind, count] = median_scan(path, repeats)
+            rows.append(f"| {count + 1} | {times['yaml', count]:.2f} | {times['json', count]:.2f} |")
             print(rows[-1], flush=True)
-    per_thousand = (times[COUNTS[-1]] - times[COUNTS[0]]) / (COUNTS[-1] - COUNTS[0]) * 1000
+    per_thousand = {
+        kind: (times[kind, COUNTS[-1]] - times[kind, COUNTS[0]]) / (COUNTS[-1] - COUNTS[0]) * 1000
+        for kind in FORMATS
+    }
     megabyte = one_megabyte_property(repeats)
     return "\n".join(
         [
             "## The scanner (`secure-imagebuilder scan`)\n",
-            "A fresh process per run (Python start, imports, YAML parsing, rules, JSON report), median of "
-            f"{repeats} runs; N compliant components and one key, in YAML with short-form tags.\n",
+            "A fresh process per run (Python start, imports, parsing, rules, JSON report), median of "
+            f"{repeats} runs; N compliant components and one key, in YAML with short-form tags and in "
+            "the JSON the CDK writes.\n",
             *rows,
             "",
-            f"Per template (1 resource): {times[COUNTS[0]]:.2f} s; per 1000 resources: {per_thousand:.2f} s.",
+            f"Per template (1 resource): {times['yaml', COUNTS[0]]:.2f} s; per 1000 resources: "
+            f"{per_thousand['yaml']:.2f} s (YAML), {per_thousand['json']:.2f} s (JSON).",
             "",
             "Scanning is linear: a 1 MB property (adversarial text for every detector: `@`, `://`, "
             f"base64 runs, digits, paths) goes through SD1, URL1, URL2, SEC1, DOC1-DOC3 in {megabyte:.2f} s "

@@ -58,7 +58,7 @@ def test_an_error_exits_1_and_names_template_logical_id_rule_message_and_fix() -
     result = scan(str(FIXTURES / "bad.yaml"))
     assert result.returncode == 1
     line = next(line for line in result.stdout.splitlines() if "DataProtection-KMS1" in line)
-    assert line.startswith(f"{FIXTURES / 'bad.yaml'}: ERROR DataProtection-KMS1 Key: ")
+    assert line.startswith(f"{FIXTURES / 'bad.yaml'}:5: ERROR DataProtection-KMS1 Key: ")
     assert "fix: R5: set EnableKeyRotation: true" in result.stdout
 
 
@@ -72,9 +72,8 @@ def test_warnings_alone_do_not_fail() -> None:
     ("args", "message"),
     [
         (["missing.yaml"], "missing.yaml: cannot be read"),
-        ([str(FIXTURES / "not_a_template.yaml")], "not a CloudFormation template"),
-        ([str(FIXTURES / "broken.yaml")], "not valid JSON or YAML"),
-        ([str(HERE)], "must be a cloud assembly (cdk.out) with a manifest.json"),
+        ([str(FIXTURES / "broken.yaml")], f"{FIXTURES / 'broken.yaml'}:3:1: not valid YAML"),
+        ([str(HERE)], f"{FIXTURES / 'broken.yaml'}:3:1: not valid YAML"),
         (["--format", "xml", "x.yaml"], "invalid choice: 'xml'"),
     ],
 )
@@ -82,6 +81,15 @@ def test_usage_errors_and_unreadable_inputs_exit_2_naming_the_path(args: list[st
     result = scan(*args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_a_file_that_is_not_a_template_is_skipped_and_reported() -> None:
+    result = scan(str(FIXTURES / "not_a_template.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert f"skipped {FIXTURES / 'not_a_template.yaml'}: not a CloudFormation template" in result.stdout
+    assert result.stdout.endswith(
+        "0 template(s): 0 error(s), 0 warning(s), 0 info, 0 suppressed, 1 file(s) skipped\n"
+    )
 
 
 def test_output_file(tmp_path: pathlib.Path) -> None:
@@ -106,7 +114,15 @@ def test_yaml_short_forms_and_in_template_acknowledgements() -> None:
     (suppressed,) = [f for f in report["findings"] if f["suppressed"]]
     assert suppressed["id"] == "DataProtection-SD1[Description]"
     assert suppressed["justification"] == "the description is public on purpose"
-    assert report["summary"] == {"templates": 1, "errors": 4, "warnings": 1, "infos": 0, "suppressed": 1}
+    assert report["summary"] == {
+        "templates": 1,
+        "errors": 4,
+        "warnings": 1,
+        "infos": 0,
+        "suppressed": 1,
+        "skipped": 0,
+    }
+    assert report["skipped"] == []
 
 
 def test_fips_flag_turns_on_fips1() -> None:

@@ -7,6 +7,7 @@ finding remains, 2 a usage error or an input that cannot be read (the message na
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 from collections.abc import Sequence
@@ -48,9 +49,17 @@ def version() -> str:
         return "unknown"
 
 
-def scan(paths: Sequence[str], *, output_format: str, fips: bool) -> tuple[str, bool]:
-    """The report and whether it fails; raises ``InputError`` for an unreadable input."""
-    scanned: list[Scanned] = [read(path, fips=fips, with_lines=output_format == "sarif") for path in paths]
+def read_inputs(paths: Sequence[str], *, fips: bool) -> list[Scanned]:
+    """Every PATH read; raises ``InputError`` listing every input that cannot be read."""
+    scanned = [read(path, fips=fips) for path in paths]
+    problems = [problem for item in scanned for problem in item.problems]
+    if problems:
+        raise InputError(problems)
+    return scanned
+
+
+def report(scanned: Sequence[Scanned], *, output_format: str) -> tuple[str, bool]:
+    """The report of the stacks read and whether it fails (an unacknowledged error remains)."""
     engine = Engine()
     located: list[reports.Located] = []
     stacks = []
@@ -62,16 +71,34 @@ def scan(paths: Sequence[str], *, output_format: str, fips: bool) -> tuple[str, 
             for finding in engine.evaluate([stack]):
                 line = lines.get(finding.resource.logical_id or "")
                 located.append(reports.Located(finding, template, line))
+    skipped = [skip for item in scanned for skip in item.skipped]
     count = len(stacks)
     if output_format == "json":
-        body = reports.as_json(located, count, version())
+        body = reports.as_json(located, count, version(), skipped)
     elif output_format == "sarif":
-        body = reports.sarif(located, version())
+        body = reports.sarif(located, version(), skipped)
     elif output_format == "junit":
         body = reports.junit(located, stacks, engine)
     else:
-        body = reports.text(located, count)
+        body = reports.text(located, count, skipped)
     return body, reports.fails(located)
+
+
+def scan(paths: Sequence[str], *, output_format: str, fips: bool) -> tuple[str, bool]:
+    """The report and whether it fails; raises ``InputError`` for inputs that cannot be read."""
+    return report(read_inputs(paths, fips=fips), output_format=output_format)
+
+
+def overwritten_input(output: str, paths: Sequence[str], scanned: Sequence[Scanned] = ()) -> str | None:
+    """The input that writing the report to ``output`` would overwrite, if any."""
+    target = os.path.realpath(output)
+    for path in paths:
+        if os.path.realpath(path) == target:
+            return path
+    for item in scanned:
+        if target in item.files:
+            return output
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,10 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # argparse exits 2 on usage errors, 0 on --help
         return int(exit_.code or 0)
     try:
-        body, failed = scan(args.paths, output_format=args.format, fips=args.fips)
+        _refuse_overwrite(args.output, args.paths)
+        scanned = read_inputs(args.paths, fips=args.fips)
+        _refuse_overwrite(args.output, args.paths, scanned)
     except InputError as error:
-        print(f"secure-imagebuilder: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"secure-imagebuilder: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    body, failed = report(scanned, output_format=args.format)
     if args.output:
         try:
             pathlib.Path(args.output).write_text(body, encoding="utf-8")
@@ -94,3 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         sys.stdout.write(body)
     return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def _refuse_overwrite(output: str | None, paths: Sequence[str], scanned: Sequence[Scanned] = ()) -> None:
+    overwritten = overwritten_input(output, paths, scanned) if output else None
+    if overwritten:
+        raise InputError([f"--output {output}: names the input {overwritten}; the report would overwrite it"])

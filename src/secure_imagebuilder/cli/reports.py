@@ -1,16 +1,18 @@
 """The four report formats of a scan: text, JSON (docs/cli.md has its schema), SARIF 2.1.0 and JUnit XML.
 
 Every format lists acknowledged findings as suppressed, with their reason; none of them fails on those.
+Text, JSON and SARIF list the files skipped as not CloudFormation templates, with the reason.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
+from secure_imagebuilder.cli.inputs import Skipped
 from secure_imagebuilder.rules.engine.model import Finding, Level, Rule, Stack
 from secure_imagebuilder.rules.engine.run import Engine
 from secure_imagebuilder.rules.table import PACK_NAME, RULES
@@ -49,8 +51,11 @@ def fails(located: Iterable[Located]) -> bool:
     return any(item.finding.level == Level.ERROR and not item.suppressed for item in located)
 
 
-def text(located: list[Located], scanned_templates: int) -> str:
-    """One line per finding (template:line, level, rule id, logical id, message, fix), then the suppressed."""
+def text(located: list[Located], scanned_templates: int, skipped: Sequence[Skipped] = ()) -> str:
+    """One line per finding (template:line, level, rule id, logical id, message, fix), then the suppressed.
+
+    Then the skipped files with the reason, and a summary line.
+    """
     lines = []
     for item in [i for i in located if not i.suppressed]:
         where = f"{item.template}:{item.line}" if item.line else item.template
@@ -68,16 +73,20 @@ def text(located: list[Located], scanned_templates: int) -> str:
             f"  {i.template}: {i.finding.rule_id} {i.logical_id}: {i.finding.acknowledged}"
             for i in suppressed
         )
+    lines.extend(f"skipped {skip.path}: {skip.reason}" for skip in skipped)
     open_items = [i for i in located if not i.suppressed]
     counts = {level: sum(1 for i in open_items if i.finding.level == level) for level in Level}
     lines.append(
         f"{scanned_templates} template(s): {counts[Level.ERROR]} error(s), {counts[Level.WARNING]} "
         f"warning(s), {counts[Level.INFO]} info, {len(suppressed)} suppressed"
+        + (f", {len(skipped)} file(s) skipped" if skipped else "")
     )
     return "\n".join(lines) + "\n"
 
 
-def as_json(located: list[Located], scanned_templates: int, version: str) -> str:
+def as_json(
+    located: list[Located], scanned_templates: int, version: str, skipped: Sequence[Skipped] = ()
+) -> str:
     """The JSON report (schema version 1, documented in docs/cli.md)."""
     open_items = [i for i in located if not i.suppressed]
     report = {
@@ -89,6 +98,7 @@ def as_json(located: list[Located], scanned_templates: int, version: str) -> str
             "warnings": sum(1 for i in open_items if i.finding.level == Level.WARNING),
             "infos": sum(1 for i in open_items if i.finding.level == Level.INFO),
             "suppressed": len(located) - len(open_items),
+            "skipped": len(skipped),
         },
         "findings": [
             {
@@ -109,6 +119,7 @@ def as_json(located: list[Located], scanned_templates: int, version: str) -> str
             }
             for i in located
         ],
+        "skipped": [{"path": skip.path, "reason": skip.reason} for skip in skipped],
     }
     return json.dumps(report, indent=2) + "\n"
 
@@ -126,8 +137,11 @@ def _sarif_rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def sarif(located: list[Located], version: str) -> str:
-    """A SARIF 2.1.0 log: every rule of the pack in the driver, one result per finding."""
+def sarif(located: list[Located], version: str, skipped: Sequence[Skipped] = ()) -> str:
+    """A SARIF 2.1.0 log: every rule of the pack in the driver, one result per finding.
+
+    Skipped files are tool execution notifications (level ``note``) of the run's invocation.
+    """
     index = {rule.id: number for number, rule in enumerate(RULES)}
     results = []
     for item in located:
@@ -173,10 +187,24 @@ def sarif(located: list[Located], version: str) -> str:
                     }
                 },
                 "results": results,
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": [_sarif_skipped(skip) for skip in skipped],
+                    }
+                ],
             }
         ],
     }
     return json.dumps(log, indent=2) + "\n"
+
+
+def _sarif_skipped(skip: Skipped) -> dict[str, Any]:
+    return {
+        "level": "note",
+        "message": {"text": f"skipped: {skip.reason}"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": skip.path}}}],
+    }
 
 
 def junit(located: list[Located], stacks: list[tuple[str, Stack]], engine: Engine) -> str:

@@ -5,33 +5,62 @@ The cloud assembly (``cdk.out``) holds, next to each template, the construct pat
 templates (``aws:cdk:templateFile``) and stack tags. Both front ends read it from disk: the cdk-nag
 plugin (``app.synth()`` and ``validate_scope``) and the scanner, so they see the same templates, with the
 same ids and acknowledgements, exactly as CloudFormation receives them.
+
+An assembly is read as untrusted input: a manifest or metadata of the wrong shape, a file it names that
+is missing, absolute, outside the assembly directory (also through a symlink) or a symlink loop, and a
+nested assembly that leads back to one already read raise ``AssemblyError`` naming the file; the
+templates are read by ``templates.read`` (duplicate keys, nesting and shape checked, lines kept).
 """
 
 from __future__ import annotations
 
+import errno
 import functools
-import json
+import os
 import pathlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from secure_imagebuilder.rules.engine import acks
+from secure_imagebuilder.rules.engine import acks, templates
 from secure_imagebuilder.rules.engine.model import Resource, Stack
 
 LOGICAL_ID = "aws:cdk:logicalId"
 TEMPLATE_FILE = "aws:cdk:templateFile"
 STACK_ARTIFACT = "aws:cloudformation:stack"
 NESTED_ASSEMBLY = "cdk:cloud-assembly"
+MANIFEST = "manifest.json"
+# A manifest or metadata file larger than this is refused (they grow with the app; no app comes near it).
+MAX_JSON_BYTES = 64 * 1024 * 1024
+Metadata = dict[str, list[Mapping[str, Any]]]
+
+
+class AssemblyError(ValueError):
+    """A cloud assembly that cannot be read: the message names the file and what is wrong with it."""
 
 
 @functools.lru_cache(maxsize=64)
 def _read_json(path: str, mtime: float) -> Any:
-    return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    file = pathlib.Path(path)
+    try:
+        with file.open("rb") as stream:
+            data = stream.read(MAX_JSON_BYTES + 1)
+    except OSError as error:
+        raise AssemblyError(f"{file}: cannot be read ({error.strerror or error})") from None
+    if len(data) > MAX_JSON_BYTES:
+        raise AssemblyError(f"{file}: larger than {MAX_JSON_BYTES} bytes")
+    try:
+        return templates.load_json(data.decode("utf-8"), path)
+    except UnicodeDecodeError as error:
+        raise AssemblyError(f"{file}: not UTF-8 text (byte {error.start})") from None
 
 
 def read_json(path: pathlib.Path) -> Any:
-    """A JSON file, parsed once per modification time."""
-    return _read_json(str(path), path.stat().st_mtime)
+    """A JSON file, parsed once per modification time (nesting capped, errors with line and column)."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as error:
+        raise AssemblyError(f"{path}: cannot be read ({error.strerror or error})") from None
+    return _read_json(str(path), mtime)
 
 
 def ancestors(path: str) -> Iterator[str]:
@@ -56,7 +85,9 @@ def stack_from_template(
 
     ``construct_paths`` maps logical ids to construct paths; ``path_acks`` maps construct paths to the
     acknowledgements recorded there (an acknowledgement reaches every resource below its path);
-    ``outer_acks`` are those of the app and the stages around the stack.
+    ``outer_acks`` are those of the app and the stages around the stack. The template's own top-level
+    ``Metadata.cdk_nag.rules_to_suppress`` acknowledges for the whole stack, as an acknowledgement on the
+    stack's construct does: the way a plain template acknowledges stack-wide findings (AUD1, stack tags).
     """
     construct_paths = construct_paths or {}
     path_acks = path_acks or {}
@@ -90,7 +121,10 @@ def stack_from_template(
                 condition=condition if isinstance(condition, str) else None,
             )
         )
+    template_acks = acks.in_template(template.get("Metadata"))
     sources: dict[str, set[str]] = {ack: {""} for ack in outer}
+    for ack in template_acks:
+        sources.setdefault(ack, set()).add(path)
     for ack_path, found in path_acks.items():
         for ack in found:
             sources.setdefault(ack, set()).add(ack_path)
@@ -104,7 +138,7 @@ def stack_from_template(
         tags=dict(tags or {}),
         fips=fips,
         template_path=template_path,
-        acks=reaching(path),
+        acks={**reaching(path), **template_acks},
         parameters=_mapping(template.get("Parameters")),
         conditions=_mapping(template.get("Conditions")),
         mappings=_mapping(template.get("Mappings")),
@@ -114,83 +148,213 @@ def stack_from_template(
     )
 
 
+class AssemblyReader:
+    """Reads the stacks of one cloud assembly, keeping every path it opens inside ``root``.
+
+    ``lines`` collects, for every template read, the line where each resource starts (template path ->
+    logical id -> line), for reports; ``files`` every file opened.
+    """
+
+    def __init__(
+        self, root: pathlib.Path, *, fips: bool = False, outer_acks: Mapping[str, str | None] | None = None
+    ) -> None:
+        """A reader of the assembly directory ``root`` (nested assemblies must lie below it)."""
+        self.root = root
+        self.fips = fips
+        self.outer_acks = outer_acks
+        self.lines: dict[str, dict[str, int]] = {}
+        self.files: set[pathlib.Path] = set()
+        self._real_root = _resolved(root)
+        self._seen: set[pathlib.Path] = set()
+
+    def assembly(self, outdir: pathlib.Path | None = None) -> list[Stack]:
+        """Every stack of the assembly in ``outdir`` (default: the root), nested stages included."""
+        outdir = self.root if outdir is None else outdir
+        self._seen.add(_resolved(outdir))
+        manifest_path = outdir / MANIFEST
+        self.files.add(manifest_path)
+        stacks: list[Stack] = []
+        for artifact_id, artifact in _artifacts(manifest_path).items():
+            properties = _object(artifact.get("properties"), manifest_path, f"artifact {artifact_id!r}")
+            if artifact.get("type") == STACK_ARTIFACT:
+                name = properties.get("templateFile")
+                if not isinstance(name, str):
+                    raise AssemblyError(f"{manifest_path}: artifact {artifact_id!r} has no templateFile")
+                template = self.inside(outdir, name, manifest_path)
+                stacks.extend(self.stack_artifact(template, artifact, manifest_path))
+            elif artifact.get("type") == NESTED_ASSEMBLY:
+                directory = self.inside(outdir, properties.get("directoryName"), manifest_path)
+                if directory.resolve() in self._seen:
+                    raise AssemblyError(
+                        f"{manifest_path}: nested assembly {artifact_id!r} is a cycle ({directory} is read "
+                        "already)"
+                    )
+                stacks.extend(self.assembly(directory))
+        return stacks
+
+    def stack_artifact(
+        self, template_path: pathlib.Path, artifact: Mapping[str, Any], manifest_path: pathlib.Path
+    ) -> list[Stack]:
+        """The stack whose template is ``template_path``, and its nested stacks."""
+        outdir = template_path.parent
+        metadata = _metadata(artifact.get("metadata"), manifest_path)
+        extra = artifact.get("additionalMetadataFile")
+        if extra is not None:
+            extra_path = self.inside(outdir, extra, manifest_path)
+            self.files.add(extra_path)
+            for path, entries in _metadata(read_json(extra_path), extra_path).items():
+                metadata.setdefault(path, []).extend(entries)
+        properties = _mapping(artifact.get("properties"))
+        stack_path = str(artifact.get("displayName") or template_path.stem.removesuffix(".template"))
+        tags = {str(k): str(val) for k, val in _mapping(properties.get("tags")).items()}
+        files, path_acks, construct_paths = self._construct_tree(template_path, metadata, manifest_path)
+        stacks = []
+        self.files.update(files.values())
+        for owner, template_file in files.items():
+            template = templates.read(template_file, in_assembly=True)
+            self.lines[str(template_file)] = dict(template.lines)
+            stacks.append(
+                stack_from_template(
+                    template.body,
+                    path=owner or stack_path,
+                    template_path=str(template_file),
+                    construct_paths=construct_paths[owner],
+                    path_acks=path_acks,
+                    outer_acks=self.outer_acks,
+                    tags=tags if not owner else {},
+                    fips=self.fips,
+                )
+            )
+        return stacks
+
+    def _construct_tree(
+        self, template_path: pathlib.Path, metadata: Metadata, source: pathlib.Path
+    ) -> tuple[dict[str, pathlib.Path], dict[str, dict[str, str | None]], dict[str, dict[str, str]]]:
+        """Template of each (nested) stack by construct path, acknowledgements, logical id -> path."""
+        files = {"": template_path}
+        path_acks: dict[str, dict[str, str | None]] = {}
+        for path, entries in metadata.items():
+            clean = path.lstrip("/")
+            found = acks.acknowledged(entries)
+            if found:
+                path_acks.setdefault(clean, {}).update(found)
+            for entry in entries:
+                data = entry.get("data")
+                # The stack itself carries its own template file too; only nested stacks add one.
+                if entry.get("type") == TEMPLATE_FILE and data != template_path.name:
+                    files[clean] = self.inside(template_path.parent, data, source)
+        nested = sorted((p for p in files if p), key=len, reverse=True)
+        construct_paths: dict[str, dict[str, str]] = {owner: {} for owner in files}
+        for construct_path, entries in metadata.items():
+            clean = construct_path.lstrip("/")
+            for entry in entries:
+                if entry.get("type") == LOGICAL_ID and isinstance(entry.get("data"), str):
+                    owner = next((n for n in nested if clean.startswith(n + "/")), "")
+                    construct_paths[owner][entry["data"]] = clean
+        return files, path_acks, construct_paths
+
+    def inside(self, base: pathlib.Path, name: Any, source: pathlib.Path) -> pathlib.Path:
+        """``base / name`` if it names an existing file or directory inside the assembly; else the error."""
+        if not isinstance(name, str) or not name:
+            raise AssemblyError(f"{source}: a file name that is {_kind(name)}, not a relative path")
+        if os.path.isabs(name) or name.startswith(("/", "\\")):
+            raise AssemblyError(f"{source}: {name!r} is an absolute path; an assembly names files inside it")
+        path = base / name
+        if not _resolved(path, source).is_relative_to(self._real_root):
+            raise AssemblyError(f"{path}: outside the cloud assembly {self.root} (named in {source})")
+        return path
+
+
+def _resolved(path: pathlib.Path, named_in: pathlib.Path | None = None) -> pathlib.Path:
+    """The real path of ``path`` (symlinks followed); a missing file or a symlink loop is the error."""
+    where = f" (named in {named_in})" if named_in else ""
+    try:
+        return path.resolve(strict=True)
+    except FileNotFoundError:
+        raise AssemblyError(f"{path}: missing{where}") from None
+    except RuntimeError:  # Python 3.11 and 3.12 report a symlink loop this way
+        raise AssemblyError(f"{path}: a symlink loop{where}") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # and Python 3.13 this way
+            raise AssemblyError(f"{path}: a symlink loop{where}") from None
+        raise AssemblyError(f"{path}: cannot be read ({error.strerror or error}){where}") from None
+
+
 def read_stack_artifact(
     template_path: pathlib.Path, *, outer_acks: Mapping[str, str | None] | None = None, fips: bool = False
 ) -> list[Stack]:
     """The stack whose template is ``template_path``, and its nested stacks, from the assembly beside it."""
     outdir = template_path.parent
-    artifact = _artifact_of(outdir, template_path.name)
-    metadata: dict[str, list[Any]] = {k: list(v) for k, v in _mapping(artifact.get("metadata")).items()}
-    extra = artifact.get("additionalMetadataFile")
-    if isinstance(extra, str) and (outdir / extra).exists():
-        for path, entries in _mapping(read_json(outdir / extra)).items():
-            metadata.setdefault(path, []).extend(entries)
-    properties = _mapping(artifact.get("properties"))
-    stack_path = str(artifact.get("displayName") or template_path.stem.removesuffix(".template"))
-    tags = {str(k): str(val) for k, val in _mapping(properties.get("tags")).items()}
-
-    templates = {"": template_path}
-    path_acks: dict[str, dict[str, str | None]] = {}
-    for path, entries in metadata.items():
-        clean = path.lstrip("/")
-        found = acks.acknowledged(entries)
-        if found:
-            path_acks.setdefault(clean, {}).update(found)
-        for entry in entries:
-            data = entry.get("data") if isinstance(entry, Mapping) else None
-            # The stack itself carries its own template file too; only nested stacks add one.
-            if entry.get("type") == TEMPLATE_FILE and isinstance(data, str) and data != template_path.name:
-                templates[clean] = outdir / data
-    nested = sorted((p for p in templates if p), key=len, reverse=True)
-    construct_paths: dict[str, dict[str, str]] = {owner: {} for owner in templates}
-    for construct_path, entries in metadata.items():
-        clean = construct_path.lstrip("/")
-        for entry in entries:
-            if entry.get("type") == LOGICAL_ID and isinstance(entry.get("data"), str):
-                owner = next((n for n in nested if clean.startswith(n + "/")), "")
-                construct_paths[owner][entry["data"]] = clean
-
-    stacks = []
-    for owner, template_file in templates.items():
-        if template_file.exists():
-            stacks.append(
-                stack_from_template(
-                    _mapping(read_json(template_file)),
-                    path=owner or stack_path,
-                    template_path=str(template_file),
-                    construct_paths=construct_paths[owner],
-                    path_acks=path_acks,
-                    outer_acks=outer_acks,
-                    tags=tags if not owner else {},
-                    fips=fips,
-                )
-            )
-    return stacks
+    reader = AssemblyReader(outdir, fips=fips, outer_acks=outer_acks)
+    manifest_path = outdir / MANIFEST
+    artifacts = _artifacts(manifest_path) if manifest_path.exists() else {}
+    artifact = next(
+        (
+            a
+            for a in artifacts.values()
+            if _mapping(a.get("properties")).get("templateFile") == template_path.name
+        ),
+        {},
+    )
+    return reader.stack_artifact(
+        reader.inside(outdir, template_path.name, manifest_path), artifact, manifest_path
+    )
 
 
 def read_assembly(outdir: pathlib.Path, *, fips: bool = False) -> list[Stack]:
     """Every stack of a cloud assembly directory (``cdk.out``), nested stages and nested stacks included."""
-    manifest = _mapping(read_json(outdir / "manifest.json"))
-    stacks: list[Stack] = []
-    for artifact in _mapping(manifest.get("artifacts")).values():
-        if not isinstance(artifact, Mapping):
-            continue
-        properties = _mapping(artifact.get("properties"))
-        if artifact.get("type") == STACK_ARTIFACT and isinstance(properties.get("templateFile"), str):
-            stacks.extend(read_stack_artifact(outdir / properties["templateFile"], fips=fips))
-        elif artifact.get("type") == NESTED_ASSEMBLY and isinstance(properties.get("directoryName"), str):
-            stacks.extend(read_assembly(outdir / properties["directoryName"], fips=fips))
-    return stacks
+    return AssemblyReader(outdir, fips=fips).assembly()
 
 
-def _artifact_of(outdir: pathlib.Path, template_name: str) -> Mapping[str, Any]:
-    manifest = _mapping(read_json(outdir / "manifest.json")) if (outdir / "manifest.json").exists() else {}
-    for artifact in _mapping(manifest.get("artifacts")).values():
-        if isinstance(artifact, Mapping) and _mapping(artifact.get("properties")).get("templateFile") == (
-            template_name
-        ):
-            return artifact
-    return {}
+def _artifacts(manifest_path: pathlib.Path) -> dict[str, Mapping[str, Any]]:
+    manifest = read_json(manifest_path)
+    if not isinstance(manifest, dict):
+        raise AssemblyError(f"{manifest_path}: {_kind(manifest)}, not a JSON object")
+    artifacts = _object(manifest.get("artifacts"), manifest_path, "artifacts")
+    return {
+        str(artifact_id): _object(artifact, manifest_path, f"artifact {artifact_id!r}", required=True)
+        for artifact_id, artifact in artifacts.items()
+    }
+
+
+def _metadata(value: Any, source: pathlib.Path) -> Metadata:
+    """Construct path -> metadata entries, each an object with a ``type``; anything else is an error."""
+    found: Metadata = {}
+    for path, entries in _object(value, source, "metadata").items():
+        if not isinstance(entries, list):
+            raise AssemblyError(
+                f"{source}: the metadata of {path!r} is {_kind(entries)}, not a list of entries"
+            )
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                problem = f"is {_kind(entry)}, not an object"
+            elif not isinstance(entry.get("type"), str):
+                problem = "has no type"
+            else:
+                continue
+            raise AssemblyError(f"{source}: the metadata of {path!r}: entry {index} {problem}")
+        found[str(path)] = list(entries)
+    return found
+
+
+def _object(value: Any, source: pathlib.Path, what: str, *, required: bool = False) -> Mapping[str, Any]:
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise AssemblyError(f"{source}: {what} is {_kind(value)}, not a JSON object")
+    return value
+
+
+def _kind(value: Any) -> str:
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }
+    return "null" if value is None else names.get(type(value), f"a {type(value).__name__}")
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
