@@ -174,3 +174,18 @@ def test_an_acknowledgement_without_a_reason_silences_nothing_and_says_where_it_
     assert warning.severity == "warning"
     assert "Written without a reason at: NoReason/Key" in warning.description
     assert any(v.rule_name.startswith("DataProtection-KMS2") for v in report.violations)
+
+
+@pytest.mark.parametrize("value", ["1", "yes", ["true"], 1])
+def test_a_fips_context_that_is_not_true_or_false_fails_synthesis_with_our_message(value: object) -> None:
+    app = make_app(context={"secure-imagebuilder:fips": value})
+    cdk.Validations.of(app).add_plugins(DataProtectionChecks(app))
+    cdk.aws_sns.Topic(cdk.Stack(app, "Fips"), "Topic", enforce_ssl=True)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    with pytest.raises(
+        ValueError, match=r"context secure-imagebuilder:fips: got .*; set it to true or false"
+    ):
+        DataProtectionChecks().validate_scope(
+            cdk.Stack(make_app(context={"secure-imagebuilder:fips": value}), "S")
+        )

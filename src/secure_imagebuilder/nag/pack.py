@@ -61,15 +61,32 @@ class DataProtectionChecks:
             return None
 
     def validate(self, context: cdk.IPolicyValidationContext) -> cdk.PolicyValidationPluginReport:
-        """Entry point of ``app.synth()``: check the synthesized templates of the validated stacks."""
-        app_node = context.app_construct.node
-        outer = acks.acknowledged(app_node.metadata)
-        fips = fips_context(app_node.try_get_context(FIPS_CONTEXT_KEY))
-        stacks: list[Stack] = []
-        for template in context.stack_templates:
-            path = pathlib.Path(template.template_path)
-            stacks.extend(assembly.read_stack_artifact(path, outer_acks=outer, fips=fips))
+        """Entry point of ``app.synth()``: check the synthesized templates of the validated stacks.
+
+        An input the pack cannot read (a context value, a template, the assembly's metadata) fails the
+        report with our message: the gate never opens on what it could not check.
+        """
+        try:
+            app_node = context.app_construct.node
+            outer = acks.acknowledged(app_node.metadata)
+            fips = fips_context(app_node.try_get_context(FIPS_CONTEXT_KEY))
+            stacks: list[Stack] = []
+            for template in context.stack_templates:
+                path = pathlib.Path(template.template_path)
+                stacks.extend(assembly.read_stack_artifact(path, outer_acks=outer, fips=fips))
+        except (ValueError, OSError) as error:  # TemplateError, AssemblyError, a bad context value
+            return self._unreadable(str(error))
         return self._report(run.evaluate(stacks), stacks)
+
+    def _unreadable(self, problem: str) -> cdk.PolicyValidationPluginReport:
+        violation = cdk.PolicyViolation(
+            rule_name=f"{PACK_NAME}-Unreadable",
+            description=f"{PLUGIN_NAME} could not read its input, so nothing was checked: {problem}",
+            fix="Fix the value or file named above; the pack fails rather than pass what it did not read.",
+            severity="error",
+            violating_resources=[cdk.PolicyViolatingResource(locations=["Stack"], template_path="")],
+        )
+        return cdk.PolicyValidationPluginReport(success=False, violations=[violation])
 
     def validate_scope(self, scope: IConstruct) -> cdk.PolicyValidationPluginReport:
         """Check every CloudFormation resource under ``scope`` (synthesizes the stage that holds it).
