@@ -54,12 +54,23 @@ test: lint typecheck unit
 bench: $(DEV_STAMP) $(NODE_STAMP)
 	$(BIN)/python bench/run.py
 
+# Mutation testing of the rules and detectors (slow: not part of `make test`); writes docs/mutation.md.
+MUTATION_STAMP := $(VENV)/.installed-mutation
+$(MUTATION_STAMP): pyproject.toml $(DEV_STAMP)
+	$(PIP_INSTALL) -e ".[mutation]"
+	touch $@
+
+mutation: $(MUTATION_STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/python bench/mutation.py > docs/mutation.md
+
 # Generated documentation: the rule table (tests/rules/test_table.py fails when it is out of date).
 docs: $(RUNTIME_STAMP)
 	$(BIN)/python -m secure_imagebuilder.rules.docs docs/corpus.md docs/corpus-public.md > docs/rules.md
 
 
-.PHONY: synth lint typecheck unit test bench docs clean
+.PHONY: synth lint typecheck unit test bench docs mutation clean
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache mutants
