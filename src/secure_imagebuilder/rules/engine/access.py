@@ -26,6 +26,7 @@ Each answer is per statement (its finding label): ``True`` (the adversary succee
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -117,34 +118,49 @@ def _filled(pattern: str, filler: str) -> str:
     return pattern.replace("*", filler).replace("?", filler[:1] or "w")
 
 
-def _own(pattern: Any, named: set[str]) -> list[str]:
-    """The adversary's values for an identity key: a wildcard of the policy filled in with their own."""
+def _own(pattern: Any, named: set[str], key: str = "") -> list[str]:
+    """The adversary's value for an identity key: a wildcard of the policy filled in with their own.
+
+    A literal names someone, never the adversary. An ARN whose account the policy fixes to this (or a
+    named) account gets the adversary's account instead, kept only if the pattern still matches; an
+    account pattern is filled to twelve digits; an organization path whose organization is written out
+    is never the adversary's (they are in another organization).
+    """
     if not isinstance(pattern, str) or not any(c in pattern for c in "*?"):
         return []
-    found = []
-    for filler in (FOREIGN, "outsider", ""):
-        value = _filled(pattern, filler)
-        parts = value.split(":")
+    if key in _ORG_PATHS and not any(c in pattern.split("/", 1)[0] for c in "*?"):
+        return []
+    if re.fullmatch(r"[0-9*?]+", pattern):
+        digits = pattern.replace("?", "9")
+        value = digits.replace("*", "9" * max(0, 12 - len(digits.replace("*", ""))), 1).replace("*", "")
+    else:
+        parts = _filled(pattern, FOREIGN).split(":")
         if len(parts) > 4 and parts[4] in (p.ACCOUNT, *named):
-            parts[4] = FOREIGN  # an ARN: its account is the adversary's
-            value = ":".join(parts)
-        if value not in named and value != p.ACCOUNT and p.wildcard_match(pattern, value):
-            found.append(value)
-    return found
+            parts[4] = FOREIGN
+        value = ":".join(parts)
+    return [value] if value not in named and value != p.ACCOUNT and p.wildcard_match(pattern, value) else []
 
 
+_ORG_PATHS = frozenset({"aws:principalorgpaths", "aws:sourceorgpaths"})
+_EARLIEST, _LATEST = "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z"
+
+
+# What the adversary may choose for a key they control, by operator family: each compared value (a
+# wildcard filled in), its neighbours for numbers, both truth values for booleans.
 def _free(operator: str, pattern: Any) -> list[str]:
-    """The values the adversary may choose for a key they control: each compared value, filled in."""
-    if isinstance(pattern, bool) or operator.removesuffix("IfExists").endswith("Bool"):
+    """The values the adversary may choose for a key they control (see above)."""
+    base = operator.rpartition(":")[2].removesuffix("IfExists")
+    if base == "Bool":
         return ["true", "false"]
-    if not isinstance(pattern, str | int | float):
+    if not isinstance(pattern, str | int | float) or isinstance(pattern, bool):
         return []
     text = str(pattern)
-    base = operator.rpartition(":")[2].removesuffix("IfExists")
-    if base.startswith("Numeric") and v.number(text) is not None:
-        number = v.number(text) or 0.0
+    number = v.number(text)
+    if base.startswith("Numeric") and number is not None:
         return [text, str(number - 1), str(number + 1)]
-    return sorted({_filled(text, "witness"), text, _filled(text, "")})
+    if base.startswith("Date"):
+        return [text, _EARLIEST, _LATEST]
+    return sorted({text, _filled(text, "witness")})
 
 
 def _named(values: Mapping[str, list[tuple[str, Any]]]) -> set[str]:
@@ -171,7 +187,7 @@ def _contexts(
             continue
         options: list[Any] = [None]
         for operator, expected in pairs:
-            found = _own(expected, named) if key in _IDENTITY_KEYS else _free(operator, expected)
+            found = _own(expected, named, key) if key in _IDENTITY_KEYS else _free(operator, expected)
             options.extend(item for item in found if item not in options)
         if key not in _IDENTITY_KEYS:
             options.append("witness")
@@ -181,12 +197,9 @@ def _contexts(
         total *= len(options)
     if total > MAX_REQUESTS:
         raise _TooManyError(f"{total} combinations of condition values")
-    for combo in itertools.product(*(o for _, o in choices)):
-        context = dict(fixed)
-        context.update(
-            {key: value for (key, _), value in zip(choices, combo, strict=True) if value is not None}
-        )
-        yield {k: val for k, val in context.items() if val is not None}
+    for combo in itertools.product(*(options for _, options in choices)):
+        chosen = {key: value for (key, _), value in zip(choices, combo, strict=True) if value is not None}
+        yield {**fixed, **chosen}
 
 
 # --- evaluating one statement's exposure --------------------------------------------------------------------
@@ -275,7 +288,7 @@ def _outside_requests(
     principals = {OUTSIDER}
     for key in ("aws:principalarn", "aws:principalaccount", "kms:calleraccount"):
         for _, expected in values.get(key, []):
-            for own in _own(expected, named):
+            for own in _own(expected, named, key):
                 principals.add(
                     own if own.startswith("arn:") else f"arn:{p.PARTITION}:iam::{own}:role/outsider"
                 )
