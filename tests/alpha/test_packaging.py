@@ -11,7 +11,7 @@ from conftest import REPO
 
 def test_alpha_extra_is_pinned_and_part_of_dev() -> None:
     extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
-    assert extras["alpha"] == ["aws-cdk.aws-imagebuilder-alpha==2.275.0a0"]
+    assert extras["alpha"] == ["cdk-secure-imagebuilder[cdk]", "aws-cdk.aws-imagebuilder-alpha==2.275.0a0"]
     assert "cdk-secure-imagebuilder[alpha]" in extras["dev"]
 
 
