@@ -112,6 +112,7 @@ def test_aliases_and_merge_keys_are_resolved() -> None:
 # --- limits ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.timing
 def test_an_alias_bomb_is_refused_within_a_second() -> None:
     start = time.perf_counter()
     with pytest.raises(LimitError, match=r":8:16: YAML aliases expand to more than 250000 nodes"):
@@ -133,6 +134,7 @@ def test_aliases_under_the_node_cap_are_read() -> None:
         ("a:\n" + "".join("  " * i + "- \n" for i in range(120)), "t.yaml:101:199:"),
     ],
 )
+@pytest.mark.timing
 def test_nesting_is_capped_within_a_second_whatever_the_file(text: str, where: str) -> None:
     start = time.perf_counter()
     with pytest.raises(LimitError, match=f"^{where}"):
@@ -149,6 +151,7 @@ def test_nesting_up_to_the_cap_is_read() -> None:
     assert value == []
 
 
+@pytest.mark.timing
 def test_a_json_array_is_no_template_and_is_not_parsed() -> None:
     start = time.perf_counter()
     with pytest.raises(NotATemplateError, match="a list, not a mapping"):
@@ -290,6 +293,7 @@ def test_the_line_of_every_resource_in_yaml_and_json() -> None:
         "{" + ",\n".join(['"a": 1'] * 200_000) + "}",  # 200,000 duplicate keys
     ],
 )
+@pytest.mark.timing
 def test_json_that_no_tokenizer_should_read_twice_is_refused_within_a_second(text: str) -> None:
     start = time.perf_counter()
     with pytest.raises(TemplateError):
@@ -298,6 +302,7 @@ def test_json_that_no_tokenizer_should_read_twice_is_refused_within_a_second(tex
 
 
 @pytest.mark.parametrize("kind", ["yaml", "json"])
+@pytest.mark.timing
 def test_a_1_mb_template_is_read_in_under_a_second(kind: str) -> None:
     resources = {
         f"Topic{i}": {
