@@ -9,7 +9,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults
+from secure_imagebuilder.core import checks, defaults, thresholds
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.distribution import SecureDistributionConfiguration
 from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
@@ -18,8 +18,8 @@ from secure_imagebuilder.recipe import EncryptedContainerRecipe, EncryptedImageR
 from secure_imagebuilder.roles import WorkflowExecutionRole
 from secure_imagebuilder.workflow import Workflow, workflow_arns
 
-IMAGE_TESTS_TIMEOUT = cdk.Duration.minutes(720)
-"""Image Builder's default test time; 60-1440 minutes are allowed (API reference, ImageTestsConfiguration)."""
+IMAGE_TESTS_TIMEOUT = cdk.Duration.minutes(thresholds.IMAGE_TESTS_TIMEOUT_DEFAULT_MINUTES)
+"""Image Builder's default test time."""
 
 
 class SecureImage(Construct):
@@ -93,7 +93,7 @@ class SecureImage(Construct):
         problems.raise_if_any()
         checks.validate_tags(problems, tags)
         minutes = image_tests_timeout.to_minutes()
-        if not 60 <= minutes <= 1440:
+        if not thresholds.within(minutes, thresholds.IMAGE_TESTS_TIMEOUT_MINUTES):
             problems.add(
                 "image_tests_timeout must be 60 to 1440 minutes", f"{minutes} minutes", "use the default"
             )

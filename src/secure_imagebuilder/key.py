@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions, tokens
+from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions, thresholds, tokens
 from secure_imagebuilder.core.thresholds import MIN_PENDING_WINDOW_DAYS
 from secure_imagebuilder.core.validation import ValidationProblems
 
@@ -271,12 +271,14 @@ def _validate(
             "wrap it in a list, e.g. admins=[iam.AccountRootPrincipal()] or [role]",
         )
     days = _whole_days(problems, "pending_window", pending_window)
-    if days is not None and not 7 <= days <= 30:
+    if days is not None and not thresholds.within(days, thresholds.KMS_PENDING_WINDOW_DAYS):
         problems.add(
             "pending_window must be 7 to 30 days (R15)", f"{days} days", "use Duration.days(30), the default"
         )
     rotation_days = _whole_days(problems, "rotation_period", rotation_period)
-    if rotation_days is not None and not 90 <= rotation_days <= 2560:
+    if rotation_days is not None and not thresholds.within(
+        rotation_days, thresholds.KMS_ROTATION_PERIOD_DAYS
+    ):
         problems.add(
             "rotation_period must be 90 to 2560 days (the KMS limits)",
             f"{rotation_days} days",

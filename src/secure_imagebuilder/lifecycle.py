@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, documents, suppressions, tokens
+from secure_imagebuilder.core import checks, defaults, documents, suppressions, thresholds, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.recipe import EncryptedImageRecipe
 
@@ -30,9 +30,6 @@ KEEP_IMAGES = 5
 
 KEEP_LAUNCHED_WITHIN = cdk.Duration.days(90)
 """AMIs launched within this period are in use and never deleted by default."""
-
-COUNT_RANGE = (1, 1000)
-"""Image Builder's bounds for a ``COUNT`` filter value (API reference, LifecyclePolicyDetailFilter)."""
 
 
 class LifecycleExecutionRole(iam.Role):
@@ -142,7 +139,7 @@ class SecureLifecyclePolicy(Construct):
             problems.add(
                 "a lifecycle policy needs a selection", "no recipes and no resource_tags", "pass either"
             )
-        if not tokens.is_unresolved(keep) and not COUNT_RANGE[0] <= keep <= COUNT_RANGE[1]:
+        if not tokens.is_unresolved(keep) and not thresholds.within(keep, thresholds.LIFECYCLE_COUNT):
             problems.add("keep must be 1 to 1000 images", keep, "keep a few recent images, e.g. 5")
         problems.raise_if_any()
 

@@ -8,7 +8,15 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions, suppressions
+from secure_imagebuilder.core import (
+    checks,
+    defaults,
+    keys,
+    logical_ids,
+    permissions,
+    suppressions,
+    thresholds,
+)
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import KeyLike
 
@@ -64,7 +72,7 @@ class ImageBuilderLogBucket(s3.Bucket):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
-            minimum_tls_version=defaults.MINIMUM_TLS_VERSION,
+            minimum_tls_version=thresholds.MIN_TLS_VERSION,
             server_access_logs_bucket=server_access_logs_bucket,
             removal_policy=removal_policy,
             lifecycle_rules=[

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import aws_cdk as cdk
 import jsii
 
-from secure_imagebuilder.core import defaults, detect, tokens
+from secure_imagebuilder.core import defaults, detect, thresholds, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 
 _KIND_NAMES = {
@@ -94,7 +94,6 @@ def validate_choice(
 
 # IAM's own limits (CreateRole, IAM API Reference), checked before CDK's, whose errors name no construct.
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}\Z")
-MIN_SESSION_SECONDS, MAX_SESSION_SECONDS = 3600, 43200
 
 
 def validate_role_props(
@@ -125,7 +124,7 @@ def validate_role_props(
         )
     elif not max_session_duration.is_unresolved():
         seconds = max_session_duration.to_seconds()
-        if not MIN_SESSION_SECONDS <= seconds <= MAX_SESSION_SECONDS:
+        if not thresholds.within(seconds, thresholds.IAM_ROLE_SESSION_SECONDS):
             problems.add(
                 "max_session_duration must be 1 to 12 hours (the IAM limits)",
                 max_session_duration.to_human_string(),

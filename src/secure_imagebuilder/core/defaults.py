@@ -9,6 +9,8 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 
+from secure_imagebuilder.core import thresholds
+
 # --- KMS keys (R5, R15) -------------------------------------------------------------------------
 KEY_ROTATION_ENABLED = True
 """R5: customer managed keys rotate their key material every year by default."""
@@ -16,7 +18,7 @@ KEY_ROTATION_ENABLED = True
 KEY_REMOVAL_POLICY = cdk.RemovalPolicy.RETAIN
 """R15: deleting the key makes every workflow and component encrypted with it unusable."""
 
-KEY_PENDING_WINDOW = cdk.Duration.days(30)
+KEY_PENDING_WINDOW = cdk.Duration.days(thresholds.MIN_PENDING_WINDOW_DAYS)
 """R15: if someone schedules deletion anyway, the longest window KMS allows to cancel it."""
 
 # --- The encryption context Image Builder uses (R12) -------------------------------------------
@@ -90,9 +92,6 @@ LOG_PREFIX = "imagebuilder/"
 
 LOG_REMOVAL_POLICY = cdk.RemovalPolicy.RETAIN
 """R17: build logs outlive the stack."""
-
-MINIMUM_TLS_VERSION = 1.2
-"""R3: the bucket policy denies requests below TLS 1.2 (and any request without TLS)."""
 
 NONCURRENT_VERSION_EXPIRATION = cdk.Duration.days(365)
 """R17: older versions of a log object are kept one year, then expire."""
