@@ -9,7 +9,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions
+from secure_imagebuilder.core import checks, defaults, keys, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import KeyLike
 from secure_imagebuilder.logs import ImageBuilderLogBucket, check_log_bucket
@@ -69,12 +69,8 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
         # it is derived from this construct's path, read from a placeholder before the trail exists.
         trail_name = trail_name or _name_for(scope, id)
         if bucket is None:
-            # The bucket must exist before the trail: it sits beside it, with the logical ids it had as
-            # the child "Bucket" of the earlier wrapper (a changed id would replace the log bucket).
+            # The bucket must exist before the trail (the trail is created with it), so it sits beside it.
             bucket = ImageBuilderLogBucket(scope, f"{id}Bucket", key=key, removal_policy=removal_policy)
-            stack_depth = len(cdk.Stack.of(scope).node.scopes)
-            here = [c.node.id for c in scope.node.scopes[stack_depth:]]
-            logical_ids.keep_wrapped_ids(bucket, legacy_path=[*here, id, "Bucket"])
         super().__init__(
             scope,
             id,
@@ -106,8 +102,6 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
                 conditions={"StringNotEquals": {"aws:SourceArn": trail_arn}},
             )
         )
-        # Earlier releases wrapped a cloudtrail.Trail named "Resource": keep its logical id.
-        logical_ids.keep_wrapped_ids(self)
         self.key = key
 
     def _grant_key_to_trail(self, key: kms.IKey, trail_arn: str) -> None:
@@ -139,11 +133,6 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
                 conditions=source,
             ),
         )
-
-    @property
-    def trail(self) -> cloudtrail.Trail:
-        """Deprecated: the trail itself (it used to be the wrapped ``cloudtrail.Trail``)."""
-        return self
 
 
 def _name_for(scope: Construct, id: str) -> str:

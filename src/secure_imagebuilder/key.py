@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions, thresholds, tokens
+from secure_imagebuilder.core import checks, defaults, keys, permissions, thresholds, tokens
 from secure_imagebuilder.core.thresholds import MIN_PENDING_WINDOW_DAYS
 from secure_imagebuilder.core.validation import ValidationProblems
 
@@ -100,8 +100,6 @@ class ImageBuilderKey(kms.Key):
             cast(kms.CfnKey, self.node.default_child).pending_window_in_days = pending_window.to_days()
         if alias:
             self.add_alias(alias)
-        # Earlier releases wrapped a kms.Key named "Resource": keep its logical ids (no replacement).
-        logical_ids.keep_wrapped_ids(self)
         if days is not None and days < MIN_PENDING_WINDOW_DAYS:  # allowed by KMS, reported by our pack
             cdk.Annotations.of(self).add_warning_v2(
                 "secure-imagebuilder:pendingWindowBelowPack",
@@ -127,11 +125,6 @@ class ImageBuilderKey(kms.Key):
         return ImportedImageBuilderKey(
             scope, id, key_arn=key_arn, key_policy_added_by_owner=key_policy_added_by_owner
         )
-
-    @property
-    def key(self) -> kms.IKey:
-        """Deprecated: the key itself (it used to be the wrapped ``kms.Key``). Use the key directly."""
-        return self
 
     @property
     def owned(self) -> bool:

@@ -12,7 +12,6 @@ from secure_imagebuilder.core import (
     checks,
     defaults,
     keys,
-    logical_ids,
     permissions,
     suppressions,
     thresholds,
@@ -92,14 +91,7 @@ class ImageBuilderLogBucket(s3.Bucket):
             resource = suppressions.default_resource(self)
             if resource is not None:
                 suppressions.skip_checkov(resource, "CKV_AWS_18", reason)
-        # Earlier releases wrapped an s3.Bucket named "Resource": keep its logical ids (no replacement).
-        logical_ids.keep_wrapped_ids(self)
         self.key = checked
-
-    @property
-    def bucket(self) -> s3.IBucket:
-        """Deprecated: the bucket itself (it used to be the wrapped ``s3.Bucket``)."""
-        return self
 
 
 def check_log_bucket(problems: ValidationProblems, bucket: s3.IBucket) -> None:
@@ -208,10 +200,3 @@ class ImageBuilderLogGroup(logs.LogGroup):
                 conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
             ),
         )
-        # Earlier releases wrapped a logs.LogGroup named "Resource": keep its logical id (no replacement).
-        logical_ids.keep_wrapped_ids(self)
-
-    @property
-    def log_group(self) -> logs.ILogGroup:
-        """Deprecated: the log group itself (it used to be the wrapped ``logs.LogGroup``)."""
-        return self

@@ -7,7 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions
+from secure_imagebuilder.core import checks, defaults, keys, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.key import KeyLike
 
@@ -78,8 +78,6 @@ class ImageBuilderNotificationTopic(sns.Topic):
             ),
         )
         permissions.skip_any_principal_check(key)
-        # Earlier releases wrapped an sns.Topic named "Resource": keep its logical ids (no replacement).
-        logical_ids.keep_wrapped_ids(self)
         self.key = key
 
     def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -108,8 +106,3 @@ class ImageBuilderNotificationTopic(sns.Topic):
         return iam.Grant.add_to_principal(
             grantee=grantee, actions=["sns:Publish"], resource_arns=[self.topic_arn]
         )
-
-    @property
-    def topic(self) -> sns.ITopic:
-        """Deprecated: the topic itself (it used to be the wrapped ``sns.Topic``)."""
-        return self

@@ -56,7 +56,7 @@ def built() -> dict[str, Any]:
     )
     logs = ImageBuilderLogBucket(stack, "Logs", key=key)
     infrastructure = SecureInfrastructureConfiguration(
-        stack, "Infrastructure", key=key, name="images", vpc=vpc, log_bucket=logs.bucket
+        stack, "Infrastructure", key=key, name="images", vpc=vpc, log_bucket=logs
     )
     component = EncryptedComponent(
         stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT_YAML
