@@ -11,10 +11,12 @@ import functools
 from typing import Any
 
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from aws_cdk.assertions import Match, Template
 
 from conftest import make_stack
 from policy_eval import ACCOUNT, REGION, PolicyEvaluator
+from secure_imagebuilder import Platform, WorkflowType
 from secure_imagebuilder.component import EncryptedComponent
 from secure_imagebuilder.key import ImageBuilderKey
 from secure_imagebuilder.pipeline import SecureImagePipeline
@@ -45,10 +47,16 @@ def pipeline_template() -> Template:
     stack = make_stack()
     key = ImageBuilderKey(stack, "Key")
     harden = EncryptedComponent(
-        stack, "Harden", key=key, name="harden", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+        stack, "Harden", key=key, name="harden", version="1.0.0", platform=Platform.LINUX, data=COMPONENT_YAML
     )
     workflow = EncryptedWorkflow(
-        stack, "Build", key=key, name="build", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML
+        stack,
+        "Build",
+        key=key,
+        name="build",
+        version="1.0.0",
+        workflow_type=WorkflowType.BUILD,
+        data=WORKFLOW_YAML,
     )
     SecureImagePipeline(
         stack,
@@ -63,7 +71,7 @@ def pipeline_template() -> Template:
         target_account_ids=TARGETS,
         launch_permission_account_ids=[LAUNCHER],
         grant_auto_scaling=True,
-        schedule_expression="cron(0 4 ? * MON *)",
+        schedule_expression=events.Schedule.cron(minute="0", hour="4", week_day="MON"),
         vpc_endpoints=True,
         audit_trail=True,
         tags={"project": "golden-images"},
@@ -97,7 +105,7 @@ def container_template() -> Template:
     stack = make_stack()
     key = ImageBuilderKey(stack, "Key")
     harden = EncryptedComponent(
-        stack, "Harden", key=key, name="harden", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+        stack, "Harden", key=key, name="harden", version="1.0.0", platform=Platform.LINUX, data=COMPONENT_YAML
     )
     SecureImagePipeline(
         stack,

@@ -41,7 +41,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         key: KeyLike,
         name: str,
         version: str,
-        platform: Platform | str,
+        platform: Platform,
         data: documents.Document | None = None,
         path: pathlib.Path | str | None = None,
         uri: s3.Location | str | None = None,
@@ -56,7 +56,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         :param name: the component name.
         :param version: the semantic version ``major.minor.patch``; a changed document under the same
             version deploys as its next build (Image Builder auto-versioning).
-        :param platform: ``Platform.LINUX``, ``WINDOWS`` or ``MACOS`` (a plain string is deprecated).
+        :param platform: ``Platform.LINUX``, ``WINDOWS`` or ``MACOS``.
         :param data: the component document, as YAML text, a mapping or a ``Path``. Default: - none;
             give exactly one of ``data``, ``path`` and ``uri``.
         :param path: a file holding the YAML document. Default: - none.
@@ -71,9 +71,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         super().__init__(scope, id)
         key = keys.checked(self, key)
         problems = ValidationProblems(self)
-        platform_value = cdk_types.choice(
-            problems, "platform", platform, Platform, "pick the operating system family the component runs on"
-        )
+        platform_value = cdk_types.choice(problems, "platform", platform, Platform)
         os_versions = checks.string_list(problems, "supported_os_versions", supported_os_versions)
         source = documents.prepare(
             self,

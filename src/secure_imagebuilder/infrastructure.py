@@ -50,13 +50,12 @@ class SecureInfrastructureConfiguration(Construct):
         log_bucket: s3.IBucket | None = None,
         log_prefix: str = defaults.LOG_PREFIX,
         notification_topic: sns.ITopic | None = None,
-        instance_types: Sequence[ec2.InstanceType | str] | None = None,
-        containers: bool | None = None,
+        instance_types: Sequence[ec2.InstanceType] | None = None,
+        container: bool = False,
         container_repository: ecr.IRepository | None = None,
         egress_peer: ec2.IPeer | None = None,
         description: str | None = None,
         resource_tags: Mapping[str, str] | None = None,
-        container: bool | None = None,
     ) -> None:
         """Create the infrastructure configuration.
 
@@ -68,22 +67,21 @@ class SecureInfrastructureConfiguration(Construct):
         :param log_bucket: where build logs go; it must have a KMS key (R17). Default: - no S3 logs.
         :param log_prefix: the key prefix of the logs. Default: - ``imagebuilder/``.
         :param notification_topic: where Image Builder publishes results. Default: - none.
-        :param instance_types: build instance types, ``ec2.InstanceType`` objects (strings are
-            deprecated). Default: - Image Builder's choice.
-        :param containers: deprecated name of ``container``.
+        :param instance_types: build instance types. Default: - Image Builder's choice.
+        :param container: the instances build containers (IMDS hop limit 2). Default: - ``False``.
         :param container_repository: the ECR repository container builds push to. Default: - none.
         :param egress_peer: where HTTPS may go. Default: - any IPv4 address, port 443 only.
         :param description: a description (no sensitive data, R8). Default: - none.
         :param resource_tags: tags for the build instances (R8). Default: - none.
-        :param container: the instances build containers (IMDS hop limit 2). Default: - ``False``.
         """
         super().__init__(scope, id)
         key = keys.checked(self, key)
-        containers = bool(checks.renamed("container", container, "containers", containers, False))
         problems = ValidationProblems(self)
         checks.require_kinds(problems, vpc=(vpc, "vpc"), subnet_selection=(subnet_selection, "subnets"))
         checks.require_kinds(problems, log_bucket=(log_bucket, "bucket"), egress_peer=(egress_peer, "peer"))
-        checks.require_kinds(problems, notification_topic=(notification_topic, "topic"))
+        checks.require_kinds(
+            problems, notification_topic=(notification_topic, "topic"), container=(container, "bool")
+        )
         problems.raise_if_any()
         documents.validate_name(problems, name)
         checks.validate_free_text(problems, "description", description)
@@ -95,7 +93,7 @@ class SecureInfrastructureConfiguration(Construct):
         problems.raise_if_any()
         assert subnet is not None
 
-        self.role = self._build_role(key, log_bucket, log_prefix, containers, container_repository)
+        self.role = self._build_role(key, log_bucket, log_prefix, container, container_repository)
         self.instance_profile = iam.InstanceProfile(self, "InstanceProfile", role=self.role)
         self.security_group = ec2.SecurityGroup(
             self,
@@ -109,7 +107,7 @@ class SecureInfrastructureConfiguration(Construct):
             ec2.Port.tcp(defaults.EGRESS_PORT),
             "HTTPS to AWS APIs and package repositories (R3, R18)",
         )
-        hop_limit = defaults.IMDS_HOP_LIMIT_CONTAINERS if containers else defaults.IMDS_HOP_LIMIT
+        hop_limit = defaults.IMDS_HOP_LIMIT_CONTAINERS if container else defaults.IMDS_HOP_LIMIT
         self.resource = imagebuilder.CfnInfrastructureConfiguration(
             self,
             "Resource",
@@ -141,14 +139,14 @@ class SecureInfrastructureConfiguration(Construct):
         key: kms.IKey,
         log_bucket: s3.IBucket | None,
         log_prefix: str,
-        containers: bool,
+        container: bool,
         container_repository: ecr.IRepository | None,
     ) -> BuildInstanceRole:
         """The build instance role: log writes under the prefix, container recipes, the repository (R1)."""
         role = BuildInstanceRole(self, "InstanceRole", key=key)
         if log_bucket is not None:
             grant_log_write(log_bucket, role, log_prefix)
-        if containers:
+        if container:
             self._grant_container_recipe_read(key, role)
         if container_repository is not None:
             container_repository.grant_pull_push(role)

@@ -74,7 +74,7 @@ class SecureImagePipeline(Construct):
         workflows: Sequence[Workflow] | None = None,
         execution_role: iam.IRole | None = None,
         subnet_selection: ec2.SubnetSelection | None = None,
-        instance_types: Sequence[ec2.InstanceType | str] | None = None,
+        instance_types: Sequence[ec2.InstanceType] | None = None,
         volumes: Sequence[RecipeVolume | ec2.BlockDevice] | None = None,
         container: bool = False,
         container_repository: ecr.IRepository | None = None,
@@ -87,7 +87,7 @@ class SecureImagePipeline(Construct):
         target_account_ids: Sequence[str] | None = None,
         launch_permission_account_ids: Sequence[str] | None = None,
         grant_auto_scaling: bool = False,
-        schedule_expression: events.Schedule | str | None = None,
+        schedule_expression: events.Schedule | None = None,
         vpc_endpoints: bool = False,
         audit_trail: bool = False,
         description: str | None = None,
@@ -279,7 +279,7 @@ class SecureImagePipeline(Construct):
         vpc: ec2.IVpc | None,
         subnet_selection: ec2.SubnetSelection | None,
         log_prefix: str,
-        instance_types: Sequence[ec2.InstanceType | str] | None,
+        instance_types: Sequence[ec2.InstanceType] | None,
         *,
         container: bool,
     ) -> SecureInfrastructureConfiguration:
@@ -429,7 +429,7 @@ class SecureImagePipeline(Construct):
         name: str,
         description: str | None,
         workflows: Sequence[Workflow] | None,
-        schedule_expression: events.Schedule | str | None,
+        schedule_expression: events.Schedule | None,
     ) -> imagebuilder.CfnImagePipeline:
         """The ``AWS::ImageBuilder::ImagePipeline`` that ties the pieces together."""
         pipeline = imagebuilder.CfnImagePipeline
@@ -465,7 +465,9 @@ class SecureImagePipeline(Construct):
             ),
             enhanced_image_metadata_enabled=defaults.ENHANCED_IMAGE_METADATA_ENABLED,
             schedule=pipeline.ScheduleProperty(
-                schedule_expression=cdk_types.schedule_text(schedule_expression),
+                schedule_expression=cdk_types.schedule_expression(
+                    ValidationProblems(self), schedule_expression
+                ),
                 pipeline_execution_start_condition=defaults.SCHEDULE_START_CONDITION,
             )
             if schedule_expression
@@ -500,7 +502,7 @@ class SecureImagePipeline(Construct):
                 self,
                 "Endpoints",
                 vpc=vpc,
-                subnets=subnet_selection,
+                subnet_selection=subnet_selection,
                 container=container,
                 clients=[security_group] if security_group is not None else [],
             )
@@ -593,7 +595,7 @@ class SecureImagePipeline(Construct):
         name: str,
         description: str | None,
         tags: Mapping[str, str] | None,
-        schedule_expression: events.Schedule | str | None,
+        schedule_expression: events.Schedule | None,
         container: bool,
         container_repository: ecr.IRepository | None,
         recipe: Any,

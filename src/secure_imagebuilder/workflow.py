@@ -46,7 +46,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         key: KeyLike,
         name: str,
         version: str,
-        workflow_type: WorkflowType | str,
+        workflow_type: WorkflowType,
         data: documents.Document | None = None,
         path: pathlib.Path | str | None = None,
         uri: s3.Location | str | None = None,
@@ -60,8 +60,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         :param name: the workflow name.
         :param version: the semantic version ``major.minor.patch``; a changed document under the same
             version deploys as its next build (Image Builder auto-versioning).
-        :param workflow_type: ``WorkflowType.BUILD``, ``TEST`` or ``DISTRIBUTION`` (a plain string is
-            deprecated).
+        :param workflow_type: ``WorkflowType.BUILD``, ``TEST`` or ``DISTRIBUTION``.
         :param data: the workflow document, as YAML text, a mapping or a ``Path``. Default: - none; give
             exactly one of ``data``, ``path`` and ``uri``.
         :param path: a file holding the YAML document. Default: - none.
@@ -75,9 +74,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         super().__init__(scope, id)
         key = keys.checked(self, key)
         problems = ValidationProblems(self)
-        type_value = cdk_types.choice(
-            problems, "workflow_type", workflow_type, WorkflowType, "pick the stage the workflow runs in"
-        )
+        type_value = cdk_types.choice(problems, "workflow_type", workflow_type, WorkflowType)
         source = documents.prepare(
             self,
             problems,

@@ -19,7 +19,9 @@ from secure_imagebuilder import (
     EncryptedImageRecipe,
     EncryptedWorkflow,
     ImageBuilderKey,
+    Platform,
     SecureImagePipeline,
+    WorkflowType,
 )
 from secure_imagebuilder.alpha import as_alpha_image_recipe
 
@@ -35,10 +37,16 @@ def _resources(stack: cdk.Stack, kind: str) -> list[dict[str, Any]]:
 def _pieces(stack: cdk.Stack) -> tuple[ImageBuilderKey, EncryptedComponent, EncryptedWorkflow]:
     key = ImageBuilderKey(stack, "Key")
     component = EncryptedComponent(
-        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=COMPONENT_YAML
     )
     workflow = EncryptedWorkflow(
-        stack, "Build", key=key, name="build-wf", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML
+        stack,
+        "Build",
+        key=key,
+        name="build-wf",
+        version="1.0.0",
+        workflow_type=WorkflowType.BUILD,
+        data=WORKFLOW_YAML,
     )
     return key, component, workflow
 

@@ -20,7 +20,7 @@ from aws_cdk.assertions import Template
 
 from conftest import make_app, make_stack
 from examples.quickstart import COMPONENT_YAML, WORKFLOW_YAML
-from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey
+from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey, Platform, WorkflowType
 from secure_imagebuilder.alpha import apply_secure_defaults, as_alpha_component, as_alpha_workflow
 from secure_imagebuilder.nag import DataProtectionChecks
 from secure_imagebuilder.rules.engine.policy import ACCOUNT, PolicyEvaluator, Request
@@ -122,7 +122,7 @@ def stacks() -> dict[str, dict[str, Any]]:
     container_recipe = pipeline(secure)
     alpha.ImagePipeline(secure, "ContainerPipeline", recipe=container_recipe)
     ours = EncryptedComponent(
-        secure, "Ours", key=key, name="ours", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+        secure, "Ours", key=key, name="ours", version="1.0.0", platform=Platform.LINUX, data=COMPONENT_YAML
     )
     our_workflow = EncryptedWorkflow(
         secure,
@@ -130,7 +130,7 @@ def stacks() -> dict[str, dict[str, Any]]:
         key=key,
         name="sample-encrypted-workflow",
         version="1.0.0",
-        workflow_type="TEST",
+        workflow_type=WorkflowType.TEST,
         data=WORKFLOW_YAML,
     )
     mixed = alpha.ImageRecipe(

@@ -20,7 +20,9 @@ from secure_imagebuilder import (
     EncryptedWorkflow,
     ImageBuilderKey,
     ImageBuilderNotificationTopic,
+    Platform,
     WorkflowExecutionRole,
+    WorkflowType,
     grant_workflow_execution,
     key_policy_statements,
     owner_adds_key_policy,
@@ -39,10 +41,16 @@ def own_key() -> PolicyEvaluator:
     WorkflowExecutionRole(stack, "ExecRole", key=key)
     BuildInstanceRole(stack, "InstanceRole", key=key)
     EncryptedWorkflow(
-        stack, "Wf", key=key, name="build-wf", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML
+        stack,
+        "Wf",
+        key=key,
+        name="build-wf",
+        version="1.0.0",
+        workflow_type=WorkflowType.BUILD,
+        data=WORKFLOW_YAML,
     )
     EncryptedComponent(
-        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=COMPONENT
     )
     return PolicyEvaluator(Template.from_stack(stack).to_json())
 

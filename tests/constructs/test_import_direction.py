@@ -46,3 +46,14 @@ def test_the_rules_read_their_thresholds_from_the_same_module() -> None:
         p for p in (PACKAGE / "rules").rglob("*.py") if "secure_imagebuilder.core.thresholds" in _imports(p)
     ]
     assert len(rules) >= 3  # KMS3 pending window, RA1 session length, TLS1 minimum version
+
+
+def test_nothing_in_the_package_is_deprecated() -> None:
+    """One spelling per idea before 1.0: no module warns about an old spelling (pyproject turns such a
+    warning into an error as well)."""
+    warning = [
+        str(path.relative_to(PACKAGE))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "DeprecationWarning" in path.read_text(encoding="utf-8")
+    ]
+    assert warning == []

@@ -15,6 +15,7 @@ from secure_imagebuilder import (
     EncryptedComponent,
     EncryptedImageRecipe,
     ImageBuilderKey,
+    Platform,
     SecureDistributionConfiguration,
     SecureInfrastructureConfiguration,
     aws_managed_component,
@@ -36,7 +37,7 @@ def component(stack: cdk.Stack, **overrides: Any) -> EncryptedComponent:
     props: dict[str, Any] = {
         "name": "hello",
         "version": "1.0.0",
-        "platform": "Linux",
+        "platform": Platform.LINUX,
         "data": DOC,
         **overrides,
     }
@@ -71,7 +72,7 @@ def test_instance_types_as_one_string_is_our_error() -> None:
     key = ImageBuilderKey(stack, "Key")
     with pytest.raises(
         ValueError,
-        match=r"TestStack/Infra: instance_types must be a list of strings, not one string: got 'm5.large'",
+        match=r"TestStack/Infra: instance_types must be ec2.InstanceType objects: got 'm5.large'",
     ):
         SecureInfrastructureConfiguration(
             stack, "Infra", key=key, name="infra", vpc=vpc, instance_types="m5.large"

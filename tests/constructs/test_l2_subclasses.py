@@ -38,27 +38,3 @@ def test_the_audit_trail_is_a_trail_beside_its_bucket() -> None:
     assert isinstance(trail, cloudtrail.Trail)
     assert trail.trail_name.startswith("TestStackTrail")
     assert trail.bucket.node.path == "TestStack/TrailBucket"
-
-
-def test_the_deprecation_warning_names_the_users_line() -> None:
-    import warnings
-
-    stack = make_stack()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        ImageBuilderLogGroup(stack, "G", key=ImageBuilderKey(stack, "K"), log_group_name="/ib/x")
-        from test_documents import WORKFLOW_YAML
-
-        from secure_imagebuilder import EncryptedWorkflow
-
-        EncryptedWorkflow(
-            stack,
-            "W",
-            key=ImageBuilderKey(stack, "K2"),
-            name="build-wf",
-            version="1.0.0",
-            workflow_type="BUILD",
-            data=WORKFLOW_YAML,
-        )
-    (warning,) = [w for w in caught if issubclass(w.category, DeprecationWarning)]
-    assert warning.filename == __file__

@@ -27,12 +27,14 @@ from secure_imagebuilder import (
     ImageBuilderLogGroup,
     ImageBuilderNotificationTopic,
     ImageBuilderVpcEndpoints,
+    Platform,
     RolesAnywhereAccess,
     SecureDistributionConfiguration,
     SecureImage,
     SecureImagePipeline,
     SecureInfrastructureConfiguration,
     WorkflowExecutionRole,
+    WorkflowType,
     aws_managed_component,
     aws_managed_image,
 )
@@ -53,10 +55,16 @@ def our_error(build: Callable[[cdk.Stack], object], path: str, what: str, value:
 
 KEYED: dict[str, Build] = {
     "Component": lambda s, key: EncryptedComponent(
-        s, "Component", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT
+        s, "Component", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=COMPONENT
     ),
     "Workflow": lambda s, key: EncryptedWorkflow(
-        s, "Workflow", key=key, name="wf", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML
+        s,
+        "Workflow",
+        key=key,
+        name="wf",
+        version="1.0.0",
+        workflow_type=WorkflowType.BUILD,
+        data=WORKFLOW_YAML,
     ),
     "Recipe": lambda s, key: EncryptedImageRecipe(
         s,

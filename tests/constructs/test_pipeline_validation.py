@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
 from aws_cdk import aws_s3 as s3
 
 from conftest import make_stack
@@ -167,10 +168,8 @@ def test_tags_with_sensitive_data_are_refused(tags: dict[str, str], kind: str) -
 
 
 def test_schedule_must_be_cron() -> None:
-    with pytest.raises(
-        ValueError, match=r"schedule_expression must be a cron expression: got 'rate\(1 day\)'"
-    ):
-        _pipeline(schedule_expression="rate(1 day)")
+    with pytest.raises(ValueError, match=r"schedule must be a cron expression: got 'rate\(1 day\)'"):
+        _pipeline(schedule_expression=events.Schedule.expression("rate(1 day)"))
 
 
 def test_container_pipelines_take_no_ami_distribution() -> None:

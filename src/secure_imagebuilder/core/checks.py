@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import pathlib
 import re
 import sys
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import aws_cdk as cdk
-import jsii
 
 from secure_imagebuilder.core import defaults, detect, thresholds, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
@@ -84,14 +81,6 @@ def validate_tags(problems: ValidationProblems, tags: Mapping[str, str] | None) 
         validate_free_text(problems, f"the tag {tag_key!r}", tag_value)
 
 
-def validate_choice(
-    problems: ValidationProblems, what: str, value: str, choices: Sequence[str], fix: str
-) -> None:
-    """``value`` is one of ``choices`` (a token is accepted: it is decided at deploy time)."""
-    if not tokens.is_unresolved(value) and value not in choices:
-        problems.add(f"{what} must be one of " + ", ".join(choices), value, fix)
-
-
 # IAM's own limits (CreateRole, IAM API Reference), checked before CDK's, whose errors name no construct.
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}\Z")
 
@@ -130,30 +119,6 @@ def validate_role_props(
                 max_session_duration.to_human_string(),
                 "leave it unset (1 hour) or pick a value in the range",
             )
-
-
-def renamed(prop: str, value: object, old_prop: str, old_value: object, default: object = None) -> object:
-    """The value of ``prop``, or of its deprecated old name ``old_prop`` (with a ``DeprecationWarning``).
-
-    Both given is a ``TypeError`` naming them (a Python-level mistake in the call, like a repeated keyword).
-    """
-    if old_value is None:
-        return default if value is None else value
-    if value is not None:
-        raise TypeError(f"{old_prop} is the old name of {prop}: pass only {prop}")
-    warn_deprecated(f"{old_prop} is deprecated: pass {prop}")
-    return old_value
-
-
-_LIBRARY_FILES = (str(pathlib.Path(__file__).parents[1]), str(pathlib.Path(jsii.__file__).parent))
-
-
-def warn_deprecated(message: str) -> None:
-    """A ``DeprecationWarning`` attributed to the user's line (outside this library and jsii)."""
-    frame, level = sys._getframe(1), 2  # stacklevel 2 is the caller of this function
-    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_FILES):
-        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
-    warnings.warn(message, DeprecationWarning, stacklevel=level)
 
 
 def is_a(value: object, module: str, name: str) -> bool:
