@@ -1,4 +1,8 @@
-"""Bring your own key: the pipeline uses a key your security team owns; they add the key-policy statements."""
+"""Bring your own key: the pipeline uses a key your security team owns; they add the key-policy statements.
+
+A key imported by ARN is owned outside this app, so every grant adds its identity side here and
+`cdk synth` prints, once for the key, the key-policy statements its owner must add.
+"""
 
 import pathlib
 
@@ -30,9 +34,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
     )
     key = ImageBuilderKey.from_key_arn(stack, "Key", key_arn)
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
-    flow_logs = ImageBuilderLogGroup(
-        stack, "FlowLogs", key=key, log_group_name="/vpc/byo-key-pipeline", key_policy_added_by_owner=True
-    )
+    flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/byo-key-pipeline")
     vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
     harden = EncryptedComponent(
         stack,
@@ -48,7 +50,6 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         "Pipeline",
         name="byo-key-al2023",
         key=key,
-        key_policy_added_by_owner=True,  # the owner adds key.key_policy_statements() to the key policy
         vpc=vpc,
         parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
         components=[harden],

@@ -58,7 +58,6 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         distribution_regions=[DistributionRegion(stack.region), DistributionRegion(region, key=replica)],
         target_account_ids=["444455556666", "777788889999"],
         launch_permission_account_ids=["123456789012"],
-        key_policy_added_by_owner=True,  # the replica's owner adds replica.key_policy_statements()
     )
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.
     cdk.Validations.of(stack).acknowledge(

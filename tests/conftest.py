@@ -66,3 +66,20 @@ def make_image_recipe(stack: cdk.Stack, id: str = "Recipe", **props: object) -> 
     if "key" not in props:
         base["key"] = ImageBuilderKey(stack, f"{id}Key")
     return EncryptedImageRecipe(stack, id, **{**base, **props})
+
+
+def owner_report(stack: cdk.Stack, key_path: str) -> list[dict[str, Any]]:
+    """The key-policy statements ``cdk synth`` prints for the owner of the imported key at ``key_path``.
+
+    Synthesizes the stack's app; exactly one such message per key is the contract.
+    """
+    from aws_cdk.assertions import Annotations, Match
+
+    messages = [
+        str(m.entry.data)
+        for m in Annotations.from_stack(stack).find_info(f"/{key_path}", Match.any_value())
+        if "ask its owner to add" in str(m.entry.data)
+    ]
+    assert len(messages) == 1, messages
+    statements: list[dict[str, Any]] = json.loads(messages[0][messages[0].index(": [{") + 2 :])
+    return statements

@@ -13,19 +13,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from secure_imagebuilder.audit import ImageBuilderAuditTrail
     from secure_imagebuilder.component import EncryptedComponent
-    from secure_imagebuilder.core.keys import (
-        grant_component_decrypt,
-        grant_container_recipe_decrypt,
-        grant_workflow_execution,
-        key_policy_statements,
-        owner_adds_key_policy,
-    )
     from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
     from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
     from secure_imagebuilder.enums import Platform, WorkflowType
     from secure_imagebuilder.image import SecureImage
     from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
-    from secure_imagebuilder.key import ImageBuilderKey, ImportedImageBuilderKey, KeyLike
+    from secure_imagebuilder.key import ImageBuilderKey
     from secure_imagebuilder.lifecycle import LifecycleExecutionRole, SecureLifecyclePolicy
     from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
     from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
@@ -55,8 +48,6 @@ _MODULES = {
     "ImageBuilderLogGroup": "logs",
     "ImageBuilderNotificationTopic": "notifications",
     "ImageBuilderVpcEndpoints": "endpoints",
-    "ImportedImageBuilderKey": "key",
-    "KeyLike": "key",
     "LifecycleExecutionRole": "lifecycle",
     "Platform": "enums",
     "RecipeVolume": "recipe",
@@ -70,11 +61,6 @@ _MODULES = {
     "WorkflowType": "enums",
     "aws_managed_component": "recipe",
     "aws_managed_image": "recipe",
-    "grant_component_decrypt": "core.keys",
-    "grant_container_recipe_decrypt": "core.keys",
-    "grant_workflow_execution": "core.keys",
-    "key_policy_statements": "core.keys",
-    "owner_adds_key_policy": "core.keys",
 }
 
 __all__ = [
@@ -90,8 +76,6 @@ __all__ = [
     "ImageBuilderLogGroup",
     "ImageBuilderNotificationTopic",
     "ImageBuilderVpcEndpoints",
-    "ImportedImageBuilderKey",
-    "KeyLike",
     "LifecycleExecutionRole",
     "Platform",
     "RecipeVolume",
@@ -105,11 +89,6 @@ __all__ = [
     "WorkflowType",
     "aws_managed_component",
     "aws_managed_image",
-    "grant_component_decrypt",
-    "grant_container_recipe_decrypt",
-    "grant_workflow_execution",
-    "key_policy_statements",
-    "owner_adds_key_policy",
 ]
 
 

@@ -11,7 +11,6 @@ from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, keys, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike
 from secure_imagebuilder.logs import ImageBuilderLogBucket, check_log_bucket
 
 
@@ -38,11 +37,10 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         bucket: s3.IBucket | None = None,
         trail_name: str | None = None,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
-        key_policy_added_by_owner: bool = False,
     ) -> None:
         """Create the trail.
 
@@ -52,8 +50,6 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
         :param trail_name: the trail's name. Default: - derived from the construct path.
         :param removal_policy: what happens to the new bucket when it leaves the stack. Default: -
             ``RemovalPolicy.RETAIN``.
-        :param key_policy_added_by_owner: the key is imported and its owner adds the CloudTrail statements.
-            Default: - ``False``: an imported key is an error.
         """
         key = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
@@ -63,7 +59,6 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
         problems.raise_if_any()
         if bucket is not None:
             check_log_bucket(problems, bucket)
-        keys.require_owner_grant(problems, key, what="CloudTrail", added_by_owner=key_policy_added_by_owner)
         problems.raise_if_any()
         # A fixed name lets the key policy name the trail without a circular reference (key <-> trail);
         # it is derived from this construct's path, read from a placeholder before the trail exists.

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from secure_imagebuilder.core import cdk_types, checks, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import ComponentAttributes, ImportedComponent, VersionedResource
 from secure_imagebuilder.enums import Platform
-from secure_imagebuilder.key import KeyLike
 
 if TYPE_CHECKING:
     from aws_cdk import aws_s3 as s3
@@ -38,7 +38,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         name: str,
         version: str,
         platform: Platform,

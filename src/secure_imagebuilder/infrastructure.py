@@ -16,7 +16,6 @@ from constructs import Construct
 
 from secure_imagebuilder.core import cdk_types, checks, defaults, documents, keys, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike
 from secure_imagebuilder.logs import check_log_bucket, grant_log_write
 from secure_imagebuilder.roles import BuildInstanceRole
 
@@ -43,7 +42,7 @@ class SecureInfrastructureConfiguration(Construct):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         name: str,
         vpc: ec2.IVpc,
         subnet_selection: ec2.SubnetSelection | None = None,

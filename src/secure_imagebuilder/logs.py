@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -17,7 +18,6 @@ from secure_imagebuilder.core import (
     thresholds,
 )
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike
 
 
 class ImageBuilderLogBucket(s3.Bucket):
@@ -39,7 +39,7 @@ class ImageBuilderLogBucket(s3.Bucket):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         bucket_name: str | None = None,
         server_access_logs_bucket: s3.IBucket | None = None,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
@@ -153,11 +153,10 @@ class ImageBuilderLogGroup(logs.LogGroup):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         log_group_name: str,
         retention: logs.RetentionDays = defaults.LOG_RETENTION,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
-        key_policy_added_by_owner: bool = False,
     ) -> None:
         """Create the log group.
 
@@ -166,16 +165,11 @@ class ImageBuilderLogGroup(logs.LogGroup):
         :param retention: how long the events are kept. Default: - one year.
         :param removal_policy: what happens to the log group when it leaves the stack (R17). Default: -
             ``RemovalPolicy.RETAIN``.
-        :param key_policy_added_by_owner: the key is imported and its owner adds the CloudWatch Logs
-            statement. Default: - ``False``: an imported key is an error.
         """
         checked = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
         checks.require_kinds(
             problems, retention=(retention, "retention"), removal_policy=(removal_policy, "removal_policy")
-        )
-        keys.require_owner_grant(
-            problems, checked, what="CloudWatch Logs", added_by_owner=key_policy_added_by_owner
         )
         problems.raise_if_any()
         super().__init__(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, keys, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike
 
 
 class ImageBuilderNotificationTopic(sns.Topic):
@@ -36,26 +36,17 @@ class ImageBuilderNotificationTopic(sns.Topic):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         topic_name: str | None = None,
-        key_policy_added_by_owner: bool = False,
     ) -> None:
         """Create the topic.
 
         :param key: the customer managed key that encrypts the messages (R5).
         :param topic_name: a physical name (no sensitive data, R8). Default: - a generated name.
-        :param key_policy_added_by_owner: the key is imported and its owner adds the statement for the
-            service-linked role. Default: - ``False``: an imported key is an error.
         """
         checked = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
         checks.validate_free_text(problems, "topic_name", topic_name)
-        keys.require_owner_grant(
-            problems,
-            checked,
-            what="Image Builder's service-linked role to publish",
-            added_by_owner=key_policy_added_by_owner,
-        )
         problems.raise_if_any()
         super().__init__(scope, id, topic_name=topic_name, master_key=checked, enforce_ssl=True)
         key = checked

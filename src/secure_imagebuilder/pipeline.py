@@ -22,7 +22,7 @@ from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
 from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
-from secure_imagebuilder.key import ImageBuilderKey, KeyLike
+from secure_imagebuilder.key import ImageBuilderKey
 from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
 from secure_imagebuilder.recipe import Component, EncryptedContainerRecipe, EncryptedImageRecipe, RecipeVolume
@@ -69,8 +69,7 @@ class SecureImagePipeline(Construct):
         parent_image: ec2.IMachineImage | str | None = None,
         components: Sequence[Component] | None = None,
         version: str = defaults.AUTO_RECIPE_VERSION,
-        key: KeyLike | None = None,
-        key_policy_added_by_owner: bool = False,
+        key: kms.IKey | None = None,
         workflows: Sequence[Workflow] | None = None,
         execution_role: iam.IRole | None = None,
         subnet_selection: ec2.SubnetSelection | None = None,
@@ -107,9 +106,6 @@ class SecureImagePipeline(Construct):
         :param version: the recipe version. Default: - ``1.0.x``: Image Builder numbers each recipe, so
             a changed component (a new build of its version) deploys without a new version here.
         :param key: the customer managed key of everything. Default: - a new :class:`ImageBuilderKey`.
-        :param key_policy_added_by_owner: ``key`` is imported and its owner adds the statements of
-            ``key.key_policy_statements()``. Default: - ``False``: an imported key is an error where a
-            grant needs the key policy.
         :param workflows: image workflows to run: ``EncryptedWorkflow`` s, imported ones
             (``EncryptedWorkflow.from_workflow_arn``) or alpha ``IWorkflow`` s. Default: - Image Builder's
             default workflows.
@@ -174,7 +170,6 @@ class SecureImagePipeline(Construct):
                 "launch_permission_account_ids": launch_permission_account_ids,
             },
         )
-        owner = key_policy_added_by_owner
         self.key = self._key(key, removal_policy)
         self._storage(
             log_bucket if infrastructure is None else None,
@@ -182,7 +177,6 @@ class SecureImagePipeline(Construct):
             container and recipe is None,
             container_repository,
             removal_policy,
-            owner,
             create_log_bucket=infrastructure is None,
         )
         self.infrastructure: Any = infrastructure or self._infrastructure(
@@ -201,12 +195,11 @@ class SecureImagePipeline(Construct):
             target_account_ids=target_account_ids,
             launch_permission_account_ids=launch_permission_account_ids,
             grant_auto_scaling=grant_auto_scaling,
-            owner=owner,
         )
         self.execution_role = self._execution_role(workflows, execution_role)
-        self._log_groups(name, log_retention, removal_policy, owner, cloudwatch_logs=cloudwatch_logs)
+        self._log_groups(name, log_retention, removal_policy, cloudwatch_logs=cloudwatch_logs)
         self.resource = self._pipeline(name, description, workflows, schedule_expression)
-        self._extras(vpc, subnet_selection, container, removal_policy, owner, vpc_endpoints, audit_trail)
+        self._extras(vpc, subnet_selection, container, removal_policy, vpc_endpoints, audit_trail)
         self._tag(tags)
         self.name = name
 
@@ -234,7 +227,7 @@ class SecureImagePipeline(Construct):
         for tag_key, tag_value in (tags or {}).items():
             cdk.Tags.of(self).add(tag_key, tag_value)
 
-    def _key(self, key: KeyLike | None, removal_policy: cdk.RemovalPolicy) -> kms.IKey:
+    def _key(self, key: kms.IKey | None, removal_policy: cdk.RemovalPolicy) -> kms.IKey:
         """The user's key (checked: every piece reads it) or a new one."""
         if key is None:
             return ImageBuilderKey(self, "Key", removal_policy=removal_policy)
@@ -247,7 +240,6 @@ class SecureImagePipeline(Construct):
         container: bool,
         container_repository: ecr.IRepository | None,
         removal_policy: cdk.RemovalPolicy,
-        owner: bool,
         *,
         create_log_bucket: bool,
     ) -> None:
@@ -256,11 +248,7 @@ class SecureImagePipeline(Construct):
         if log_bucket is None and create_log_bucket:
             log_bucket = ImageBuilderLogBucket(self, "Logs", key=key, removal_policy=removal_policy)
         self.log_bucket: s3.IBucket | None = log_bucket
-        self.topic = (
-            ImageBuilderNotificationTopic(self, "Notifications", key=key, key_policy_added_by_owner=owner)
-            if notifications
-            else None
-        )
+        self.topic = ImageBuilderNotificationTopic(self, "Notifications", key=key) if notifications else None
         self.repository: ecr.IRepository | None = None
         if container:
             self.repository = container_repository or ecr.Repository(
@@ -315,7 +303,6 @@ class SecureImagePipeline(Construct):
         target_account_ids: Sequence[str] | None,
         launch_permission_account_ids: Sequence[str] | None,
         grant_auto_scaling: bool,
-        owner: bool,
     ) -> None:
         """The image or container recipe, and the AMI distribution (AMI builds only), unless given."""
         key = self.key
@@ -331,7 +318,6 @@ class SecureImagePipeline(Construct):
                     target_account_ids,
                     launch_permission_account_ids,
                     grant_auto_scaling=grant_auto_scaling,
-                    owner=owner,
                 )
             return
         assert parent_image is not None and components is not None  # _validate_pieces
@@ -365,7 +351,6 @@ class SecureImagePipeline(Construct):
             target_account_ids,
             launch_permission_account_ids,
             grant_auto_scaling=grant_auto_scaling,
-            owner=owner,
         )
 
     def _distribution(
@@ -376,7 +361,6 @@ class SecureImagePipeline(Construct):
         launch_permission_account_ids: Sequence[str] | None,
         *,
         grant_auto_scaling: bool,
-        owner: bool,
     ) -> SecureDistributionConfiguration:
         return SecureDistributionConfiguration(
             self,
@@ -387,7 +371,6 @@ class SecureImagePipeline(Construct):
             target_account_ids=target_account_ids,
             launch_permission_account_ids=launch_permission_account_ids,
             grant_auto_scaling=grant_auto_scaling,
-            key_policy_added_by_owner=owner,
         )
 
     def _log_groups(
@@ -395,7 +378,6 @@ class SecureImagePipeline(Construct):
         name: str,
         log_retention: logs.RetentionDays,
         removal_policy: cdk.RemovalPolicy,
-        owner: bool,
         *,
         cloudwatch_logs: bool,
     ) -> None:
@@ -412,7 +394,6 @@ class SecureImagePipeline(Construct):
                 log_group_name=group_name,
                 retention=log_retention,
                 removal_policy=removal_policy,
-                key_policy_added_by_owner=owner,
             )
             for group_id, group_name in zip(
                 ("ImageLogGroup", "PipelineLogGroup"), _log_group_names(name), strict=True
@@ -491,7 +472,6 @@ class SecureImagePipeline(Construct):
         subnet_selection: ec2.SubnetSelection | None,
         container: bool,
         removal_policy: cdk.RemovalPolicy,
-        owner: bool,
         vpc_endpoints: bool,
         audit_trail: bool,
     ) -> None:
@@ -515,7 +495,6 @@ class SecureImagePipeline(Construct):
                 "AuditTrail",
                 key=self.key,
                 removal_policy=removal_policy,
-                key_policy_added_by_owner=owner,
             )
             if audit_trail
             else None

@@ -23,7 +23,6 @@ from secure_imagebuilder.core.versioned import (
     VersionedResource,
     arn_of,
 )
-from secure_imagebuilder.key import KeyLike
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
@@ -179,7 +178,7 @@ class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         name: str,
         version: str,
         parent_image: ec2.IMachineImage | str,
@@ -266,7 +265,7 @@ class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         name: str,
         version: str,
         parent_image: str,

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, keys, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike
 
 EXECUTION_POLICY_NAME = "EC2ImageBuilderExecutionPolicy"
 """AWS managed policy for custom workflow execution roles (shared/reference/service-permissions-notes.md)."""
@@ -40,7 +40,7 @@ class WorkflowExecutionRole(iam.Role):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike | None = None,
+        key: kms.IKey | None = None,
         role_name: str | None = None,
         description: str | None = None,
         use_managed_execution_policy: bool = True,
@@ -117,7 +117,7 @@ class BuildInstanceRole(iam.Role):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         role_name: str | None = None,
         description: str | None = None,
     ) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from secure_imagebuilder.core import cdk_types, documents, keys
@@ -19,7 +20,6 @@ from secure_imagebuilder.core.versioned import (
     arns_of,
 )
 from secure_imagebuilder.enums import WorkflowType
-from secure_imagebuilder.key import KeyLike
 
 if TYPE_CHECKING:
     from aws_cdk import aws_s3 as s3
@@ -43,7 +43,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         name: str,
         version: str,
         workflow_type: WorkflowType,

@@ -110,7 +110,7 @@ def test_a_key_that_is_not_a_key_is_our_error(construct: str, key: Any, shown: s
         construct,
         "key must be a KMS key",
         shown,
-        "your own kms.Key, or kms.Key.from_key_arn(scope, id, arn)",
+        "your own kms.Key, or ImageBuilderKey.from_key_arn(scope, id, arn)",
     )
 
 

@@ -10,7 +10,7 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_s3 as s3
 
-from conftest import make_stack
+from conftest import make_stack, owner_report
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
 from secure_imagebuilder.key import ImageBuilderKey
@@ -95,38 +95,25 @@ def test_launch_permission_account_ids_must_have_12_digits() -> None:
         _pipeline(launch_permission_account_ids=["1234"])
 
 
-def test_an_imported_key_cannot_get_the_topic_grant() -> None:
+def test_an_imported_key_is_owned_elsewhere_and_every_grant_it_needs_is_reported() -> None:
+    """Service-linked roles, CloudWatch Logs and other accounts get key-policy statements only: for a key
+    created outside this app they are accepted and printed for its owner, all in one message."""
     stack = make_stack()
     key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
-    with pytest.raises(ValueError, match=r"the key is imported, so the key-policy grant for Image Builder"):
-        ImageBuilderNotificationTopic(stack, "Topic", key=key)
-
-
-def test_an_imported_key_cannot_get_the_logs_grant() -> None:
-    stack = make_stack()
-    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
-    with pytest.raises(ValueError, match=r"grant for CloudWatch Logs cannot be added"):
-        ImageBuilderLogGroup(stack, "Logs", key=key, log_group_name="/aws/imagebuilder/golden")
-
-
-def test_an_imported_key_cannot_get_the_distribution_grants() -> None:
-    stack = make_stack()
-    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
-    with pytest.raises(ValueError, match=r"grant for other accounts and Auto Scaling"):
-        SecureDistributionConfiguration(stack, "Dist", key=key, name="golden", grant_auto_scaling=True)
-    with pytest.raises(ValueError, match=r"grant for other accounts and Auto Scaling"):
-        SecureDistributionConfiguration(
-            stack, "Dist2", key=key, name="golden", target_account_ids=["444455556666"]
-        )
-    # Nothing to grant by default (Auto Scaling is opt-in): an imported key is fine.
-    SecureDistributionConfiguration(stack, "Dist3", key=key, name="golden")
-
-
-def test_an_imported_key_is_accepted_when_its_owner_adds_the_statements() -> None:
-    stack = make_stack()
-    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
-    ImageBuilderNotificationTopic(stack, "Topic", key=key, key_policy_added_by_owner=True)
-    assert any("AllowImageBuilderServiceLinkedRoleToPublish" in str(s) for s in key.key_policy_statements())
+    ImageBuilderNotificationTopic(stack, "Topic", key=key)
+    ImageBuilderLogGroup(stack, "Logs", key=key, log_group_name="/aws/imagebuilder/golden")
+    SecureDistributionConfiguration(
+        stack, "Dist", key=key, name="golden", target_account_ids=["444455556666"], grant_auto_scaling=True
+    )
+    sids = [s["Sid"] for s in owner_report(stack, "TestStack/Key")]
+    assert sids[0] == "AllowImageBuilderServiceLinkedRoleToPublish"
+    assert sids[1].startswith("AllowCloudWatchLogs")
+    assert sids[2:] == [
+        "AllowDistributionTargetAccounts",
+        "AllowDistributionTargetAccountsCreateGrant",
+        "AllowAutoScalingServiceLinkedRole",
+        "AllowAutoScalingServiceLinkedRoleCreateGrant",
+    ]
 
 
 def test_another_region_needs_its_own_key() -> None:
@@ -151,7 +138,6 @@ def test_a_key_of_another_region_is_refused() -> None:
             key=ImageBuilderKey(stack, "Key"),
             name="golden",
             regions=[DistributionRegion("eu-west-1", key=replica)],
-            key_policy_added_by_owner=True,
         )
 
 

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder_alpha as alpha
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
@@ -76,7 +77,6 @@ from secure_imagebuilder.alpha.interop import (
     as_alpha_workflow,
 )
 from secure_imagebuilder.core import defaults, keys
-from secure_imagebuilder.key import KeyLike
 
 __all__ = [
     "apply_secure_defaults",
@@ -90,7 +90,7 @@ __all__ = [
 def apply_secure_defaults(
     scope: IConstruct,
     *,
-    key: KeyLike,
+    key: kms.IKey,
     log_bucket: s3.IBucket | None = None,
     log_prefix: str = defaults.LOG_PREFIX,
     notifications: bool = True,
