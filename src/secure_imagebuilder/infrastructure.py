@@ -170,10 +170,11 @@ class SecureInfrastructureConfiguration(Construct):
             )
         )
         keys.grant_container_recipe_decrypt(key, role)
-        suppressions.acknowledge(
+        suppressions.acknowledge_value(
             role,
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:"
-            "<AWS::AccountId>:container-recipe/*]",
+            "AwsSolutions-IAM5",
+            "Resource",
+            recipes,
             "The build instance reads whichever container recipe version it builds; recipes "
             "are versioned resources of this account (read only).",
         )

@@ -49,6 +49,7 @@ class LifecycleExecutionRole(iam.Role):
         checks.validate_role_props(problems, description=description)
         problems.raise_if_any()
         stack = cdk.Stack.of(scope)
+        policy = iam.ManagedPolicy.from_aws_managed_policy_name(LIFECYCLE_EXECUTION_POLICY)
         super().__init__(
             scope,
             id,
@@ -57,11 +58,13 @@ class LifecycleExecutionRole(iam.Role):
                 conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
             ),
             description=description or "EC2 Image Builder lifecycle actions (assumed by Image Builder only)",
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(LIFECYCLE_EXECUTION_POLICY)],
+            managed_policies=[policy],
         )
-        suppressions.acknowledge(
+        suppressions.acknowledge_value(
             self,
-            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{LIFECYCLE_EXECUTION_POLICY}]",
+            "AwsSolutions-IAM4",
+            "Policy",
+            policy.managed_policy_arn,
             "AWS maintains EC2ImageBuilderLifecycleExecutionPolicy for lifecycle execution roles and the "
             "Image Builder user guide requires it; every action is limited to resources tagged "
             "CreatedBy: EC2 Image Builder.",

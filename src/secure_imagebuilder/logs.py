@@ -119,9 +119,11 @@ def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) ->
         resource_arns=[objects],
     )
     if isinstance(grantee, iam.Role):
-        suppressions.acknowledge(
+        suppressions.acknowledge_value(
             grantee,
-            f"AwsSolutions-IAM5[Resource::{permissions.nag_resource_id(grantee, objects)}]",
+            "AwsSolutions-IAM5",
+            "Resource",
+            objects,
             "Build logs get new object keys on every build (R17); the role may only put "
             "objects under its own log prefix, never read, list or delete them.",
         )
