@@ -12,10 +12,13 @@ from cdk_nag import AwsSolutionsChecks
 
 from secure_imagebuilder import (
     EncryptedComponent,
+    EncryptedImageRecipe,
     ImageBuilderKey,
     ImageBuilderLogGroup,
+    ImageBuilderNotificationTopic,
     Platform,
     SecureImagePipeline,
+    SecureInfrastructureConfiguration,
     aws_managed_image,
 )
 from secure_imagebuilder.nag import DataProtectionChecks
@@ -45,14 +48,25 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         platform=Platform.LINUX,
         path=DOCUMENTS / "harden.yaml",
     )
-    SecureImagePipeline(
+    recipe = EncryptedImageRecipe(
         stack,
-        "Pipeline",
-        name="byo-key-al2023",
+        "Recipe",
         key=key,
-        vpc=vpc,
+        name="byo-key-al2023",
+        version="1.0.x",
         parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
         components=[harden],
+    )
+    infrastructure = SecureInfrastructureConfiguration(
+        stack,
+        "Infrastructure",
+        key=key,
+        name="byo-key-al2023",
+        vpc=vpc,
+        notification_topic=ImageBuilderNotificationTopic(stack, "Notifications", key=key),
+    )
+    SecureImagePipeline(
+        stack, "Pipeline", name="byo-key-al2023", recipe=recipe, infrastructure=infrastructure
     )
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.
     cdk.Validations.of(stack).acknowledge(

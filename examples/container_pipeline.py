@@ -8,10 +8,13 @@ from cdk_nag import AwsSolutionsChecks
 
 from secure_imagebuilder import (
     EncryptedComponent,
+    EncryptedContainerRecipe,
     ImageBuilderKey,
     ImageBuilderLogGroup,
+    ImageBuilderNotificationTopic,
     Platform,
     SecureImagePipeline,
+    SecureInfrastructureConfiguration,
 )
 from secure_imagebuilder.nag import DataProtectionChecks
 
@@ -34,15 +37,28 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         platform=Platform.LINUX,
         path=DOCUMENTS / "harden.yaml",
     )
-    SecureImagePipeline(
+    # The recipe makes its repository: KMS-encrypted with the key, immutable tags, scan on push.
+    recipe = EncryptedContainerRecipe(
         stack,
-        "Pipeline",
-        name="secure-al2023-container",
+        "Recipe",
         key=key,
-        vpc=vpc,
-        container=True,
+        name="secure-al2023-container",
+        version="1.0.x",
         parent_image="public.ecr.aws/amazonlinux/amazonlinux:2023",
         components=[harden],
+    )
+    infrastructure = SecureInfrastructureConfiguration(
+        stack,
+        "Infrastructure",
+        key=key,
+        name="secure-al2023-container",
+        vpc=vpc,
+        container=True,
+        container_repository=recipe.repository,
+        notification_topic=ImageBuilderNotificationTopic(stack, "Notifications", key=key),
+    )
+    SecureImagePipeline(
+        stack, "Pipeline", name="secure-al2023-container", recipe=recipe, infrastructure=infrastructure
     )
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.
     cdk.Validations.of(stack).acknowledge(

@@ -9,10 +9,14 @@ from cdk_nag import AwsSolutionsChecks
 from secure_imagebuilder import (
     DistributionRegion,
     EncryptedComponent,
+    EncryptedImageRecipe,
     ImageBuilderKey,
     ImageBuilderLogGroup,
+    ImageBuilderNotificationTopic,
     Platform,
+    SecureDistributionConfiguration,
     SecureImagePipeline,
+    SecureInfrastructureConfiguration,
     aws_managed_component,
     aws_managed_image,
 )
@@ -47,17 +51,39 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         platform=Platform.LINUX,
         path=DOCUMENTS / "harden.yaml",
     )
+    recipe = EncryptedImageRecipe(
+        stack,
+        "Recipe",
+        key=key,
+        name="shared-al2023",
+        version="1.0.x",
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(stack, "update-linux"), harden],
+    )
+    infrastructure = SecureInfrastructureConfiguration(
+        stack,
+        "Infrastructure",
+        key=key,
+        name="shared-al2023",
+        vpc=vpc,
+        notification_topic=ImageBuilderNotificationTopic(stack, "Notifications", key=key),
+    )
+    distribution = SecureDistributionConfiguration(
+        stack,
+        "Distribution",
+        key=key,
+        name="shared-al2023",
+        regions=[DistributionRegion(stack.region), DistributionRegion(region, key=replica)],
+        target_account_ids=["444455556666", "777788889999"],
+        launch_permission_account_ids=["123456789012"],
+    )
     SecureImagePipeline(
         stack,
         "Pipeline",
         name="shared-al2023",
-        key=key,
-        vpc=vpc,
-        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
-        components=[aws_managed_component(stack, "update-linux"), harden],
-        distribution_regions=[DistributionRegion(stack.region), DistributionRegion(region, key=replica)],
-        target_account_ids=["444455556666", "777788889999"],
-        launch_permission_account_ids=["123456789012"],
+        recipe=recipe,
+        infrastructure=infrastructure,
+        distribution=distribution,
     )
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.
     cdk.Validations.of(stack).acknowledge(

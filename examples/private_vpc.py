@@ -8,10 +8,15 @@ from cdk_nag import AwsSolutionsChecks
 
 from secure_imagebuilder import (
     EncryptedComponent,
+    EncryptedImageRecipe,
+    ImageBuilderAuditTrail,
     ImageBuilderKey,
     ImageBuilderLogGroup,
+    ImageBuilderNotificationTopic,
+    ImageBuilderVpcEndpoints,
     Platform,
     SecureImagePipeline,
+    SecureInfrastructureConfiguration,
 )
 from secure_imagebuilder.nag import DataProtectionChecks
 
@@ -43,17 +48,33 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         platform=Platform.LINUX,
         path=DOCUMENTS / "harden.yaml",
     )
+    recipe = EncryptedImageRecipe(
+        stack,
+        "Recipe",
+        key=key,
+        name="private-al2023",
+        version="1.0.x",
+        parent_image="ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        components=[harden],
+    )
+    infrastructure = SecureInfrastructureConfiguration(
+        stack,
+        "Infrastructure",
+        key=key,
+        name="private-al2023",
+        vpc=vpc,
+        notification_topic=ImageBuilderNotificationTopic(stack, "Notifications", key=key),
+    )
+    # The build instances reach AWS through endpoints that only they may connect to (R18).
+    ImageBuilderVpcEndpoints(stack, "Endpoints", vpc=vpc, clients=[infrastructure.security_group])
+    ImageBuilderAuditTrail(stack, "AuditTrail", key=key)
     SecureImagePipeline(
         stack,
         "Pipeline",
         name="private-al2023",
-        key=key,
-        vpc=vpc,
-        parent_image="ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
-        components=[harden],
-        vpc_endpoints=True,
+        recipe=recipe,
+        infrastructure=infrastructure,
         cloudwatch_logs=True,
-        audit_trail=True,
     )
     return [stack]
 

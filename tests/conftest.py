@@ -83,3 +83,29 @@ def owner_report(stack: cdk.Stack, key_path: str) -> list[dict[str, Any]]:
     assert len(messages) == 1, messages
     statements: list[dict[str, Any]] = json.loads(messages[0][messages[0].index(": [{") + 2 :])
     return statements
+
+
+def make_infrastructure(stack: cdk.Stack, key: Any, id: str = "Infrastructure", **props: Any) -> Any:
+    """A ``SecureInfrastructureConfiguration`` ``plain`` in a new VPC ``Vpc`` (one AZ, private subnets)."""
+    from aws_cdk import aws_ec2 as ec2
+
+    from secure_imagebuilder import SecureInfrastructureConfiguration
+
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1, restrict_default_security_group=False)
+    return SecureInfrastructureConfiguration(stack, id, **{"key": key, "name": "plain", "vpc": vpc, **props})
+
+
+def make_pipeline(stack: cdk.Stack, id: str = "Pipeline", **props: Any) -> Any:
+    """A ``SecureImagePipeline`` ``plain`` over the standard recipe and a private infrastructure.
+
+    ``props`` go to the pipeline; its ``key`` (else a new ``ImageBuilderKey`` ``Key``, not given to the
+    pipeline) is the recipe's and infrastructure's, and ``recipe``/``infrastructure`` replace the made ones.
+    """
+    from secure_imagebuilder import ImageBuilderKey, SecureImagePipeline
+
+    key = props.get("key") or ImageBuilderKey(stack, "Key")
+    if "recipe" not in props:
+        props["recipe"] = make_image_recipe(stack, "Recipe", key=key)
+    if "infrastructure" not in props:
+        props["infrastructure"] = make_infrastructure(stack, key)
+    return SecureImagePipeline(stack, id, **{"name": "plain", **props})

@@ -18,6 +18,14 @@ if TYPE_CHECKING:
     from secure_imagebuilder.enums import Platform, WorkflowType
     from secure_imagebuilder.image import SecureImage
     from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
+    from secure_imagebuilder.interfaces import (
+        IComponent,
+        IContainerRecipe,
+        IDistributionConfiguration,
+        IImageRecipe,
+        IInfrastructureConfiguration,
+        IWorkflow,
+    )
     from secure_imagebuilder.key import ImageBuilderKey
     from secure_imagebuilder.lifecycle import LifecycleExecutionRole, SecureLifecyclePolicy
     from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
@@ -42,6 +50,12 @@ _MODULES = {
     "EncryptedContainerRecipe": "recipe",
     "EncryptedImageRecipe": "recipe",
     "EncryptedWorkflow": "workflow",
+    "IComponent": "interfaces",
+    "IContainerRecipe": "interfaces",
+    "IDistributionConfiguration": "interfaces",
+    "IImageRecipe": "interfaces",
+    "IInfrastructureConfiguration": "interfaces",
+    "IWorkflow": "interfaces",
     "ImageBuilderAuditTrail": "audit",
     "ImageBuilderKey": "key",
     "ImageBuilderLogBucket": "logs",
@@ -70,6 +84,12 @@ __all__ = [
     "EncryptedContainerRecipe",
     "EncryptedImageRecipe",
     "EncryptedWorkflow",
+    "IComponent",
+    "IContainerRecipe",
+    "IDistributionConfiguration",
+    "IImageRecipe",
+    "IInfrastructureConfiguration",
+    "IWorkflow",
     "ImageBuilderAuditTrail",
     "ImageBuilderKey",
     "ImageBuilderLogBucket",

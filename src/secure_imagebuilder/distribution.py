@@ -132,6 +132,7 @@ class SecureDistributionConfiguration(Construct):
             ],
         )
         self.key = key
+        self._name = name
         self.regions = [region for region, _ in keyed_regions]
         self.target_account_ids = targets
         self.launch_permission_account_ids = launchers
@@ -180,9 +181,14 @@ class SecureDistributionConfiguration(Construct):
             permissions.skip_any_principal_check(region_key)
 
     @property
-    def arn(self) -> str:
+    def distribution_configuration_arn(self) -> str:
         """The ARN of the distribution configuration."""
         return self.resource.attr_arn
+
+    @property
+    def distribution_configuration_name(self) -> str:
+        """The name of the distribution configuration."""
+        return self._name
 
     @staticmethod
     def _cross_account_role_arn(stack: cdk.Stack, account: str) -> str:

@@ -167,7 +167,7 @@ class SecureLifecyclePolicy(Construct):
         )
 
     @property
-    def arn(self) -> str:
+    def lifecycle_policy_arn(self) -> str:
         """The ARN of the lifecycle policy."""
         return self.resource.attr_arn
 

@@ -21,7 +21,7 @@ from aws_cdk.assertions import Template
 from conftest import make_app, make_stack
 from examples.quickstart import COMPONENT_YAML, WORKFLOW_YAML
 from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey, Platform, WorkflowType
-from secure_imagebuilder.alpha import apply_secure_defaults, as_alpha_component, as_alpha_workflow
+from secure_imagebuilder.alpha import apply_secure_defaults, to_alpha
 from secure_imagebuilder.nag import DataProtectionChecks
 from secure_imagebuilder.rules.engine.policy import ACCOUNT, PolicyEvaluator, Request
 
@@ -137,13 +137,13 @@ def stacks() -> dict[str, dict[str, Any]]:
         secure,
         "MixedRecipe",
         base_image=alpha.BaseImage.from_ssm_parameter_name(AL2023),
-        components=[alpha.ComponentConfiguration(component=as_alpha_component(ours))],
+        components=[alpha.ComponentConfiguration(component=to_alpha(ours))],
     )
     alpha.ImagePipeline(
         secure,
         "MixedPipeline",
         recipe=mixed,
-        workflows=[alpha.WorkflowConfiguration(workflow=as_alpha_workflow(our_workflow))],
+        workflows=[alpha.WorkflowConfiguration(workflow=to_alpha(our_workflow))],
     )
     alpha.InfrastructureConfiguration(
         secure,

@@ -13,17 +13,16 @@ from aws_cdk import aws_events as events
 from aws_cdk.assertions import Template
 from test_documents import COMPONENT, WORKFLOW_YAML
 
-from conftest import make_image_recipe, make_stack
+from conftest import make_image_recipe, make_pipeline, make_stack
 from secure_imagebuilder import (
     EncryptedComponent,
+    EncryptedContainerRecipe,
     EncryptedWorkflow,
     ImageBuilderKey,
     Platform,
-    SecureImagePipeline,
     SecureInfrastructureConfiguration,
     WorkflowType,
     aws_managed_component,
-    aws_managed_image,
 )
 
 
@@ -80,7 +79,7 @@ def test_workflow_type_enum_renders_the_value() -> None:
         workflow_type=WorkflowType.TEST,
         data=WORKFLOW_YAML,
     )
-    assert _props(stack, "Workflow")["Type"] == "TEST" and workflow.workflow_kind == "TEST"
+    assert _props(stack, "Workflow")["Type"] == "TEST" and workflow.workflow_type is WorkflowType.TEST
 
 
 @pytest.mark.parametrize("bad", [42, "linux", "Linux", None])
@@ -126,25 +125,19 @@ def test_instance_types_that_are_not_instance_types_are_our_error(bad: Any, show
 
 def _pipeline(**props: Any) -> cdk.Stack:
     stack = make_stack()
-    defaults: dict[str, Any] = {
-        "name": "pipe",
-        "vpc": ec2.Vpc(stack, "V", max_azs=1),
-        "parent_image": aws_managed_image(stack, "amazon-linux-2023-x86"),
-        "components": [aws_managed_component(stack, "update-linux")],
-    }
-    SecureImagePipeline(stack, "P", **{**defaults, **props})
+    make_pipeline(stack, "P", **props)
     return stack
 
 
 def test_a_schedule_object_renders_its_cron_and_a_rate_is_our_error() -> None:
-    stack = _pipeline(schedule_expression=events.Schedule.cron(hour="4", minute="0", week_day="MON"))
+    stack = _pipeline(schedule=events.Schedule.cron(hour="4", minute="0", week_day="MON"))
     assert _props(stack, "ImagePipeline")["Schedule"]["ScheduleExpression"] == "cron(0 4 ? * MON *)"
     with pytest.raises(
         ValueError, match=r"TestStack/P: schedule must be a cron expression: got 'rate\(1 day\)'"
     ):
-        _pipeline(schedule_expression=events.Schedule.rate(cdk.Duration.days(1)))
+        _pipeline(schedule=events.Schedule.rate(cdk.Duration.days(1)))
     with pytest.raises(ValueError, match=r"TestStack/P: schedule must be an events.Schedule: got 'cron"):
-        _pipeline(schedule_expression="cron(0 4 ? * MON *)")
+        _pipeline(schedule="cron(0 4 ? * MON *)")
 
 
 def test_a_machine_image_is_a_parent_image() -> None:
@@ -154,11 +147,18 @@ def test_a_machine_image_is_a_parent_image() -> None:
     assert parent["Ref"].startswith("SsmParameterValueawsserviceamiamazonlinuxlatestal2023")
 
 
-def test_a_container_pipeline_refuses_a_machine_image() -> None:
-    with pytest.raises(
-        ValueError, match=r"TestStack/P: a container pipeline's parent_image is a Docker image"
-    ):
-        _pipeline(container=True, parent_image=ec2.MachineImage.latest_amazon_linux2023())
+def test_a_container_recipe_refuses_a_machine_image() -> None:
+    stack = make_stack()
+    with pytest.raises(ValueError, match=r"TestStack/R: a container recipe's parent_image is a Docker image"):
+        EncryptedContainerRecipe(
+            stack,
+            "R",
+            key=ImageBuilderKey(stack, "K"),
+            name="box",
+            version="1.0.x",
+            parent_image=ec2.MachineImage.latest_amazon_linux2023(),  # type: ignore[arg-type]
+            components=[aws_managed_component(stack, "update-linux")],
+        )
 
 
 def test_block_devices_become_encrypted_recipe_volumes() -> None:

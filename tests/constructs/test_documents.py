@@ -135,8 +135,10 @@ def test_attributes_are_exposed() -> None:
         workflow_type=WorkflowType.TEST,
         data=WORKFLOW_YAML,
     )
-    assert (workflow.name, workflow.version) == ("wf1", "1.2.3")
-    assert stack.resolve(workflow.arn) == {"Fn::GetAtt": ["Build45A36621", "Arn"]}
+    assert (workflow.workflow_name, workflow.workflow_version) == ("wf1", "1.2.3")
+    assert workflow.workflow_type is WorkflowType.TEST
+    # The workflow is its L1: the logical id is the construct id.
+    assert stack.resolve(workflow.workflow_arn) == {"Fn::GetAtt": ["Build", "Arn"]}
 
 
 def build_workflow(**overrides: Any) -> None:

@@ -112,7 +112,7 @@ def test_a_list_token_is_accepted_and_rendered_unchanged() -> None:
     stack = make_stack()
     param = cdk.CfnParameter(stack, "Oses", type="CommaDelimitedList")
     built = component(stack, supported_os_versions=param.value_as_list)
-    rendered = stack.resolve(built.resource.supported_os_versions)
+    rendered = stack.resolve(built.supported_os_versions)
     assert rendered == {"Ref": "Oses"}
 
 
@@ -136,7 +136,7 @@ def test_a_path_given_as_str_is_read(tmp_path: Any) -> None:
     document = tmp_path / "doc.yaml"
     document.write_text(DOC)
     built = component(make_stack(), data=None, path=str(document))
-    assert built.resource.data == DOC
+    assert built.data == DOC
 
 
 def test_a_non_utf8_file_is_explained(tmp_path: Any) -> None:

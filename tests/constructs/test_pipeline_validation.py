@@ -10,34 +10,43 @@ from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_s3 as s3
 
-from conftest import make_stack, owner_report
+from conftest import make_pipeline, make_stack, owner_report
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
 from secure_imagebuilder.key import ImageBuilderKey
 from secure_imagebuilder.logs import ImageBuilderLogGroup
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
 from secure_imagebuilder.pipeline import SecureImagePipeline
-from secure_imagebuilder.recipe import EncryptedImageRecipe, aws_managed_component
+from secure_imagebuilder.recipe import EncryptedImageRecipe
 
 IMPORTED = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def _pipeline(**overrides: Any) -> SecureImagePipeline:
+    pipeline: SecureImagePipeline = make_pipeline(make_stack(), name="golden", **overrides)
+    return pipeline
+
+
+def _infrastructure(**overrides: Any) -> SecureInfrastructureConfiguration:
     stack = make_stack()
     vpc = overrides.pop("vpc", None) or ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1)
-    props: dict[str, Any] = {
-        "name": "golden",
-        "vpc": vpc,
-        "parent_image": "ami-0123456789abcdef0",
-        "components": [aws_managed_component(stack, "update-linux")],
-        **overrides,
-    }
-    return SecureImagePipeline(stack, "Pipeline", **props)
+    return SecureInfrastructureConfiguration(
+        stack, "Infra", **{"key": ImageBuilderKey(stack, "Key"), "name": "golden", "vpc": vpc, **overrides}
+    )
+
+
+def _distribution(**overrides: Any) -> SecureDistributionConfiguration:
+    stack = make_stack()
+    return SecureDistributionConfiguration(
+        stack, "Dist", **{"key": ImageBuilderKey(stack, "Key"), "name": "golden", **overrides}
+    )
 
 
 def test_public_subnet_selection_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"no public IP, but subnet_selection asks for public subnets"):
-        _pipeline(subnet_selection=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC))
+    with pytest.raises(
+        ValueError, match=r"TestStack/Infra: build instances get no public IP, but subnet_selection asks"
+    ):
+        _infrastructure(subnet_selection=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC))
 
 
 def test_a_public_subnet_given_by_object_is_refused() -> None:
@@ -63,22 +72,18 @@ def test_a_vpc_without_private_subnets_is_refused() -> None:
         subnet_configuration=[ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC)],
     )
     with pytest.raises(ValueError, match=r"private subnet, but the vpc has none"):
-        _pipeline(vpc=vpc)
+        SecureInfrastructureConfiguration(
+            stack, "Infra", key=ImageBuilderKey(stack, "Key"), name="golden", vpc=vpc
+        )
 
 
 def test_a_log_bucket_without_a_kms_key_is_refused() -> None:
     stack = make_stack()
     bucket = s3.Bucket.from_bucket_name(stack, "Logs", "my-build-logs")
     vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1)
-    with pytest.raises(ValueError, match=r"the log bucket has no KMS key"):
-        SecureImagePipeline(
-            stack,
-            "Pipeline",
-            name="golden",
-            vpc=vpc,
-            parent_image="ami-0123456789abcdef0",
-            components=[aws_managed_component(stack, "update-linux")],
-            log_bucket=bucket,
+    with pytest.raises(ValueError, match=r"TestStack/Infra: the log bucket has no KMS key"):
+        SecureInfrastructureConfiguration(
+            stack, "Infra", key=ImageBuilderKey(stack, "Key"), name="golden", vpc=vpc, log_bucket=bucket
         )
 
 
@@ -87,12 +92,12 @@ def test_account_ids_must_have_12_digits(account: str) -> None:
     with pytest.raises(
         ValueError, match=rf"target_account_ids must be 12-digit AWS account ids: got '{account}'"
     ):
-        _pipeline(target_account_ids=[account])
+        _distribution(target_account_ids=[account])
 
 
 def test_launch_permission_account_ids_must_have_12_digits() -> None:
     with pytest.raises(ValueError, match=r"launch_permission_account_ids must be 12-digit"):
-        _pipeline(launch_permission_account_ids=["1234"])
+        _distribution(launch_permission_account_ids=["1234"])
 
 
 def test_an_imported_key_is_owned_elsewhere_and_every_grant_it_needs_is_reported() -> None:
@@ -155,26 +160,23 @@ def test_tags_with_sensitive_data_are_refused(tags: dict[str, str], kind: str) -
 
 def test_schedule_must_be_cron() -> None:
     with pytest.raises(ValueError, match=r"schedule must be a cron expression: got 'rate\(1 day\)'"):
-        _pipeline(schedule_expression=events.Schedule.expression("rate(1 day)"))
+        _pipeline(schedule=events.Schedule.expression("rate(1 day)"))
 
 
-def test_container_pipelines_take_no_ami_distribution() -> None:
-    with pytest.raises(ValueError, match=r"apply to AMIs, not container images"):
-        _pipeline(container=True, target_account_ids=["444455556666"])
-
-
-def test_a_container_repository_needs_a_container_pipeline() -> None:
+def test_a_container_repository_needs_a_container_build() -> None:
     stack = make_stack()
     repository = ecr.Repository.from_repository_name(stack, "Repo", "images")
-    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1)
-    with pytest.raises(ValueError, match=r"container_repository is only used by container pipelines"):
-        SecureImagePipeline(
+    with pytest.raises(
+        ValueError,
+        match=r"TestStack/Infra: container_repository is only used by container builds: "
+        r"got 'TestStack/Repo'; pass container=True",
+    ):
+        SecureInfrastructureConfiguration(
             stack,
-            "Pipeline",
+            "Infra",
+            key=ImageBuilderKey(stack, "Key"),
             name="golden",
-            vpc=vpc,
-            parent_image="ami-0123456789abcdef0",
-            components=[aws_managed_component(stack, "update-linux")],
+            vpc=ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1),
             container_repository=repository,
         )
 

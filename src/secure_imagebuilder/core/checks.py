@@ -179,6 +179,11 @@ _KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
     "duration": (lambda v: isinstance(v, cdk.Duration), "a cdk.Duration", "pass e.g. Duration.minutes(90)"),
     "bool": (lambda v: isinstance(v, bool), "True or False", "pass a bool"),
     "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number", "pass e.g. 5"),
+    "repository": (
+        lambda v: hasattr(v, "repository_name") and hasattr(v, "grant_pull_push"),
+        "an ecr.IRepository",
+        "pass an ecr.Repository, or ecr.Repository.from_repository_name(...)",
+    ),
     "role": (
         lambda v: hasattr(v, "role_arn"),
         "an iam.IRole",

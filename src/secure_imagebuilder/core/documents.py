@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
-from constructs import Construct, IConstruct
+from constructs import IConstruct
 
 from secure_imagebuilder.core import defaults, detect, tokens, versions
 from secure_imagebuilder.core.validation import ValidationProblems
@@ -85,10 +85,10 @@ def validate_version(problems: ValidationProblems, version: str, *, recipe: bool
 
 
 def prepare(
-    scope: Construct,
+    parent: IConstruct,
+    id: str,
     problems: ValidationProblems,
     *,
-    parent: IConstruct,
     kind: str,
     name: str,
     version: str,
@@ -106,7 +106,7 @@ def prepare(
     source = load_document(problems, data=data, path=path, uri=uri, required_sections=required_sections)
     problems.raise_if_any()
     versions.check_and_record(
-        scope, parent=parent, kind=kind, name=name, version=version, content=source.fingerprint_text
+        parent, id, kind=kind, name=name, version=version, content=source.fingerprint_text
     )
     return source
 
@@ -187,7 +187,12 @@ def _validate_document_text(
             "upload the document to an S3 bucket you own and pass uri='s3://...'",
         )
     try:
-        aliases = sum(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_YAML_LOADER))
+        # An alias is written "*name": a document without "*" has none, and skips the event pass.
+        aliases = (
+            sum(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_YAML_LOADER))
+            if "*" in text
+            else 0
+        )
         if aliases > MAX_YAML_ALIASES:
             problems.add(
                 f"the document uses {aliases} YAML aliases (at most {MAX_YAML_ALIASES})",
