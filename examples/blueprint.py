@@ -31,9 +31,12 @@ from secure_imagebuilder.nag import DataProtectionChecks
 DOCUMENTS = pathlib.Path(__file__).parent / "documents"
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """One stack: a VPC with private subnets and the pipeline, every piece encrypted with one key."""
-    stack = cdk.Stack(app, "SecureImagePipeline")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """One stack: a VPC with private subnets and the pipeline, every piece encrypted with one key.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "SecureImagePipeline", env=env)
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-blueprint")
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
     flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/secure-image-pipeline")

@@ -28,9 +28,12 @@ DOCUMENTS = pathlib.Path(__file__).parent / "documents"
 EXAMPLE_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """A pipeline on an imported key; `cdk synth` prints the statements the key's owner must add."""
-    stack = cdk.Stack(app, "ByoKeyPipeline")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """A pipeline on an imported key; `cdk synth` prints the statements the key's owner must add.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "ByoKeyPipeline", env=env)
     # The default is built from the stack's own partition, Region and account: no hard-coded environment.
     key_arn = app.node.try_get_context("imagebuilder-key-arn") or stack.format_arn(
         service="kms", resource="key", resource_name=EXAMPLE_KEY_ID

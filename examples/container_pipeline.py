@@ -21,9 +21,12 @@ from secure_imagebuilder.nag import DataProtectionChecks
 DOCUMENTS = pathlib.Path(__file__).parent / "documents"
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """A container recipe, a KMS-encrypted repository with immutable tags, IMDSv2 with two hops."""
-    stack = cdk.Stack(app, "ContainerPipeline")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """A container recipe, a KMS-encrypted repository with immutable tags, IMDSv2 with two hops.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "ContainerPipeline", env=env)
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-containers")
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
     flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/container-pipeline")

@@ -29,9 +29,12 @@ REPLICA_REGION = "eu-west-1"
 REPLICA_KEY_ID = "mrk-1234abcd12ab34cd56ef1234567890ab"
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """AMIs go to this Region and a second one, copied into two accounts and launchable by a third."""
-    stack = cdk.Stack(app, "CrossAccountPipeline")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """AMIs go to this Region and a second one, copied into two accounts and launchable by a third.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "CrossAccountPipeline", env=env)
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-cross-account")
     region = app.node.try_get_context("imagebuilder-replica-region") or REPLICA_REGION
     # Partition and account are the stack's own (tokens): the stack stays environment-agnostic.

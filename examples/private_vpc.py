@@ -23,9 +23,12 @@ from secure_imagebuilder.nag import DataProtectionChecks
 DOCUMENTS = pathlib.Path(__file__).parent / "documents"
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """Builds never leave the VPC: no NAT gateway, no internet gateway, AWS reached through endpoints."""
-    stack = cdk.Stack(app, "PrivateVpcPipeline")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """Builds never leave the VPC: no NAT gateway, no internet gateway, AWS reached through endpoints.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "PrivateVpcPipeline", env=env)
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-private")
     vpc = ec2.Vpc(
         stack,
