@@ -42,7 +42,7 @@ class ImageBuilderKey(kms.Key):
         admins: Sequence[iam.IPrincipal] | None = None,
         enable_key_rotation: bool = defaults.KEY_ROTATION_ENABLED,
         rotation_period: cdk.Duration | None = None,
-        pending_window: cdk.Duration = defaults.KEY_PENDING_WINDOW,
+        pending_window: cdk.Duration | None = None,
         removal_policy: cdk.RemovalPolicy = defaults.KEY_REMOVAL_POLICY,
     ) -> None:
         """Create the key.
@@ -65,6 +65,8 @@ class ImageBuilderKey(kms.Key):
             enable_key_rotation=(enable_key_rotation, "bool"),
         )
         days = _validate(problems, alias, pending_window, rotation_period, admins)
+        window = pending_window or cdk.Duration.days(defaults.KEY_PENDING_WINDOW_DAYS)
+        token_window = pending_window is not None and pending_window.is_unresolved()
         stack = cdk.Stack.of(scope)
         policy = iam.PolicyDocument(
             statements=[
@@ -92,12 +94,12 @@ class ImageBuilderKey(kms.Key):
             enable_key_rotation=enable_key_rotation,
             rotation_period=rotation_period,
             # CDK compares the days with 7..30 and refuses a number token: that one goes on the L1.
-            pending_window=None if pending_window.is_unresolved() else pending_window,
+            pending_window=None if token_window else window,
             removal_policy=removal_policy,
             policy=policy,
         )
-        if pending_window.is_unresolved():
-            cast(kms.CfnKey, self.node.default_child).pending_window_in_days = pending_window.to_days()
+        if token_window:
+            cast(kms.CfnKey, self.node.default_child).pending_window_in_days = window.to_days()
         if alias:
             self.add_alias(alias)
         if days is not None and days < MIN_PENDING_WINDOW_DAYS:  # allowed by KMS, reported by our pack

@@ -77,8 +77,12 @@ class ImageBuilderLogBucket(s3.Bucket):
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="ExpireOldVersions",
-                    noncurrent_version_expiration=defaults.NONCURRENT_VERSION_EXPIRATION,
-                    abort_incomplete_multipart_upload_after=defaults.ABORT_INCOMPLETE_UPLOADS_AFTER,
+                    noncurrent_version_expiration=cdk.Duration.days(
+                        defaults.NONCURRENT_VERSION_EXPIRATION_DAYS
+                    ),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(
+                        defaults.ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS
+                    ),
                 )
             ],
         )

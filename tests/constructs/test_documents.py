@@ -401,3 +401,35 @@ class TestVersionLock:
         monkeypatch.chdir(tmp_path)
         build_workflow()
         assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "schemaVersion: 1.0\nphases:\n  - name: build\n    steps: []\n",  # plainly valid: the fast path
+        "schemaVersion: 1.0\nphases:\n  - name: build\n    steps: !Sub x\n",  # a tag the safe loader refuses
+        "schemaVersion: 1.0\nphases: [a]\nphases: []\n",  # a duplicate: the last one counts
+        "schemaVersion: 1.0\n1: x\nphases: [a]\n",  # a key that is not a string
+        "? [a]\n: b\nschemaVersion: 1\nphases: [a]\n",  # a key that is a list
+        "<<: {schemaVersion: 1}\nphases: [a]\n",  # a merge key
+        "schemaVersion: 1.0\nphases: [{name: 'hi!'}]\n",  # a "!" that is no tag
+    ],
+)
+def test_the_fast_path_and_the_full_load_agree(document: str) -> None:
+    """A plainly valid document skips building the YAML; anything else is judged by the full load."""
+    from secure_imagebuilder.core import documents as docs
+    from secure_imagebuilder.core.validation import ValidationProblems
+
+    def judged() -> str:
+        problems = ValidationProblems(make_stack())
+        docs.load_document(problems, data=document, path=None, uri=None, required_sections=("phases",))
+        try:
+            problems.raise_if_any()
+        except ValueError as error:
+            return str(error)
+        return ""
+
+    fast = judged()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(docs, "_plainly_valid", lambda text, sections: False)
+        assert judged() == fast

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import aws_cdk as cdk
 
-from secure_imagebuilder.core import defaults, detect, thresholds, tokens
+from secure_imagebuilder.core import defaults, thresholds, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 
 _KIND_NAMES = {
@@ -63,6 +63,8 @@ def validate_free_text(problems: ValidationProblems, what: str, value: str | Non
     """
     if value is None or not isinstance(value, str) or tokens.is_unresolved(value):
         return
+    from secure_imagebuilder.core import detect  # its patterns compile on first use, not at every import
+
     for kind in detect.sensitive_kinds(value):
         problems.add(
             f"{what} contains {_KIND_NAMES.get(kind, kind)}, which never belongs in tags or names (R8)",

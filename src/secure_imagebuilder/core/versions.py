@@ -30,7 +30,7 @@ from secure_imagebuilder.core.validation import ValidationProblems
 # The lock file named by the context of a parent construct, and the parent's account/Region, read once per
 # parent: jsii calls per component would cost seconds in large apps. Sound because CDK refuses new context
 # on a construct that already has children, and a stack's environment is fixed when it is created.
-_Setting = tuple[object, bool, str]
+_Setting = tuple[pathlib.Path | None, bool, str]
 _versions_file_of: weakref.WeakKeyDictionary[IConstruct, _Setting] = weakref.WeakKeyDictionary()
 # The parents whose unrecorded versions were reported (one info message each).
 _unrecorded_reported: weakref.WeakSet[IConstruct] = weakref.WeakSet()
@@ -48,11 +48,11 @@ def check_and_record(
         node = parent.node
         record = str(node.try_get_context(defaults.RECORD_VERSIONS_CONTEXT_KEY)).lower() == "true"
         setting = node.try_get_context(defaults.VERSIONS_FILE_CONTEXT_KEY)
-        _versions_file_of[parent] = (setting, record, _environment(parent) if setting else "")
-    setting, record, environment = _versions_file_of[parent]
-    if not setting or tokens.is_unresolved(name) or tokens.is_unresolved(version):
+        file = pathlib.Path(str(setting)) if setting else None
+        _versions_file_of[parent] = (file, record, _environment(parent) if setting else "")
+    file, record, environment = _versions_file_of[parent]
+    if file is None or tokens.is_unresolved(name) or tokens.is_unresolved(version):
         return
-    file = pathlib.Path(str(setting))
     recorded = _load_or_explain(parent, id, file)
     entry = f"{environment}/{kind}/{name}/{version}"
     digest = hashlib.sha256(stable_content(content).encode("utf-8")).hexdigest()
@@ -107,6 +107,8 @@ _NUMBER_TOKEN = re.compile(r"-1\.8881545897\d*e\+289")
 
 def stable_content(content: str) -> str:
     """``content`` with every token placeholder's process-dependent counter removed."""
+    if "Token[" not in content and "e+289" not in content:  # the common case: no token at all
+        return content
     return _NUMBER_TOKEN.sub("<number-token>", _TOKEN_COUNTER.sub(r"\1\2", content))
 
 
