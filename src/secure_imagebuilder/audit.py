@@ -27,8 +27,8 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
     (``kms:EncryptionContext:aws:cloudtrail:arn``) and only for this trail (``aws:SourceArn``), and the
     bucket policy denies it every request for another trail (``aws:SourceArn``) (R1).
 
-    One trail per account is the norm: :class:`SecureImagePipeline` creates one only with
-    ``audit_trail=True``. Decrypting the log files needs ``kms:Decrypt`` on the key (grant it to
+    One trail per account is the norm: add this one only where no organization trail records the
+    account's management events. Decrypting the log files needs ``kms:Decrypt`` on the key (grant it to
     auditors yourself).
     """
 

@@ -84,6 +84,8 @@ class SecureImage(Construct):
             image_tests_timeout=(image_tests_timeout, "duration"),
             removal_policy=(removal_policy, "removal_policy"),
             execution_role=(execution_role, "role"),
+            image_tests=(image_tests, "bool"),
+            image_scanning=(image_scanning, "bool"),
         )
         given = build.pieces(
             problems, recipe=recipe, infrastructure=infrastructure, distribution=distribution
@@ -118,10 +120,13 @@ class SecureImage(Construct):
             execution_role=self.execution_role.role_arn if self.execution_role else None,
             workflows=[image.WorkflowConfigurationProperty(workflow_arn=arn) for arn in arns] or None,
             image_tests_configuration=image.ImageTestsConfigurationProperty(
-                image_tests_enabled=image_tests, timeout_minutes=minutes
+                image_tests_enabled=defaults.IMAGE_TESTS_ENABLED if image_tests is None else image_tests,
+                timeout_minutes=minutes,
             ),
             image_scanning_configuration=image.ImageScanningConfigurationProperty(
-                image_scanning_enabled=image_scanning
+                image_scanning_enabled=defaults.IMAGE_SCANNING_ENABLED
+                if image_scanning is None
+                else image_scanning
             ),
             enhanced_image_metadata_enabled=defaults.ENHANCED_IMAGE_METADATA_ENABLED,
             deletion_settings=image.DeletionSettingsProperty(execution_role=self.deletion_role.role_arn)

@@ -95,7 +95,6 @@ class ImageBuilderLogBucket(s3.Bucket):
             resource = suppressions.default_resource(self)
             if resource is not None:
                 suppressions.skip_checkov(resource, "CKV_AWS_18", reason)
-        self.key = checked
 
 
 def check_log_bucket(problems: ValidationProblems, bucket: s3.IBucket) -> None:

@@ -28,7 +28,8 @@ class ImageBuilderNotificationTopic(sns.Topic):
 
     Which principal publishes when a pipeline has a workflow execution role is not documented (AWS's
     ``EC2ImageBuilderExecutionPolicy`` holds ``sns:Publish``): :meth:`grant_publish` gives that role the
-    same key use and ``sns:Publish`` on this topic; :class:`SecureImagePipeline` calls it.
+    same key use and ``sns:Publish`` on this topic; :class:`SecureImagePipeline` and :class:`SecureImage`
+    call it for their execution role when this is their infrastructure's ``notification_topic``.
     """
 
     def __init__(
@@ -69,7 +70,7 @@ class ImageBuilderNotificationTopic(sns.Topic):
             ),
         )
         permissions.skip_any_principal_check(key)
-        self.key = key
+        self._key = key  # master_key, without a call to Node
 
     def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (a workflow execution role) publish to the topic: ``sns:Publish`` and the key use.
@@ -78,7 +79,7 @@ class ImageBuilderNotificationTopic(sns.Topic):
         """
         conditions = {"StringEquals": {"kms:ViaService": permissions.via_service(self, "sns")}}
         keys.add_to_key_policy(
-            self.key,
+            self._key,
             iam.PolicyStatement(
                 sid="AllowExecutionRoleToPublishNotifications",
                 principals=[grantee.grant_principal],
@@ -90,7 +91,7 @@ class ImageBuilderNotificationTopic(sns.Topic):
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=list(permissions.SNS_ROLE_PUBLISH_KEY_ACTIONS),
-            resource_arns=[keys.arn(self.key)],
+            resource_arns=[keys.arn(self._key)],
             conditions=conditions,
         )
         # Not topic.grant_publish: for an encrypted topic CDK adds an unconditioned kms:GenerateDataKey*.

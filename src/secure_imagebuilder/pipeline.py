@@ -141,7 +141,13 @@ class SecureImagePipeline(Construct):
             name, log_retention, removal_policy, cloudwatch_logs=cloudwatch_logs
         )
         self.resource = self._pipeline(
-            name, description, given, arns, expression, image_tests=image_tests, image_scanning=image_scanning
+            name,
+            description,
+            given,
+            arns,
+            expression,
+            image_tests=defaults.IMAGE_TESTS_ENABLED if image_tests is None else image_tests,
+            image_scanning=defaults.IMAGE_SCANNING_ENABLED if image_scanning is None else image_scanning,
         )
         for tag_key, tag_value in (tags or {}).items():
             cdk.Tags.of(self).add(tag_key, tag_value)
@@ -163,7 +169,8 @@ class SecureImagePipeline(Construct):
     ) -> None:
         """The pipeline's own free text: its name (which names its log groups), description and tags."""
         documents.validate_name(problems, name)
-        checks.validate_free_text(problems, "name", name)
+        if isinstance(name, str):  # validate_name reported anything else
+            checks.validate_free_text(problems, "name", name)
         checks.validate_free_text(problems, "description", description)
         checks.validate_tags(problems, tags)
         if isinstance(name, str) and not tokens.is_unresolved(name) and " " in name:

@@ -134,7 +134,8 @@ def _validate_recipe(
     """Check the recipe's props; the components' ARNs (a wrong component is recorded, not returned)."""
     documents.validate_name(problems, name)
     documents.validate_version(problems, version, recipe=True)
-    checks.validate_free_text(problems, "name", name)
+    if isinstance(name, str):  # validate_name reported anything else
+        checks.validate_free_text(problems, "name", name)
     checks.validate_free_text(problems, "description", description)
     if isinstance(components, str):
         problems.add(

@@ -371,6 +371,13 @@ WRONG_KINDS: list[tuple[str, Callable[[cdk.Stack], object], str, str, str]] = [
         "'vpc-1'",
     ),
     (
+        "pipeline description",
+        lambda s: _pipeline(s, description=42),
+        "Pipeline",
+        "description must be text",
+        "42",
+    ),
+    (
         "pipeline tags",
         lambda s: _pipeline(s, tags=["project"]),
         "Pipeline",

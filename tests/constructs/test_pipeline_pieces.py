@@ -197,3 +197,11 @@ def test_the_execution_role_gets_the_grant_of_every_workflow_key() -> None:
         )
     }
     assert granted == set(keys)  # the pipeline's (the recipe's) key and the other workflow's key
+
+
+def test_tests_and_scanning_given_as_none_keep_their_secure_defaults() -> None:
+    stack = make_stack()
+    make_pipeline(stack, image_tests=None, image_scanning=None)
+    props = _pipeline_props(Template.from_stack(stack))
+    assert props["ImageScanningConfiguration"] == {"ImageScanningEnabled": True}
+    assert props["ImageTestsConfiguration"] == {"ImageTestsEnabled": True}

@@ -59,9 +59,15 @@ def validate_free_text(problems: ValidationProblems, what: str, value: str | Non
     """R8: no e-mail address, account number, access key id or secret in a tag, name or description.
 
     The same detector as rule SD1 (``core.detect``), so a value the constructs accept is one the pack
-    accepts too (tests/core/test_one_detector.py runs one table against both).
+    accepts too (tests/core/test_one_detector.py runs one table against both). Anything but text (or a
+    string token) is our error, before the L1's own type check (whose error names no construct).
     """
-    if value is None or not isinstance(value, str) or tokens.is_unresolved(value):
+    if value is None:
+        return
+    if not isinstance(value, str):
+        problems.add(f"{what} must be text", value, f"pass {what} as a string")
+        return
+    if tokens.is_unresolved(value):
         return
     from secure_imagebuilder.core import detect  # its patterns compile on first use, not at every import
 
