@@ -459,3 +459,20 @@ def test_an_image_builder_key_given_to_an_alpha_component_renders_its_arn() -> N
     (key_id,) = [lid for lid, r in resources.items() if r["Type"] == "AWS::KMS::Key"]
     (component,) = [r for r in resources.values() if r["Type"] == "AWS::ImageBuilder::Component"]
     assert component["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_an_imported_key_gets_the_topic_and_its_owner_the_statements() -> None:
+    """A key owned elsewhere is no reason to drop notifications: its owner is told what to add."""
+    from conftest import owner_report
+
+    stack = make_stack()
+    key = ImageBuilderKey.from_key_arn(
+        stack, "Shared", f"arn:aws:kms:us-west-2:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    apply_secure_defaults(stack, key=key)
+    alpha.InfrastructureConfiguration(stack, "Infrastructure")
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::SNS::Topic", 1)
+    sids = [statement["Sid"] for statement in owner_report(stack, "TestStack/Shared")]
+    assert "AllowImageBuilderServiceLinkedRoleToPublish" in sids
+    assert "AllowImageBuilderComponentDecrypt" in sids
