@@ -123,10 +123,12 @@ class SecureImagePipeline(Construct):
         problems.raise_if_any()
         self.key = self._key(recipe, key, removal_policy)
         self.recipe, self.infrastructure = recipe, infrastructure
-        self.distribution = distribution or self._default_distribution(name, given)
-        if distribution is None and self.distribution is not None:
-            arn = self.distribution.distribution_configuration_arn
-            given = dataclasses.replace(given, distribution_configuration_arn=arn)
+        self.distribution = distribution
+        if distribution is None:
+            self.distribution = self._default_distribution(name, given)
+            if self.distribution is not None:
+                arn = self.distribution.distribution_configuration_arn
+                given = dataclasses.replace(given, distribution_configuration_arn=arn)
         self.execution_role = build.execution_role(
             self,
             problems,

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import yaml
 from constructs import IConstruct
 
-from secure_imagebuilder.core import defaults, detect, tokens, versions
+from secure_imagebuilder.core import defaults, tokens, versions
 from secure_imagebuilder.core.validation import ValidationProblems
 
 if TYPE_CHECKING:
@@ -286,6 +286,8 @@ def _validate_uri(problems: ValidationProblems, uri: str) -> None:
         return
     parts = urlsplit(uri)
     # The one detector of credentials in URLs (core.detect), as rule URL1 uses it.
+    from secure_imagebuilder.core import detect  # its patterns compile when a URI is first checked
+
     kinds = detect.url_credential_kinds(uri)
     if "@" in parts.netloc or "userinfo" in kinds:
         problems.add(
