@@ -11,9 +11,12 @@ from secure_imagebuilder.nag import DataProtectionChecks
 AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-minimal-kernel-default-x86_64"
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """The alpha README's component, recipe, distribution and pipeline with AWS-managed workflows."""
-    stack = cdk.Stack(app, "AlphaPipeline")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """The alpha README's component, recipe, distribution and pipeline with AWS-managed workflows.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "AlphaPipeline", env=env)
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-alpha")
     apply_secure_defaults(stack, key=key)  # the one line added to the alpha README's code
 

@@ -1,4 +1,9 @@
-"""The blueprint: an encrypted image pipeline with two components, a build workflow and a distribution."""
+"""The blueprint: an encrypted image pipeline with two components, a build workflow and a distribution.
+
+The pipeline takes its pieces as objects, like the alpha ImagePipeline: the recipe (what is built) and
+the infrastructure (where, in your VPC) are made here; the pipeline makes the rest with secure defaults
+(the AMI distribution, its encrypted log groups, the workflow execution role).
+"""
 
 import pathlib
 
@@ -9,11 +14,14 @@ from cdk_nag import AwsSolutionsChecks
 
 from secure_imagebuilder import (
     EncryptedComponent,
+    EncryptedImageRecipe,
     EncryptedWorkflow,
     ImageBuilderKey,
     ImageBuilderLogGroup,
+    ImageBuilderNotificationTopic,
     Platform,
     SecureImagePipeline,
+    SecureInfrastructureConfiguration,
     WorkflowType,
     aws_managed_component,
     aws_managed_image,
@@ -23,9 +31,12 @@ from secure_imagebuilder.nag import DataProtectionChecks
 DOCUMENTS = pathlib.Path(__file__).parent / "documents"
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """One stack: a VPC with private subnets and the pipeline, every piece encrypted with one key."""
-    stack = cdk.Stack(app, "SecureImagePipeline")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """One stack: a VPC with private subnets and the pipeline, every piece encrypted with one key.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "SecureImagePipeline", env=env)
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-blueprint")
     vpc = ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1, restrict_default_security_group=False)
     flow_logs = ImageBuilderLogGroup(stack, "FlowLogs", key=key, log_group_name="/vpc/secure-image-pipeline")
@@ -48,16 +59,31 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         workflow_type=WorkflowType.BUILD,
         path=DOCUMENTS / "build-workflow.yaml",
     )
+    recipe = EncryptedImageRecipe(
+        stack,
+        "Recipe",
+        key=key,
+        name="secure-al2023",
+        version="1.0.x",
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(stack, "update-linux"), harden],
+    )
+    infrastructure = SecureInfrastructureConfiguration(
+        stack,
+        "Infrastructure",
+        key=key,
+        name="secure-al2023",
+        vpc=vpc,
+        notification_topic=ImageBuilderNotificationTopic(stack, "Notifications", key=key),
+    )
     SecureImagePipeline(
         stack,
         "Pipeline",
         name="secure-al2023",
-        key=key,
-        vpc=vpc,
-        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
-        components=[aws_managed_component(stack, "update-linux"), harden],
+        recipe=recipe,
+        infrastructure=infrastructure,
         workflows=[build_workflow],
-        schedule_expression=events.Schedule.cron(minute="0", hour="4", week_day="MON"),
+        schedule=events.Schedule.cron(minute="0", hour="4", week_day="MON"),
         tags={"project": "golden-images"},
     )
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.

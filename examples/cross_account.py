@@ -9,10 +9,14 @@ from cdk_nag import AwsSolutionsChecks
 from secure_imagebuilder import (
     DistributionRegion,
     EncryptedComponent,
+    EncryptedImageRecipe,
     ImageBuilderKey,
     ImageBuilderLogGroup,
+    ImageBuilderNotificationTopic,
     Platform,
+    SecureDistributionConfiguration,
     SecureImagePipeline,
+    SecureInfrastructureConfiguration,
     aws_managed_component,
     aws_managed_image,
 )
@@ -25,9 +29,12 @@ REPLICA_REGION = "eu-west-1"
 REPLICA_KEY_ID = "mrk-1234abcd12ab34cd56ef1234567890ab"
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """AMIs go to this Region and a second one, copied into two accounts and launchable by a third."""
-    stack = cdk.Stack(app, "CrossAccountPipeline")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """AMIs go to this Region and a second one, copied into two accounts and launchable by a third.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "CrossAccountPipeline", env=env)
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-cross-account")
     region = app.node.try_get_context("imagebuilder-replica-region") or REPLICA_REGION
     # Partition and account are the stack's own (tokens): the stack stays environment-agnostic.
@@ -47,18 +54,39 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         platform=Platform.LINUX,
         path=DOCUMENTS / "harden.yaml",
     )
+    recipe = EncryptedImageRecipe(
+        stack,
+        "Recipe",
+        key=key,
+        name="shared-al2023",
+        version="1.0.x",
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(stack, "update-linux"), harden],
+    )
+    infrastructure = SecureInfrastructureConfiguration(
+        stack,
+        "Infrastructure",
+        key=key,
+        name="shared-al2023",
+        vpc=vpc,
+        notification_topic=ImageBuilderNotificationTopic(stack, "Notifications", key=key),
+    )
+    distribution = SecureDistributionConfiguration(
+        stack,
+        "Distribution",
+        key=key,
+        name="shared-al2023",
+        regions=[DistributionRegion(stack.region), DistributionRegion(region, key=replica)],
+        target_account_ids=["444455556666", "777788889999"],
+        launch_permission_account_ids=["123456789012"],
+    )
     SecureImagePipeline(
         stack,
         "Pipeline",
         name="shared-al2023",
-        key=key,
-        vpc=vpc,
-        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
-        components=[aws_managed_component(stack, "update-linux"), harden],
-        distribution_regions=[DistributionRegion(stack.region), DistributionRegion(region, key=replica)],
-        target_account_ids=["444455556666", "777788889999"],
-        launch_permission_account_ids=["123456789012"],
-        key_policy_added_by_owner=True,  # the replica's owner adds replica.key_policy_statements()
+        recipe=recipe,
+        infrastructure=infrastructure,
+        distribution=distribution,
     )
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.
     cdk.Validations.of(stack).acknowledge(

@@ -8,19 +8,27 @@ from cdk_nag import AwsSolutionsChecks
 
 from secure_imagebuilder import (
     EncryptedComponent,
+    EncryptedImageRecipe,
+    ImageBuilderAuditTrail,
     ImageBuilderKey,
     ImageBuilderLogGroup,
+    ImageBuilderNotificationTopic,
+    ImageBuilderVpcEndpoints,
     Platform,
     SecureImagePipeline,
+    SecureInfrastructureConfiguration,
 )
 from secure_imagebuilder.nag import DataProtectionChecks
 
 DOCUMENTS = pathlib.Path(__file__).parent / "documents"
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """Builds never leave the VPC: no NAT gateway, no internet gateway, AWS reached through endpoints."""
-    stack = cdk.Stack(app, "PrivateVpcPipeline")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """Builds never leave the VPC: no NAT gateway, no internet gateway, AWS reached through endpoints.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "PrivateVpcPipeline", env=env)
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-private")
     vpc = ec2.Vpc(
         stack,
@@ -43,17 +51,33 @@ def build(app: cdk.App) -> list[cdk.Stack]:
         platform=Platform.LINUX,
         path=DOCUMENTS / "harden.yaml",
     )
+    recipe = EncryptedImageRecipe(
+        stack,
+        "Recipe",
+        key=key,
+        name="private-al2023",
+        version="1.0.x",
+        parent_image="ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        components=[harden],
+    )
+    infrastructure = SecureInfrastructureConfiguration(
+        stack,
+        "Infrastructure",
+        key=key,
+        name="private-al2023",
+        vpc=vpc,
+        notification_topic=ImageBuilderNotificationTopic(stack, "Notifications", key=key),
+    )
+    # The build instances reach AWS through endpoints that only they may connect to (R18).
+    ImageBuilderVpcEndpoints(stack, "Endpoints", vpc=vpc, clients=[infrastructure.security_group])
+    ImageBuilderAuditTrail(stack, "AuditTrail", key=key)
     SecureImagePipeline(
         stack,
         "Pipeline",
         name="private-al2023",
-        key=key,
-        vpc=vpc,
-        parent_image="ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
-        components=[harden],
-        vpc_endpoints=True,
+        recipe=recipe,
+        infrastructure=infrastructure,
         cloudwatch_logs=True,
-        audit_trail=True,
     )
     return [stack]
 

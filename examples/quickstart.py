@@ -38,9 +38,12 @@ phases:
 """
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """The four core constructs in one stack."""
-    stack = cdk.Stack(app, "QuickStart")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """The four core constructs in one stack.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "QuickStart", env=env)
     key = ImageBuilderKey(stack, "Key", alias="alias/imagebuilder-quickstart")
     WorkflowExecutionRole(stack, "ExecRole", key=key)
     EncryptedWorkflow(

@@ -16,9 +16,12 @@ from secure_imagebuilder.nag import DataProtectionChecks
 CERTS = Path(__file__).parent / "certs"
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    """Create the example stack in ``app`` and return it."""
-    stack = cdk.Stack(app, "RolesAnywhereExample")
+def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
+    """Create the example stack in ``app`` and return it.
+
+    ``env`` pins the stack's account and Region (default: environment-agnostic).
+    """
+    stack = cdk.Stack(app, "RolesAnywhereExample", env=env)
     access = RolesAnywhereAccess(
         stack,
         "OnPremBuildHosts",

@@ -66,3 +66,46 @@ def make_image_recipe(stack: cdk.Stack, id: str = "Recipe", **props: object) -> 
     if "key" not in props:
         base["key"] = ImageBuilderKey(stack, f"{id}Key")
     return EncryptedImageRecipe(stack, id, **{**base, **props})
+
+
+def owner_report(stack: cdk.Stack, key_path: str) -> list[dict[str, Any]]:
+    """The key-policy statements ``cdk synth`` prints for the owner of the imported key at ``key_path``.
+
+    Synthesizes the stack's app; exactly one such message per key is the contract.
+    """
+    from aws_cdk.assertions import Annotations, Match
+
+    messages = [
+        str(m.entry.data)
+        for m in Annotations.from_stack(stack).find_info(f"/{key_path}", Match.any_value())
+        if "ask its owner to add" in str(m.entry.data)
+    ]
+    assert len(messages) == 1, messages
+    statements: list[dict[str, Any]] = json.loads(messages[0][messages[0].index(": [{") + 2 :])
+    return statements
+
+
+def make_infrastructure(stack: cdk.Stack, key: Any, id: str = "Infrastructure", **props: Any) -> Any:
+    """A ``SecureInfrastructureConfiguration`` ``plain`` in a new VPC ``Vpc`` (one AZ, private subnets)."""
+    from aws_cdk import aws_ec2 as ec2
+
+    from secure_imagebuilder import SecureInfrastructureConfiguration
+
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1, restrict_default_security_group=False)
+    return SecureInfrastructureConfiguration(stack, id, **{"key": key, "name": "plain", "vpc": vpc, **props})
+
+
+def make_pipeline(stack: cdk.Stack, id: str = "Pipeline", **props: Any) -> Any:
+    """A ``SecureImagePipeline`` ``plain`` over the standard recipe and a private infrastructure.
+
+    ``props`` go to the pipeline; its ``key`` (else a new ``ImageBuilderKey`` ``Key``, not given to the
+    pipeline) is the recipe's and infrastructure's, and ``recipe``/``infrastructure`` replace the made ones.
+    """
+    from secure_imagebuilder import ImageBuilderKey, SecureImagePipeline
+
+    key = props.get("key") or ImageBuilderKey(stack, "Key")
+    if "recipe" not in props:
+        props["recipe"] = make_image_recipe(stack, "Recipe", key=key)
+    if "infrastructure" not in props:
+        props["infrastructure"] = make_infrastructure(stack, key)
+    return SecureImagePipeline(stack, id, **{"name": "plain", **props})

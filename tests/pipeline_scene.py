@@ -1,7 +1,8 @@
 """The two pipelines the construct tests read: one AMI pipeline with every option on (workflows,
 CloudWatch logs, distribution to other accounts, endpoints, audit trail) and one container pipeline.
 
-Each is synthesized once per test session (``functools.cache``) and shared by the test modules of the
+Each is built from its pieces, as a user builds it (recipe, infrastructure, distribution, then the
+pipeline), synthesized once per test session (``functools.cache``) and shared by the test modules of the
 pieces it is made of (tests/constructs/test_recipe.py, test_infrastructure.py, test_logs.py, ...).
 """
 
@@ -11,15 +12,28 @@ import functools
 from typing import Any
 
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from aws_cdk.assertions import Match, Template
 
 from conftest import make_stack
 from policy_eval import ACCOUNT, REGION, PolicyEvaluator
-from secure_imagebuilder.component import EncryptedComponent
-from secure_imagebuilder.key import ImageBuilderKey
-from secure_imagebuilder.pipeline import SecureImagePipeline
-from secure_imagebuilder.recipe import aws_managed_component, aws_managed_image
-from secure_imagebuilder.workflow import EncryptedWorkflow
+from secure_imagebuilder import (
+    EncryptedComponent,
+    EncryptedContainerRecipe,
+    EncryptedImageRecipe,
+    EncryptedWorkflow,
+    ImageBuilderAuditTrail,
+    ImageBuilderKey,
+    ImageBuilderNotificationTopic,
+    ImageBuilderVpcEndpoints,
+    Platform,
+    SecureDistributionConfiguration,
+    SecureImagePipeline,
+    SecureInfrastructureConfiguration,
+    WorkflowType,
+    aws_managed_component,
+    aws_managed_image,
+)
 
 TARGETS = ["444455556666", "777788889999"]
 LAUNCHER = "123456789012"
@@ -45,27 +59,56 @@ def pipeline_template() -> Template:
     stack = make_stack()
     key = ImageBuilderKey(stack, "Key")
     harden = EncryptedComponent(
-        stack, "Harden", key=key, name="harden", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+        stack, "Harden", key=key, name="harden", version="1.0.0", platform=Platform.LINUX, data=COMPONENT_YAML
     )
     workflow = EncryptedWorkflow(
-        stack, "Build", key=key, name="build", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML
+        stack,
+        "Build",
+        key=key,
+        name="build",
+        version="1.0.0",
+        workflow_type=WorkflowType.BUILD,
+        data=WORKFLOW_YAML,
     )
+    vpc = _vpc(stack)
+    recipe = EncryptedImageRecipe(
+        stack,
+        "Recipe",
+        key=key,
+        name="golden",
+        version="1.0.x",
+        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
+        components=[aws_managed_component(stack, "update-linux"), harden],
+    )
+    infrastructure = SecureInfrastructureConfiguration(
+        stack,
+        "Infrastructure",
+        key=key,
+        name="golden",
+        vpc=vpc,
+        notification_topic=ImageBuilderNotificationTopic(stack, "Notifications", key=key),
+    )
+    distribution = SecureDistributionConfiguration(
+        stack,
+        "Distribution",
+        key=key,
+        name="golden",
+        target_account_ids=TARGETS,
+        launch_permission_account_ids=[LAUNCHER],
+        grant_auto_scaling=True,
+    )
+    ImageBuilderVpcEndpoints(stack, "Endpoints", vpc=vpc, clients=[infrastructure.security_group])
+    ImageBuilderAuditTrail(stack, "AuditTrail", key=key)
     SecureImagePipeline(
         stack,
         "Pipeline",
         name="golden",
-        key=key,
-        vpc=_vpc(stack),
-        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
-        components=[aws_managed_component(stack, "update-linux"), harden],
+        recipe=recipe,
+        infrastructure=infrastructure,
+        distribution=distribution,
         workflows=[workflow],
         cloudwatch_logs=True,
-        target_account_ids=TARGETS,
-        launch_permission_account_ids=[LAUNCHER],
-        grant_auto_scaling=True,
-        schedule_expression="cron(0 4 ? * MON *)",
-        vpc_endpoints=True,
-        audit_trail=True,
+        schedule=events.Schedule.cron(minute="0", hour="4", week_day="MON"),
         tags={"project": "golden-images"},
     )
     return Template.from_stack(stack)
@@ -93,21 +136,29 @@ KEY_ARN = {"Fn::GetAtt": [Match.string_like_regexp("^Key"), "Arn"]}
 
 @functools.cache
 def container_template() -> Template:
-    """The container pipeline (notifications off)."""
+    """The container pipeline (no notification topic)."""
     stack = make_stack()
     key = ImageBuilderKey(stack, "Key")
     harden = EncryptedComponent(
-        stack, "Harden", key=key, name="harden", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+        stack, "Harden", key=key, name="harden", version="1.0.0", platform=Platform.LINUX, data=COMPONENT_YAML
     )
-    SecureImagePipeline(
+    recipe = EncryptedContainerRecipe(
         stack,
-        "Pipeline",
-        name="containers",
+        "Recipe",
         key=key,
-        vpc=_vpc(stack),
-        container=True,
+        name="containers",
+        version="1.0.x",
         parent_image="public.ecr.aws/amazonlinux/amazonlinux:2023",
         components=[harden],
-        notifications=False,
     )
+    infrastructure = SecureInfrastructureConfiguration(
+        stack,
+        "Infrastructure",
+        key=key,
+        name="containers",
+        vpc=_vpc(stack),
+        container=True,
+        container_repository=recipe.repository,
+    )
+    SecureImagePipeline(stack, "Pipeline", name="containers", recipe=recipe, infrastructure=infrastructure)
     return Template.from_stack(stack)

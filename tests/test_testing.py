@@ -10,7 +10,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3_assets as assets
 
 from conftest import REPO, make_app
-from secure_imagebuilder import EncryptedComponent, ImageBuilderKey
+from secure_imagebuilder import EncryptedComponent, ImageBuilderKey, Platform
 from secure_imagebuilder.testing import ASSET_HASH_PLACEHOLDER, assert_compliant, normalized_template
 
 DOC = """\
@@ -31,7 +31,9 @@ def stacks() -> dict[str, cdk.Stack]:
     app = make_app()
     good = cdk.Stack(app, "Good")
     key = ImageBuilderKey(good, "Key")
-    EncryptedComponent(good, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=DOC)
+    EncryptedComponent(
+        good, "Hello", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=DOC
+    )
     assets.Asset(good, "Doc", path=str(REPO / "README.md"))
     bad = cdk.Stack(app, "Bad")
     kms.Key(bad, "Key", removal_policy=cdk.RemovalPolicy.DESTROY)

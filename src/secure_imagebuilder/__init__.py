@@ -13,19 +13,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from secure_imagebuilder.audit import ImageBuilderAuditTrail
     from secure_imagebuilder.component import EncryptedComponent
-    from secure_imagebuilder.core.keys import (
-        grant_component_decrypt,
-        grant_container_recipe_decrypt,
-        grant_workflow_execution,
-        key_policy_statements,
-        owner_adds_key_policy,
-    )
     from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
     from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
     from secure_imagebuilder.enums import Platform, WorkflowType
     from secure_imagebuilder.image import SecureImage
     from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
-    from secure_imagebuilder.key import ImageBuilderKey, ImportedImageBuilderKey, KeyLike
+    from secure_imagebuilder.interfaces import (
+        IComponent,
+        IContainerRecipe,
+        IDistributionConfiguration,
+        IImageRecipe,
+        IInfrastructureConfiguration,
+        IWorkflow,
+    )
+    from secure_imagebuilder.key import ImageBuilderKey
     from secure_imagebuilder.lifecycle import LifecycleExecutionRole, SecureLifecyclePolicy
     from secure_imagebuilder.logs import ImageBuilderLogBucket, ImageBuilderLogGroup
     from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
@@ -49,14 +50,18 @@ _MODULES = {
     "EncryptedContainerRecipe": "recipe",
     "EncryptedImageRecipe": "recipe",
     "EncryptedWorkflow": "workflow",
+    "IComponent": "interfaces",
+    "IContainerRecipe": "interfaces",
+    "IDistributionConfiguration": "interfaces",
+    "IImageRecipe": "interfaces",
+    "IInfrastructureConfiguration": "interfaces",
+    "IWorkflow": "interfaces",
     "ImageBuilderAuditTrail": "audit",
     "ImageBuilderKey": "key",
     "ImageBuilderLogBucket": "logs",
     "ImageBuilderLogGroup": "logs",
     "ImageBuilderNotificationTopic": "notifications",
     "ImageBuilderVpcEndpoints": "endpoints",
-    "ImportedImageBuilderKey": "key",
-    "KeyLike": "key",
     "LifecycleExecutionRole": "lifecycle",
     "Platform": "enums",
     "RecipeVolume": "recipe",
@@ -70,11 +75,6 @@ _MODULES = {
     "WorkflowType": "enums",
     "aws_managed_component": "recipe",
     "aws_managed_image": "recipe",
-    "grant_component_decrypt": "core.keys",
-    "grant_container_recipe_decrypt": "core.keys",
-    "grant_workflow_execution": "core.keys",
-    "key_policy_statements": "core.keys",
-    "owner_adds_key_policy": "core.keys",
 }
 
 __all__ = [
@@ -84,14 +84,18 @@ __all__ = [
     "EncryptedContainerRecipe",
     "EncryptedImageRecipe",
     "EncryptedWorkflow",
+    "IComponent",
+    "IContainerRecipe",
+    "IDistributionConfiguration",
+    "IImageRecipe",
+    "IInfrastructureConfiguration",
+    "IWorkflow",
     "ImageBuilderAuditTrail",
     "ImageBuilderKey",
     "ImageBuilderLogBucket",
     "ImageBuilderLogGroup",
     "ImageBuilderNotificationTopic",
     "ImageBuilderVpcEndpoints",
-    "ImportedImageBuilderKey",
-    "KeyLike",
     "LifecycleExecutionRole",
     "Platform",
     "RecipeVolume",
@@ -105,11 +109,6 @@ __all__ = [
     "WorkflowType",
     "aws_managed_component",
     "aws_managed_image",
-    "grant_component_decrypt",
-    "grant_container_recipe_decrypt",
-    "grant_workflow_execution",
-    "key_policy_statements",
-    "owner_adds_key_policy",
 ]
 
 

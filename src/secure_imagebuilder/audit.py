@@ -9,9 +9,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions
+from secure_imagebuilder.core import checks, defaults, keys, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike
 from secure_imagebuilder.logs import ImageBuilderLogBucket, check_log_bucket
 
 
@@ -28,8 +27,8 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
     (``kms:EncryptionContext:aws:cloudtrail:arn``) and only for this trail (``aws:SourceArn``), and the
     bucket policy denies it every request for another trail (``aws:SourceArn``) (R1).
 
-    One trail per account is the norm: :class:`SecureImagePipeline` creates one only with
-    ``audit_trail=True``. Decrypting the log files needs ``kms:Decrypt`` on the key (grant it to
+    One trail per account is the norm: add this one only where no organization trail records the
+    account's management events. Decrypting the log files needs ``kms:Decrypt`` on the key (grant it to
     auditors yourself).
     """
 
@@ -38,11 +37,10 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         bucket: s3.IBucket | None = None,
         trail_name: str | None = None,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
-        key_policy_added_by_owner: bool = False,
     ) -> None:
         """Create the trail.
 
@@ -52,8 +50,6 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
         :param trail_name: the trail's name. Default: - derived from the construct path.
         :param removal_policy: what happens to the new bucket when it leaves the stack. Default: -
             ``RemovalPolicy.RETAIN``.
-        :param key_policy_added_by_owner: the key is imported and its owner adds the CloudTrail statements.
-            Default: - ``False``: an imported key is an error.
         """
         key = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
@@ -63,18 +59,13 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
         problems.raise_if_any()
         if bucket is not None:
             check_log_bucket(problems, bucket)
-        keys.require_owner_grant(problems, key, what="CloudTrail", added_by_owner=key_policy_added_by_owner)
         problems.raise_if_any()
         # A fixed name lets the key policy name the trail without a circular reference (key <-> trail);
         # it is derived from this construct's path, read from a placeholder before the trail exists.
         trail_name = trail_name or _name_for(scope, id)
         if bucket is None:
-            # The bucket must exist before the trail: it sits beside it, with the logical ids it had as
-            # the child "Bucket" of the earlier wrapper (a changed id would replace the log bucket).
+            # The bucket must exist before the trail (the trail is created with it), so it sits beside it.
             bucket = ImageBuilderLogBucket(scope, f"{id}Bucket", key=key, removal_policy=removal_policy)
-            stack_depth = len(cdk.Stack.of(scope).node.scopes)
-            here = [c.node.id for c in scope.node.scopes[stack_depth:]]
-            logical_ids.keep_wrapped_ids(bucket, legacy_path=[*here, id, "Bucket"])
         super().__init__(
             scope,
             id,
@@ -106,8 +97,6 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
                 conditions={"StringNotEquals": {"aws:SourceArn": trail_arn}},
             )
         )
-        # Earlier releases wrapped a cloudtrail.Trail named "Resource": keep its logical id.
-        logical_ids.keep_wrapped_ids(self)
         self.key = key
 
     def _grant_key_to_trail(self, key: kms.IKey, trail_arn: str) -> None:
@@ -139,11 +128,6 @@ class ImageBuilderAuditTrail(cloudtrail.Trail):
                 conditions=source,
             ),
         )
-
-    @property
-    def trail(self) -> cloudtrail.Trail:
-        """Deprecated: the trail itself (it used to be the wrapped ``cloudtrail.Trail``)."""
-        return self
 
 
 def _name_for(scope: Construct, id: str) -> str:

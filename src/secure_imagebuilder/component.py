@@ -8,24 +8,27 @@ from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from secure_imagebuilder.core import cdk_types, checks, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.core.versioned import ComponentAttributes, ImportedComponent, VersionedResource
+from secure_imagebuilder.core.versioned import ComponentAttributes, Created, ImportedComponent
 from secure_imagebuilder.enums import Platform
-from secure_imagebuilder.key import KeyLike
 
 if TYPE_CHECKING:
     from aws_cdk import aws_s3 as s3
 
 
-class EncryptedComponent(ComponentAttributes, VersionedResource):
+class EncryptedComponent(ComponentAttributes, Created, imagebuilder.CfnComponent):
     """An ``AWS::ImageBuilder::Component`` whose ``KmsKeyId`` is always the given customer managed key.
 
+    It is the ``CfnComponent`` itself (one construct per resource), with the attributes of
+    :class:`~secure_imagebuilder.interfaces.IComponent`, ``grant`` and ``grant_read``.
+
     Image Builder encrypts the component under the encryption context ``aws:imagebuilder:arn`` = the
-    component's ARN (R10, R12); the build instance's role needs ``grant_component_decrypt(key, role)``
-    to read it.
+    component's ARN (R10, R12); the build instance's role needs the component-decrypt grant of the key
+    (``BuildInstanceRole(key=...)``, or ``ImageBuilderKey.grant_component_decrypt``) to read it.
 
     Validated at synth time: the document is YAML with ``schemaVersion`` and ``phases``, at most 16,000
     characters inline; ``uri`` is an ``s3://`` URI without credentials (R9); the name, the semantic
@@ -38,10 +41,10 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         name: str,
         version: str,
-        platform: Platform | str,
+        platform: Platform,
         data: documents.Document | None = None,
         path: pathlib.Path | str | None = None,
         uri: s3.Location | str | None = None,
@@ -56,7 +59,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         :param name: the component name.
         :param version: the semantic version ``major.minor.patch``; a changed document under the same
             version deploys as its next build (Image Builder auto-versioning).
-        :param platform: ``Platform.LINUX``, ``WINDOWS`` or ``MACOS`` (a plain string is deprecated).
+        :param platform: ``Platform.LINUX``, ``WINDOWS`` or ``MACOS``.
         :param data: the component document, as YAML text, a mapping or a ``Path``. Default: - none;
             give exactly one of ``data``, ``path`` and ``uri``.
         :param path: a file holding the YAML document. Default: - none.
@@ -68,17 +71,14 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
         :param removal_policy: what happens to this version when it leaves the stack. Default: -
             ``RemovalPolicy.DESTROY``: the document lives in your app, and a newer version replaces it.
         """
-        super().__init__(scope, id)
-        key = keys.checked(self, key)
-        problems = ValidationProblems(self)
-        platform_value = cdk_types.choice(
-            problems, "platform", platform, Platform, "pick the operating system family the component runs on"
-        )
+        key = keys.checked(scope, key, child_id=id)
+        problems = ValidationProblems(scope, id)
+        platform_value = cdk_types.choice(problems, "platform", platform, Platform)
         os_versions = checks.string_list(problems, "supported_os_versions", supported_os_versions)
         source = documents.prepare(
-            self,
+            scope,
+            id,
             problems,
-            parent=scope,
             kind="component",
             name=name,
             version=version,
@@ -87,10 +87,9 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
             uri=uri,
             required_sections=("phases",),
         )
-
-        self.resource = imagebuilder.CfnComponent(
-            self,
-            "Resource",
+        super().__init__(
+            scope,
+            id,
             name=name,
             version=version,
             platform=platform_value,
@@ -101,13 +100,7 @@ class EncryptedComponent(ComponentAttributes, VersionedResource):
             change_description=change_description,
             supported_os_versions=os_versions or None,
         )
-        self._adopt(
-            self.resource,
-            key=key,
-            name=name,
-            version=version,
-            removal_policy=removal_policy,
-        )
+        self._created(key=key, name=name, version=version, removal_policy=removal_policy)
 
     @classmethod
     def from_component_arn(cls, scope: Construct, id: str, component_arn: str) -> ImportedComponent:

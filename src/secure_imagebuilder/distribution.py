@@ -14,7 +14,6 @@ from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, documents, keys, permissions, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike
 
 CROSS_ACCOUNT_DISTRIBUTION_ROLE = "EC2ImageBuilderDistributionCrossAccountRole"
 """The role each target account creates for Image Builder's copies (awsdocs/ec2-image-builder-user-guide,
@@ -31,7 +30,7 @@ class DistributionRegion:
     """
 
     region: str
-    key: KeyLike | None = None
+    key: kms.IKey | None = None
 
 
 class SecureDistributionConfiguration(Construct):
@@ -51,9 +50,11 @@ class SecureDistributionConfiguration(Construct):
       may create an Auto Scaling group can launch, and so read, the encrypted AMIs without any KMS
       permission of their own; without it, an Auto Scaling group cannot launch them.
 
+    A key created outside this app (imported) is owned outside it: these statements are printed for its
+    owner at synth time instead.
+
     Synth-time errors: account ids that are not 12 digits, a Region other than the stack's without its own
-    key, an imported key whose policy the app cannot change (unless ``key_policy_added_by_owner``),
-    sensitive data in names or tags (R8).
+    key, sensitive data in names or tags (R8).
     """
 
     def __init__(
@@ -61,7 +62,7 @@ class SecureDistributionConfiguration(Construct):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         name: str,
         ami_name: str | None = None,
         regions: Sequence[DistributionRegion] | None = None,
@@ -70,7 +71,6 @@ class SecureDistributionConfiguration(Construct):
         grant_auto_scaling: bool = False,
         ami_tags: Mapping[str, str] | None = None,
         description: str | None = None,
-        key_policy_added_by_owner: bool = False,
     ) -> None:
         """Create the distribution configuration.
 
@@ -84,8 +84,6 @@ class SecureDistributionConfiguration(Construct):
             Default: - ``False``: Image Builder does not need it; see the trade-off above.
         :param ami_tags: tags on the AMIs (no sensitive data, R8). Default: - none.
         :param description: a description (no sensitive data, R8). Default: - none.
-        :param key_policy_added_by_owner: the keys are imported and their owners add the statements.
-            Default: - ``False``: an imported key that needs a grant is an error.
         """
         super().__init__(scope, id)
         key = keys.checked(self, key)
@@ -108,14 +106,7 @@ class SecureDistributionConfiguration(Construct):
         launchers = checks.validate_account_ids(
             problems, "launch_permission_account_ids", launch_permission_account_ids or []
         )
-        other_accounts = list(dict.fromkeys([*targets, *launchers]))
         keyed_regions = self._regions_with_keys(problems, stack, key, regions)
-        if other_accounts or grant_auto_scaling:
-            what = "other accounts and Auto Scaling to use the AMI key"
-            for _, region_key in keyed_regions:
-                keys.require_owner_grant(
-                    problems, region_key, what=what, added_by_owner=key_policy_added_by_owner
-                )
         problems.raise_if_any()
 
         for region, region_key in keyed_regions:
@@ -141,6 +132,7 @@ class SecureDistributionConfiguration(Construct):
             ],
         )
         self.key = key
+        self._name = name
         self.regions = [region for region, _ in keyed_regions]
         self.target_account_ids = targets
         self.launch_permission_account_ids = launchers
@@ -189,9 +181,14 @@ class SecureDistributionConfiguration(Construct):
             permissions.skip_any_principal_check(region_key)
 
     @property
-    def arn(self) -> str:
+    def distribution_configuration_arn(self) -> str:
         """The ARN of the distribution configuration."""
         return self.resource.attr_arn
+
+    @property
+    def distribution_configuration_name(self) -> str:
+        """The name of the distribution configuration."""
+        return self._name
 
     @staticmethod
     def _cross_account_role_arn(stack: cdk.Stack, account: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -31,32 +30,24 @@ class ImageBuilderVpcEndpoints(Construct):
         id: str,
         *,
         vpc: ec2.IVpc,
-        subnets: ec2.SubnetSelection | None = None,
-        containers: bool | None = None,
-        clients: Sequence[ec2.IConnectable] | None = None,
         subnet_selection: ec2.SubnetSelection | None = None,
-        container: bool | None = None,
+        container: bool = False,
+        clients: Sequence[ec2.IConnectable] | None = None,
     ) -> None:
         """Create the endpoints.
 
         :param vpc: the VPC of the build instances.
-        :param subnets: deprecated name of ``subnet_selection``.
-        :param containers: deprecated name of ``container``.
-        :param clients: who may connect (e.g. the build instances' security group). Default: - the VPC's
-            CIDR.
         :param subnet_selection: where the interface endpoints go. Default: - one private subnet per AZ.
         :param container: add the ECR endpoints container builds need. Default: - ``False``.
+        :param clients: who may connect (e.g. the build instances' security group). Default: - the VPC's
+            CIDR.
         """
-        subnets = cast(
-            ec2.SubnetSelection | None,
-            checks.renamed("subnet_selection", subnet_selection, "subnets", subnets),
-        )
-        containers = bool(checks.renamed("container", container, "containers", containers, False))
         problems = ValidationProblems(scope, id)
         checks.require_kinds(
             problems,
             vpc=(vpc, "vpc"),
-            subnet_selection=(subnets, "subnets"),
+            subnet_selection=(subnet_selection, "subnets"),
+            container=(container, "bool"),
             clients=(clients, "connectables"),
         )
         problems.raise_if_any()
@@ -83,7 +74,7 @@ class ImageBuilderVpcEndpoints(Construct):
                 "resolve; nothing outside the VPC can reach the endpoints.",
             )
         services = list(defaults.INTERFACE_ENDPOINT_SERVICES)
-        if containers:
+        if container:
             services += defaults.CONTAINER_ENDPOINT_SERVICES
         self.interface_endpoints: dict[str, ec2.InterfaceVpcEndpoint] = {}
         for service in services:
@@ -94,7 +85,7 @@ class ImageBuilderVpcEndpoints(Construct):
                 vpc=vpc,
                 service=ec2.InterfaceVpcEndpointAwsService(service, port=defaults.EGRESS_PORT),
                 private_dns_enabled=True,
-                subnets=subnets,
+                subnets=subnet_selection,
                 security_groups=[self.security_group],
                 open=False,
             )
@@ -103,7 +94,7 @@ class ImageBuilderVpcEndpoints(Construct):
             "S3",
             vpc=vpc,
             service=ec2.GatewayVpcEndpointAwsService.S3,
-            subnets=[subnets] if subnets is not None else None,
+            subnets=[subnet_selection] if subnet_selection is not None else None,
         )
         self._restrict_s3_endpoint()
 

@@ -1,4 +1,4 @@
-"""The closed choices of Image Builder props as enums (plain strings still work, deprecated)."""
+"""The closed choices of Image Builder props as enums (the props take these, not strings)."""
 
 from __future__ import annotations
 

@@ -9,26 +9,31 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults
+from secure_imagebuilder import build
+from secure_imagebuilder.core import checks, defaults, thresholds
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.distribution import SecureDistributionConfiguration
-from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
+from secure_imagebuilder.interfaces import (
+    IContainerRecipe,
+    IDistributionConfiguration,
+    IImageRecipe,
+    IInfrastructureConfiguration,
+    IWorkflow,
+)
 from secure_imagebuilder.lifecycle import LifecycleExecutionRole
-from secure_imagebuilder.recipe import EncryptedContainerRecipe, EncryptedImageRecipe
-from secure_imagebuilder.roles import WorkflowExecutionRole
-from secure_imagebuilder.workflow import Workflow, workflow_arns
+from secure_imagebuilder.workflow import workflow_arns
 
-IMAGE_TESTS_TIMEOUT = cdk.Duration.minutes(720)
-"""Image Builder's default test time; 60-1440 minutes are allowed (API reference, ImageTestsConfiguration)."""
+IMAGE_TESTS_TIMEOUT = cdk.Duration.minutes(thresholds.IMAGE_TESTS_TIMEOUT_DEFAULT_MINUTES)
+"""Image Builder's default test time."""
 
 
 class SecureImage(Construct):
-    """An ``AWS::ImageBuilder::Image``: CloudFormation builds the image on deploy, from our secure pieces.
+    """An ``AWS::ImageBuilder::Image``: CloudFormation builds the image on deploy, from its pieces.
 
-    Takes the pieces the blueprint is made of: a :class:`SecureInfrastructureConfiguration` (IMDSv2, private
-    subnet, least-privilege instance role, R1, R18), an :class:`EncryptedImageRecipe` or
-    :class:`EncryptedContainerRecipe` (every volume and document under the key, R5, R10) and optionally a
-    :class:`SecureDistributionConfiguration` (encrypted AMIs, R5). Creates:
+    Takes its pieces as objects, as :class:`SecureImagePipeline` does (ours, the alpha L2s' or imported
+    ones, ``secure_imagebuilder.interfaces``): an infrastructure configuration (ours: IMDSv2, private
+    subnet, least-privilege instance role, R1, R18), an image or container recipe (ours: every volume and
+    document under the key, R5, R10) and optionally a distribution configuration (ours: encrypted AMIs,
+    R5). Creates:
 
     - ``[Resource]`` the image: image tests and Amazon Inspector scanning on (R5), enhanced metadata;
     - ``[DeletionRole]`` a :class:`LifecycleExecutionRole` named in ``DeletionSettings``, so that when the
@@ -37,7 +42,7 @@ class SecureImage(Construct):
       ``removal_policy=RETAIN`` Image Builder deletes nothing (the same page), so the role is then left out;
     - ``[ExecutionRole]`` a :class:`WorkflowExecutionRole` when ``workflows`` are given and
       ``execution_role`` is not: ``aws:SourceAccount`` in its trust, the workflow grant on both sides of
-      the recipe's key (R1, R11-R14).
+      the recipe's key and of each of our workflows' keys (R1, R11-R14).
     """
 
     def __init__(
@@ -45,10 +50,10 @@ class SecureImage(Construct):
         scope: Construct,
         id: str,
         *,
-        infrastructure: SecureInfrastructureConfiguration,
-        recipe: EncryptedImageRecipe | EncryptedContainerRecipe,
-        distribution: SecureDistributionConfiguration | None = None,
-        workflows: Sequence[Workflow] | None = None,
+        infrastructure: IInfrastructureConfiguration,
+        recipe: IImageRecipe | IContainerRecipe,
+        distribution: IDistributionConfiguration | None = None,
+        workflows: Sequence[IWorkflow] | None = None,
         execution_role: iam.IRole | None = None,
         image_tests: bool = defaults.IMAGE_TESTS_ENABLED,
         image_tests_timeout: cdk.Duration = IMAGE_TESTS_TIMEOUT,
@@ -59,7 +64,7 @@ class SecureImage(Construct):
         """Create the image.
 
         :param infrastructure: where the build runs.
-        :param recipe: what is built; its key also encrypts the workflows' grant.
+        :param recipe: what is built; the key of our recipe also gets the workflows' grant.
         :param distribution: where the AMI goes. Default: - the build Region only, as Image Builder does.
         :param workflows: build and test workflows. Default: - Image Builder's default workflows.
         :param execution_role: the role that runs the workflows. Default: - a new ``WorkflowExecutionRole``
@@ -78,49 +83,50 @@ class SecureImage(Construct):
             problems,
             image_tests_timeout=(image_tests_timeout, "duration"),
             removal_policy=(removal_policy, "removal_policy"),
+            execution_role=(execution_role, "role"),
+            image_tests=(image_tests, "bool"),
+            image_scanning=(image_scanning, "bool"),
         )
-        for prop, piece, attribute in (
-            ("infrastructure", infrastructure, "arn"),
-            ("recipe", recipe, "arn"),
-            ("distribution", distribution, "arn"),
-        ):
-            if piece is not None and not isinstance(getattr(piece, attribute, None), str):
-                problems.add(
-                    f"{prop} must be a construct of this library",
-                    piece,
-                    f"pass a Secure/Encrypted {prop} construct (SecureImagePipeline takes alpha ones too)",
-                )
+        given = build.pieces(
+            problems, recipe=recipe, infrastructure=infrastructure, distribution=distribution
+        )
         problems.raise_if_any()
         checks.validate_tags(problems, tags)
         minutes = image_tests_timeout.to_minutes()
-        if not 60 <= minutes <= 1440:
+        if not thresholds.within(minutes, thresholds.IMAGE_TESTS_TIMEOUT_MINUTES):
             problems.add(
                 "image_tests_timeout must be 60 to 1440 minutes", f"{minutes} minutes", "use the default"
             )
+        self.execution_role = build.execution_role(
+            self,
+            problems,
+            workflows=workflows,
+            role=execution_role,
+            key=getattr(recipe, "key", None),
+            infrastructure=infrastructure,
+        )
+        arns = workflow_arns(self, workflows)
         problems.raise_if_any()
-
-        container = isinstance(recipe, EncryptedContainerRecipe)
-        if workflows and execution_role is None:
-            execution_role = WorkflowExecutionRole(self, "ExecutionRole", key=recipe.key)
-        self.execution_role = execution_role
         retain = removal_policy == cdk.RemovalPolicy.RETAIN
         self.deletion_role = None if retain else LifecycleExecutionRole(self, "DeletionRole")
         image = imagebuilder.CfnImage
-        arns = workflow_arns(self, workflows)
         self.resource = image(
             self,
             "Resource",
-            infrastructure_configuration_arn=infrastructure.arn,
-            image_recipe_arn=None if container else recipe.arn,
-            container_recipe_arn=recipe.arn if container else None,
-            distribution_configuration_arn=distribution.arn if distribution else None,
-            execution_role=execution_role.role_arn if execution_role else None,
+            infrastructure_configuration_arn=given.infrastructure_configuration_arn,
+            image_recipe_arn=given.image_recipe_arn,
+            container_recipe_arn=given.container_recipe_arn,
+            distribution_configuration_arn=given.distribution_configuration_arn,
+            execution_role=self.execution_role.role_arn if self.execution_role else None,
             workflows=[image.WorkflowConfigurationProperty(workflow_arn=arn) for arn in arns] or None,
             image_tests_configuration=image.ImageTestsConfigurationProperty(
-                image_tests_enabled=image_tests, timeout_minutes=minutes
+                image_tests_enabled=defaults.IMAGE_TESTS_ENABLED if image_tests is None else image_tests,
+                timeout_minutes=minutes,
             ),
             image_scanning_configuration=image.ImageScanningConfigurationProperty(
-                image_scanning_enabled=image_scanning
+                image_scanning_enabled=defaults.IMAGE_SCANNING_ENABLED
+                if image_scanning is None
+                else image_scanning
             ),
             enhanced_image_metadata_enabled=defaults.ENHANCED_IMAGE_METADATA_ENABLED,
             deletion_settings=image.DeletionSettingsProperty(execution_role=self.deletion_role.role_arn)
@@ -133,7 +139,7 @@ class SecureImage(Construct):
         self.resource.apply_removal_policy(removal_policy)
 
     @property
-    def arn(self) -> str:
+    def image_arn(self) -> str:
         """The ARN of the image build version."""
         return self.resource.attr_arn
 

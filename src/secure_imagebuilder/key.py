@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions, tokens
+from secure_imagebuilder.core import checks, defaults, keys, permissions, thresholds, tokens
 from secure_imagebuilder.core.thresholds import MIN_PENDING_WINDOW_DAYS
 from secure_imagebuilder.core.validation import ValidationProblems
 
@@ -27,9 +27,9 @@ class ImageBuilderKey(kms.Key):
     - grants added by :meth:`grant_workflow_execution` and :meth:`grant_component_decrypt`, each limited
       by the Image Builder encryption context ``kms:EncryptionContext:aws:imagebuilder:arn`` (R12-R14).
 
-    It goes wherever CDK takes a ``kms.IKey``. Every ``key`` prop of this library also takes your own
-    ``kms.Key`` (both grant sides are added, as here) or an imported one (``kms.Key.from_key_arn``: the
-    identity side is added and the key-policy side printed for the key's owner).
+    It goes wherever CDK takes a ``kms.IKey``. Every ``key`` prop of this library takes any ``kms.IKey``:
+    this key, your own ``kms.Key`` (both grant sides are added, as here) or an imported one
+    (:meth:`from_key_arn`: the identity side is added, and the key-policy side printed for its owner).
     """
 
     def __init__(
@@ -42,7 +42,7 @@ class ImageBuilderKey(kms.Key):
         admins: Sequence[iam.IPrincipal] | None = None,
         enable_key_rotation: bool = defaults.KEY_ROTATION_ENABLED,
         rotation_period: cdk.Duration | None = None,
-        pending_window: cdk.Duration = defaults.KEY_PENDING_WINDOW,
+        pending_window: cdk.Duration | None = None,
         removal_policy: cdk.RemovalPolicy = defaults.KEY_REMOVAL_POLICY,
     ) -> None:
         """Create the key.
@@ -65,6 +65,8 @@ class ImageBuilderKey(kms.Key):
             enable_key_rotation=(enable_key_rotation, "bool"),
         )
         days = _validate(problems, alias, pending_window, rotation_period, admins)
+        window = pending_window or cdk.Duration.days(defaults.KEY_PENDING_WINDOW_DAYS)
+        token_window = pending_window is not None and pending_window.is_unresolved()
         stack = cdk.Stack.of(scope)
         policy = iam.PolicyDocument(
             statements=[
@@ -92,16 +94,14 @@ class ImageBuilderKey(kms.Key):
             enable_key_rotation=enable_key_rotation,
             rotation_period=rotation_period,
             # CDK compares the days with 7..30 and refuses a number token: that one goes on the L1.
-            pending_window=None if pending_window.is_unresolved() else pending_window,
+            pending_window=None if token_window else window,
             removal_policy=removal_policy,
             policy=policy,
         )
-        if pending_window.is_unresolved():
-            cast(kms.CfnKey, self.node.default_child).pending_window_in_days = pending_window.to_days()
+        if token_window:
+            cast(kms.CfnKey, self.node.default_child).pending_window_in_days = window.to_days()
         if alias:
             self.add_alias(alias)
-        # Earlier releases wrapped a kms.Key named "Resource": keep its logical ids (no replacement).
-        logical_ids.keep_wrapped_ids(self)
         if days is not None and days < MIN_PENDING_WINDOW_DAYS:  # allowed by KMS, reported by our pack
             cdk.Annotations.of(self).add_warning_v2(
                 "secure-imagebuilder:pendingWindowBelowPack",
@@ -111,32 +111,27 @@ class ImageBuilderKey(kms.Key):
             )
 
     @classmethod
-    def from_key_arn(  # type: ignore[override]
-        cls, scope: Construct, id: str, key_arn: str, *, key_policy_added_by_owner: bool = False
-    ) -> ImportedImageBuilderKey:
-        """Use an existing key you do not own (cross-account or managed elsewhere).
+    def from_key_arn(cls, scope: Construct, id: str, key_arn: str) -> kms.IKey:
+        """A key this app does not create (cross-account, or managed elsewhere), its ARN checked.
 
-        Grants then add only the identity policy side (R14); the key-policy side (R13) is reported as an
-        info message at synth time and returned by ``key_policy_statements()``, ready to paste into the
-        key's policy. ``kms.Key.from_key_arn`` works as well wherever a key is taken; this one also
-        refuses an alias ARN (a grant on it never matches) and keeps the grant methods of this class.
-
-        :param key_policy_added_by_owner: the key's owner adds ``key_policy_statements()``: grants only
-            the key policy can give (service-linked roles, services, other accounts) are then accepted.
+        Every ``key`` prop takes it (or any other imported ``kms.IKey``). A key created outside this app is
+        owned outside it: grants add the identity side (R14), and the key-policy statements its owner
+        must add (R13) are printed once per key at synth time (an info message of ``cdk synth``).
+        An alias ARN is refused: KMS authorizes key use on the key ARN, so a grant on an alias never
+        matches.
         """
-        return ImportedImageBuilderKey(
-            scope, id, key_arn=key_arn, key_policy_added_by_owner=key_policy_added_by_owner
-        )
-
-    @property
-    def key(self) -> kms.IKey:
-        """Deprecated: the key itself (it used to be the wrapped ``kms.Key``). Use the key directly."""
-        return self
-
-    @property
-    def owned(self) -> bool:
-        """Always ``True``: this app creates the key and writes its policy."""
-        return True
+        if not isinstance(key_arn, str) or (
+            not tokens.is_unresolved(key_arn) and not _KEY_ARN.match(key_arn)
+        ):
+            problems = ValidationProblems(scope, id)
+            problems.add(
+                "key_arn must be a key ARN, arn:<partition>:kms:<region>:<account>:key/<key id>",
+                key_arn,
+                "KMS authorizes key use on the key ARN, so a grant on an alias ARN never matches: pass the "
+                "key's ARN (aws kms describe-key --key-id alias/... shows it)",
+            )
+            problems.raise_if_any()
+        return kms.Key.from_key_arn(scope, id, key_arn)
 
     def grant_workflow_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let a workflow execution role encrypt and decrypt Image Builder workflows with this key.
@@ -160,88 +155,6 @@ class ImageBuilderKey(kms.Key):
     def grant_container_recipe_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let a container build instance decrypt this key's container recipes, only through Image Builder."""
         return keys.grant_container_recipe_decrypt(self, grantee)
-
-    def add_to_key_policy(self, statement: iam.PolicyStatement) -> bool:
-        """Add a statement to the key policy (always ``True``: this app owns the key)."""
-        return keys.add_to_key_policy(self, statement)
-
-    def key_policy_statements(self) -> list[dict[str, Any]]:
-        """The key-policy statements this app's grants added, resolved to CloudFormation JSON."""
-        return keys.key_policy_statements(self)
-
-
-class ImportedImageBuilderKey(Construct):
-    """A key this app does not own, as ``ImageBuilderKey.from_key_arn`` returns it.
-
-    Every ``key`` prop takes it (it stands for ``imported_key``, a ``kms.IKey``); grants add the identity
-    side only and print the key-policy side for the owner (``key_policy_statements()``).
-    """
-
-    def __init__(
-        self, scope: Construct, id: str, *, key_arn: str, key_policy_added_by_owner: bool = False
-    ) -> None:
-        """Import the key by its ARN (our error for anything that is not a key ARN)."""
-        if not isinstance(key_arn, str) or (
-            not tokens.is_unresolved(key_arn) and not _KEY_ARN.match(key_arn)
-        ):
-            problems = ValidationProblems(scope, id)
-            problems.add(
-                "key_arn must be a key ARN, arn:<partition>:kms:<region>:<account>:key/<key id>",
-                key_arn,
-                "KMS authorizes key use on the key ARN, so a grant on an alias ARN never matches: pass the "
-                "key's ARN (aws kms describe-key --key-id alias/... shows it)",
-            )
-            problems.raise_if_any()
-        super().__init__(scope, id)
-        # The sibling id of earlier releases: an imported key creates no resource, but paths are API.
-        self.imported_key: kms.IKey = kms.Key.from_key_arn(scope, f"{id}Imported", key_arn)
-        keys.report_on(self.imported_key, self)
-        if key_policy_added_by_owner:
-            keys.owner_adds_key_policy(self.imported_key)
-
-    @property
-    def key(self) -> kms.IKey:
-        """The imported ``kms.IKey``."""
-        return self.imported_key
-
-    @property
-    def owned(self) -> bool:
-        """Always ``False``: the key policy belongs to the key's owner."""
-        return False
-
-    @property
-    def key_arn(self) -> str:
-        """The ARN of the key."""
-        return keys.arn(self.imported_key)
-
-    @property
-    def key_id(self) -> str:
-        """The id of the key."""
-        return self.imported_key.key_id
-
-    def grant_workflow_execution(self, grantee: iam.IGrantable) -> iam.Grant:
-        """The identity side of the workflow grant; the key-policy side is printed for the owner."""
-        return keys.grant_workflow_execution(self.imported_key, grantee)
-
-    def grant_component_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
-        """The identity side of the component-decrypt grant; the key-policy side is printed for the owner."""
-        return keys.grant_component_decrypt(self.imported_key, grantee)
-
-    def grant_container_recipe_decrypt(self, grantee: iam.IGrantable) -> iam.Grant:
-        """The identity side of the container-recipe grant; the key-policy side is printed for the owner."""
-        return keys.grant_container_recipe_decrypt(self.imported_key, grantee)
-
-    def add_to_key_policy(self, statement: iam.PolicyStatement) -> bool:
-        """Record a key-policy statement for the owner (``False``: nothing is added here)."""
-        return keys.add_to_key_policy(self.imported_key, statement)
-
-    def key_policy_statements(self) -> list[dict[str, Any]]:
-        """The key-policy statements the key's owner must add, resolved to CloudFormation JSON."""
-        return keys.key_policy_statements(self.imported_key)
-
-
-KeyLike = kms.IKey | ImportedImageBuilderKey
-"""What a ``key`` prop takes: any ``kms.IKey``, or the result of ``ImageBuilderKey.from_key_arn``."""
 
 
 def _validate(
@@ -271,12 +184,14 @@ def _validate(
             "wrap it in a list, e.g. admins=[iam.AccountRootPrincipal()] or [role]",
         )
     days = _whole_days(problems, "pending_window", pending_window)
-    if days is not None and not 7 <= days <= 30:
+    if days is not None and not thresholds.within(days, thresholds.KMS_PENDING_WINDOW_DAYS):
         problems.add(
             "pending_window must be 7 to 30 days (R15)", f"{days} days", "use Duration.days(30), the default"
         )
     rotation_days = _whole_days(problems, "rotation_period", rotation_period)
-    if rotation_days is not None and not 90 <= rotation_days <= 2560:
+    if rotation_days is not None and not thresholds.within(
+        rotation_days, thresholds.KMS_ROTATION_PERIOD_DAYS
+    ):
         problems.add(
             "rotation_period must be 90 to 2560 days (the KMS limits)",
             f"{rotation_days} days",

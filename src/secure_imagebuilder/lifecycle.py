@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder as imagebuilder
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, documents, suppressions, tokens
+from secure_imagebuilder.core import checks, defaults, documents, suppressions, thresholds, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.recipe import EncryptedImageRecipe
 
@@ -30,9 +30,6 @@ KEEP_IMAGES = 5
 
 KEEP_LAUNCHED_WITHIN = cdk.Duration.days(90)
 """AMIs launched within this period are in use and never deleted by default."""
-
-COUNT_RANGE = (1, 1000)
-"""Image Builder's bounds for a ``COUNT`` filter value (API reference, LifecyclePolicyDetailFilter)."""
 
 
 class LifecycleExecutionRole(iam.Role):
@@ -52,6 +49,7 @@ class LifecycleExecutionRole(iam.Role):
         checks.validate_role_props(problems, description=description)
         problems.raise_if_any()
         stack = cdk.Stack.of(scope)
+        policy = iam.ManagedPolicy.from_aws_managed_policy_name(LIFECYCLE_EXECUTION_POLICY)
         super().__init__(
             scope,
             id,
@@ -60,11 +58,13 @@ class LifecycleExecutionRole(iam.Role):
                 conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
             ),
             description=description or "EC2 Image Builder lifecycle actions (assumed by Image Builder only)",
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(LIFECYCLE_EXECUTION_POLICY)],
+            managed_policies=[policy],
         )
-        suppressions.acknowledge(
+        suppressions.acknowledge_value(
             self,
-            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{LIFECYCLE_EXECUTION_POLICY}]",
+            "AwsSolutions-IAM4",
+            "Policy",
+            policy.managed_policy_arn,
             "AWS maintains EC2ImageBuilderLifecycleExecutionPolicy for lifecycle execution roles and the "
             "Image Builder user guide requires it; every action is limited to resources tagged "
             "CreatedBy: EC2 Image Builder.",
@@ -142,7 +142,7 @@ class SecureLifecyclePolicy(Construct):
             problems.add(
                 "a lifecycle policy needs a selection", "no recipes and no resource_tags", "pass either"
             )
-        if not tokens.is_unresolved(keep) and not COUNT_RANGE[0] <= keep <= COUNT_RANGE[1]:
+        if not tokens.is_unresolved(keep) and not thresholds.within(keep, thresholds.LIFECYCLE_COUNT):
             problems.add("keep must be 1 to 1000 images", keep, "keep a few recent images, e.g. 5")
         problems.raise_if_any()
 
@@ -167,7 +167,7 @@ class SecureLifecyclePolicy(Construct):
         )
 
     @property
-    def arn(self) -> str:
+    def lifecycle_policy_arn(self) -> str:
         """The ARN of the lifecycle policy."""
         return self.resource.attr_arn
 

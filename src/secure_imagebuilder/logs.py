@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions, suppressions
+from secure_imagebuilder.core import (
+    checks,
+    defaults,
+    keys,
+    permissions,
+    suppressions,
+    thresholds,
+)
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike
 
 
 class ImageBuilderLogBucket(s3.Bucket):
@@ -32,7 +39,7 @@ class ImageBuilderLogBucket(s3.Bucket):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         bucket_name: str | None = None,
         server_access_logs_bucket: s3.IBucket | None = None,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
@@ -64,14 +71,18 @@ class ImageBuilderLogBucket(s3.Bucket):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             enforce_ssl=True,
-            minimum_tls_version=defaults.MINIMUM_TLS_VERSION,
+            minimum_tls_version=thresholds.MIN_TLS_VERSION,
             server_access_logs_bucket=server_access_logs_bucket,
             removal_policy=removal_policy,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="ExpireOldVersions",
-                    noncurrent_version_expiration=defaults.NONCURRENT_VERSION_EXPIRATION,
-                    abort_incomplete_multipart_upload_after=defaults.ABORT_INCOMPLETE_UPLOADS_AFTER,
+                    noncurrent_version_expiration=cdk.Duration.days(
+                        defaults.NONCURRENT_VERSION_EXPIRATION_DAYS
+                    ),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(
+                        defaults.ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS
+                    ),
                 )
             ],
         )
@@ -84,14 +95,6 @@ class ImageBuilderLogBucket(s3.Bucket):
             resource = suppressions.default_resource(self)
             if resource is not None:
                 suppressions.skip_checkov(resource, "CKV_AWS_18", reason)
-        # Earlier releases wrapped an s3.Bucket named "Resource": keep its logical ids (no replacement).
-        logical_ids.keep_wrapped_ids(self)
-        self.key = checked
-
-    @property
-    def bucket(self) -> s3.IBucket:
-        """Deprecated: the bucket itself (it used to be the wrapped ``s3.Bucket``)."""
-        return self
 
 
 def check_log_bucket(problems: ValidationProblems, bucket: s3.IBucket) -> None:
@@ -119,9 +122,11 @@ def grant_log_write(bucket: s3.IBucket, grantee: iam.IGrantable, prefix: str) ->
         resource_arns=[objects],
     )
     if isinstance(grantee, iam.Role):
-        suppressions.acknowledge(
+        suppressions.acknowledge_value(
             grantee,
-            f"AwsSolutions-IAM5[Resource::{permissions.nag_resource_id(grantee, objects)}]",
+            "AwsSolutions-IAM5",
+            "Resource",
+            objects,
             "Build logs get new object keys on every build (R17); the role may only put "
             "objects under its own log prefix, never read, list or delete them.",
         )
@@ -153,11 +158,10 @@ class ImageBuilderLogGroup(logs.LogGroup):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         log_group_name: str,
         retention: logs.RetentionDays = defaults.LOG_RETENTION,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
-        key_policy_added_by_owner: bool = False,
     ) -> None:
         """Create the log group.
 
@@ -166,16 +170,11 @@ class ImageBuilderLogGroup(logs.LogGroup):
         :param retention: how long the events are kept. Default: - one year.
         :param removal_policy: what happens to the log group when it leaves the stack (R17). Default: -
             ``RemovalPolicy.RETAIN``.
-        :param key_policy_added_by_owner: the key is imported and its owner adds the CloudWatch Logs
-            statement. Default: - ``False``: an imported key is an error.
         """
         checked = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
         checks.require_kinds(
             problems, retention=(retention, "retention"), removal_policy=(removal_policy, "removal_policy")
-        )
-        keys.require_owner_grant(
-            problems, checked, what="CloudWatch Logs", added_by_owner=key_policy_added_by_owner
         )
         problems.raise_if_any()
         super().__init__(
@@ -200,10 +199,3 @@ class ImageBuilderLogGroup(logs.LogGroup):
                 conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
             ),
         )
-        # Earlier releases wrapped a logs.LogGroup named "Resource": keep its logical id (no replacement).
-        logical_ids.keep_wrapped_ids(self)
-
-    @property
-    def log_group(self) -> logs.ILogGroup:
-        """Deprecated: the log group itself (it used to be the wrapped ``logs.LogGroup``)."""
-        return self

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, logical_ids, permissions
+from secure_imagebuilder.core import checks, defaults, keys, permissions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike
 
 
 class ImageBuilderNotificationTopic(sns.Topic):
@@ -28,7 +28,8 @@ class ImageBuilderNotificationTopic(sns.Topic):
 
     Which principal publishes when a pipeline has a workflow execution role is not documented (AWS's
     ``EC2ImageBuilderExecutionPolicy`` holds ``sns:Publish``): :meth:`grant_publish` gives that role the
-    same key use and ``sns:Publish`` on this topic; :class:`SecureImagePipeline` calls it.
+    same key use and ``sns:Publish`` on this topic; :class:`SecureImagePipeline` and :class:`SecureImage`
+    call it for their execution role when this is their infrastructure's ``notification_topic``.
     """
 
     def __init__(
@@ -36,26 +37,17 @@ class ImageBuilderNotificationTopic(sns.Topic):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         topic_name: str | None = None,
-        key_policy_added_by_owner: bool = False,
     ) -> None:
         """Create the topic.
 
         :param key: the customer managed key that encrypts the messages (R5).
         :param topic_name: a physical name (no sensitive data, R8). Default: - a generated name.
-        :param key_policy_added_by_owner: the key is imported and its owner adds the statement for the
-            service-linked role. Default: - ``False``: an imported key is an error.
         """
         checked = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
         checks.validate_free_text(problems, "topic_name", topic_name)
-        keys.require_owner_grant(
-            problems,
-            checked,
-            what="Image Builder's service-linked role to publish",
-            added_by_owner=key_policy_added_by_owner,
-        )
         problems.raise_if_any()
         super().__init__(scope, id, topic_name=topic_name, master_key=checked, enforce_ssl=True)
         key = checked
@@ -78,9 +70,7 @@ class ImageBuilderNotificationTopic(sns.Topic):
             ),
         )
         permissions.skip_any_principal_check(key)
-        # Earlier releases wrapped an sns.Topic named "Resource": keep its logical ids (no replacement).
-        logical_ids.keep_wrapped_ids(self)
-        self.key = key
+        self._key = key  # master_key, without a call to Node
 
     def grant_publish(self, grantee: iam.IGrantable) -> iam.Grant:
         """Let ``grantee`` (a workflow execution role) publish to the topic: ``sns:Publish`` and the key use.
@@ -89,7 +79,7 @@ class ImageBuilderNotificationTopic(sns.Topic):
         """
         conditions = {"StringEquals": {"kms:ViaService": permissions.via_service(self, "sns")}}
         keys.add_to_key_policy(
-            self.key,
+            self._key,
             iam.PolicyStatement(
                 sid="AllowExecutionRoleToPublishNotifications",
                 principals=[grantee.grant_principal],
@@ -101,15 +91,10 @@ class ImageBuilderNotificationTopic(sns.Topic):
         iam.Grant.add_to_principal(
             grantee=grantee,
             actions=list(permissions.SNS_ROLE_PUBLISH_KEY_ACTIONS),
-            resource_arns=[keys.arn(self.key)],
+            resource_arns=[keys.arn(self._key)],
             conditions=conditions,
         )
         # Not topic.grant_publish: for an encrypted topic CDK adds an unconditioned kms:GenerateDataKey*.
         return iam.Grant.add_to_principal(
             grantee=grantee, actions=["sns:Publish"], resource_arns=[self.topic_arn]
         )
-
-    @property
-    def topic(self) -> sns.ITopic:
-        """Deprecated: the topic itself (it used to be the wrapped ``sns.Topic``)."""
-        return self

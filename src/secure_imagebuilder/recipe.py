@@ -17,21 +17,20 @@ from secure_imagebuilder.core import cdk_types, checks, defaults, documents, key
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import (
     ContainerRecipeAttributes,
+    Created,
     ImageRecipeAttributes,
     ImportedContainerRecipe,
     ImportedImageRecipe,
-    VersionedResource,
     arn_of,
 )
-from secure_imagebuilder.key import KeyLike
+from secure_imagebuilder.interfaces import IComponent
 
 if TYPE_CHECKING:
     from aws_cdk import aws_ec2 as ec2
 
-Component = Any
-"""A component of a recipe: an ``EncryptedComponent`` (R10), an imported one
-(``EncryptedComponent.from_component_arn``), an alpha ``IComponent``, or the ARN of an AWS-managed one
-(``aws_managed_component``): anything with a ``component_arn``, or that ARN."""
+Component = IComponent | str
+"""A component of a recipe: an ``IComponent`` (ours, R10, an imported one or an alpha one), or the ARN of
+an AWS-managed one (``aws_managed_component``)."""
 
 _AWS_MANAGED_COMPONENT = re.compile(r"^arn:aws[a-z-]*:imagebuilder:[a-z0-9-]*:aws:component/[^/]+/[^/]+")
 
@@ -131,10 +130,12 @@ def _validate_recipe(
     components: Sequence[Component],
     volumes: Sequence[RecipeVolume] | None,
     description: str | None,
-) -> None:
+) -> list[str]:
+    """Check the recipe's props; the components' ARNs (a wrong component is recorded, not returned)."""
     documents.validate_name(problems, name)
     documents.validate_version(problems, version, recipe=True)
-    checks.validate_free_text(problems, "name", name)
+    if isinstance(name, str):  # validate_name reported anything else
+        checks.validate_free_text(problems, "name", name)
     checks.validate_free_text(problems, "description", description)
     if isinstance(components, str):
         problems.add(
@@ -145,10 +146,14 @@ def _validate_recipe(
         problems.add(
             "a recipe needs at least one component", [], "add an EncryptedComponent or an AWS-managed one"
         )
+    arns = []
     for component in components:
         if not isinstance(component, str):
-            arn_of(problems, "components", component, "component")
-        elif not tokens.is_unresolved(component) and not _AWS_MANAGED_COMPONENT.match(component):
+            arn = arn_of(problems, "components", component, "component")
+            arns += [arn] if arn is not None else []
+            continue
+        arns.append(component)
+        if not tokens.is_unresolved(component) and not _AWS_MANAGED_COMPONENT.match(component):
             problems.add(
                 "components given by ARN must be AWS-managed; your own are EncryptedComponents (R10)",
                 component,
@@ -160,17 +165,16 @@ def _validate_recipe(
         problems.add(
             "each volume needs its own device name", devices, "give every RecipeVolume a distinct device_name"
         )
+    return arns
 
 
-def _component_arns(components: Sequence[Component]) -> list[str]:
-    return [c if isinstance(c, str) else c.component_arn for c in components]
-
-
-class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
+class EncryptedImageRecipe(ImageRecipeAttributes, Created, imagebuilder.CfnImageRecipe):
     """An ``AWS::ImageBuilder::ImageRecipe`` whose EBS volumes are all encrypted with the customer key.
 
-    Every block-device mapping is ``Encrypted`` with ``KmsKeyId`` = the key and deleted on termination
-    (R5). Components are :class:`EncryptedComponent` (R10) or AWS-managed ones by ARN (see
+    It is the ``CfnImageRecipe`` itself, with the attributes of
+    :class:`~secure_imagebuilder.interfaces.IImageRecipe`, ``grant`` and ``grant_read``. Every
+    block-device mapping is ``Encrypted`` with ``KmsKeyId`` = the key and deleted on termination (R5).
+    Components are ``IComponent`` s (ours, R10, imported or alpha ones) or AWS-managed ones by ARN (see
     :func:`aws_managed_component`); the ARN of someone else's component is a synth-time error.
     """
 
@@ -179,7 +183,7 @@ class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         name: str,
         version: str,
         parent_image: ec2.IMachineImage | str,
@@ -204,48 +208,37 @@ class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
         :param removal_policy: what happens to this version when it leaves the stack. Default: -
             ``RemovalPolicy.DESTROY``: the recipe lives in your app, and a newer version replaces it.
         """
-        super().__init__(scope, id)
-        key = keys.checked(self, key)
-        problems = ValidationProblems(self)
-        volumes = recipe_volumes(problems, volumes)
-        _validate_recipe(
+        key = keys.checked(scope, key, child_id=id)
+        problems = ValidationProblems(scope, id)
+        checked_volumes = recipe_volumes(problems, volumes)
+        arns = _validate_recipe(
             problems,
             name=name,
             version=version,
             components=components,
-            volumes=volumes,
+            volumes=checked_volumes,
             description=description,
         )
         problems.raise_if_any()
-        self.resource = imagebuilder.CfnImageRecipe(
-            self,
-            "Resource",
+        recipe = imagebuilder.CfnImageRecipe
+        super().__init__(
+            scope,
+            id,
             name=name,
             version=version,
-            parent_image=cdk_types.image_id(self, parent_image),
-            components=[
-                imagebuilder.CfnImageRecipe.ComponentConfigurationProperty(component_arn=arn)
-                for arn in _component_arns(components)
-            ],
+            parent_image=cdk_types.image_id(scope, parent_image),
+            components=[recipe.ComponentConfigurationProperty(component_arn=arn) for arn in arns],
             block_device_mappings=[
-                imagebuilder.CfnImageRecipe.InstanceBlockDeviceMappingProperty(
+                recipe.InstanceBlockDeviceMappingProperty(
                     device_name=volume.device_name,
-                    ebs=imagebuilder.CfnImageRecipe.EbsInstanceBlockDeviceSpecificationProperty(
-                        **_ebs(key, volume)
-                    ),
+                    ebs=recipe.EbsInstanceBlockDeviceSpecificationProperty(**_ebs(key, volume)),
                 )
-                for volume in volumes or [RecipeVolume()]
+                for volume in checked_volumes or [RecipeVolume()]
             ],
             description=description,
             working_directory=working_directory,
         )
-        self._adopt(
-            self.resource,
-            key=key,
-            name=name,
-            version=version,
-            removal_policy=removal_policy,
-        )
+        self._created(key=key, name=name, version=version, removal_policy=removal_policy)
 
     @classmethod
     def from_image_recipe_arn(cls, scope: Construct, id: str, image_recipe_arn: str) -> ImportedImageRecipe:
@@ -253,12 +246,14 @@ class EncryptedImageRecipe(ImageRecipeAttributes, VersionedResource):
         return ImportedImageRecipe(scope, id, arn=image_recipe_arn)
 
 
-class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
+class EncryptedContainerRecipe(ContainerRecipeAttributes, Created, imagebuilder.CfnContainerRecipe):
     """An ``AWS::ImageBuilder::ContainerRecipe`` encrypted with the customer key (R5, R10).
 
-    ``KmsKeyId`` is the key (it encrypts the Dockerfile template and the image Image Builder keeps), and
-    every EBS volume of the build instance is encrypted with it. Images go to ``repository`` (create it
-    KMS-encrypted with immutable tags, as :class:`SecureImagePipeline` does).
+    It is the ``CfnContainerRecipe`` itself, with the attributes of
+    :class:`~secure_imagebuilder.interfaces.IContainerRecipe`. ``KmsKeyId`` is the key (it encrypts the
+    Dockerfile template and the image Image Builder keeps), and every EBS volume of the build instance is
+    encrypted with it. Images go to ``repository``; by default ``[<id>Repository]``, a new ECR repository
+    encrypted with the key, with immutable tags and scan on push, retained (R5).
     """
 
     def __init__(
@@ -266,12 +261,12 @@ class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         name: str,
         version: str,
         parent_image: str,
         components: Sequence[Component],
-        repository: ecr.IRepository,
+        repository: ecr.IRepository | None = None,
         dockerfile_template_data: str = defaults.DOCKERFILE_TEMPLATE,
         volumes: Sequence[RecipeVolume | ec2.BlockDevice] | None = None,
         instance_image: str | None = None,
@@ -285,9 +280,11 @@ class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
         :param name: the recipe name (no sensitive data, R8).
         :param version: ``major.minor.x`` (Image Builder numbers each new recipe, so a recipe replaced
             because a component changed deploys as is) or an exact ``major.minor.patch``.
-        :param parent_image: the base image, e.g. ``public.ecr.aws/amazonlinux/amazonlinux:2023``.
+        :param parent_image: the base Docker image, e.g. ``public.ecr.aws/amazonlinux/amazonlinux:2023``.
         :param components: the components, in the order they run.
-        :param repository: the ECR repository the image is pushed to.
+        :param repository: the ECR repository the image is pushed to. Default: - a new repository
+            ``<id>Repository`` beside the recipe: KMS-encrypted with ``key``, immutable tags, scan on push,
+            ``RemovalPolicy.RETAIN``.
         :param dockerfile_template_data: the Dockerfile template. Default: - parent image, environments
             and components, nothing else.
         :param volumes: the build instance's volumes. Default: - a 30 GiB gp3 root volume ``/dev/xvda``.
@@ -297,58 +294,54 @@ class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
         :param removal_policy: what happens to this version when it leaves the stack. Default: -
             ``RemovalPolicy.DESTROY``.
         """
-        super().__init__(scope, id)
-        key = keys.checked(self, key)
-        problems = ValidationProblems(self)
-        volumes = recipe_volumes(problems, volumes)
-        _validate_recipe(
+        key = keys.checked(scope, key, child_id=id)
+        problems = ValidationProblems(scope, id)
+        checks.require_kinds(problems, repository=(repository, "repository"))
+        if not isinstance(parent_image, str):
+            problems.add(
+                "a container recipe's parent_image is a Docker image, not a machine image",
+                parent_image,
+                "pass e.g. 'public.ecr.aws/amazonlinux/amazonlinux:2023'",
+            )
+        checked_volumes = recipe_volumes(problems, volumes)
+        arns = _validate_recipe(
             problems,
             name=name,
             version=version,
             components=components,
-            volumes=volumes,
+            volumes=checked_volumes,
             description=description,
         )
         problems.raise_if_any()
+        self.repository = repository or _secure_repository(scope, f"{id}Repository", key)
+        recipe = imagebuilder.CfnContainerRecipe
         mappings = [
-            imagebuilder.CfnContainerRecipe.InstanceBlockDeviceMappingProperty(
+            recipe.InstanceBlockDeviceMappingProperty(
                 device_name=volume.device_name,
-                ebs=imagebuilder.CfnContainerRecipe.EbsInstanceBlockDeviceSpecificationProperty(
-                    **_ebs(key, volume)
-                ),
+                ebs=recipe.EbsInstanceBlockDeviceSpecificationProperty(**_ebs(key, volume)),
             )
-            for volume in volumes or [RecipeVolume()]
+            for volume in checked_volumes or [RecipeVolume()]
         ]
-        self.resource = imagebuilder.CfnContainerRecipe(
-            self,
-            "Resource",
+        super().__init__(
+            scope,
+            id,
             name=name,
             version=version,
             container_type="DOCKER",
-            parent_image=cdk_types.image_id(self, parent_image),
-            components=[
-                imagebuilder.CfnContainerRecipe.ComponentConfigurationProperty(component_arn=arn)
-                for arn in _component_arns(components)
-            ],
-            target_repository=imagebuilder.CfnContainerRecipe.TargetContainerRepositoryProperty(
-                repository_name=repository.repository_name, service="ECR"
+            parent_image=parent_image,
+            components=[recipe.ComponentConfigurationProperty(component_arn=arn) for arn in arns],
+            target_repository=recipe.TargetContainerRepositoryProperty(
+                repository_name=self.repository.repository_name, service="ECR"
             ),
             dockerfile_template_data=dockerfile_template_data,
             kms_key_id=keys.arn(key),
-            instance_configuration=imagebuilder.CfnContainerRecipe.InstanceConfigurationProperty(
+            instance_configuration=recipe.InstanceConfigurationProperty(
                 block_device_mappings=mappings, image=instance_image
             ),
             description=description,
             working_directory=working_directory,
         )
-        self._adopt(
-            self.resource,
-            key=key,
-            name=name,
-            version=version,
-            removal_policy=removal_policy,
-        )
-        self.repository = repository
+        self._created(key=key, name=name, version=version, removal_policy=removal_policy)
 
     @classmethod
     def from_container_recipe_arn(
@@ -356,3 +349,16 @@ class EncryptedContainerRecipe(ContainerRecipeAttributes, VersionedResource):
     ) -> ImportedContainerRecipe:
         """A container recipe this app does not create, for pipelines and images."""
         return ImportedContainerRecipe(scope, id, arn=container_recipe_arn)
+
+
+def _secure_repository(scope: Construct, id: str, key: kms.IKey) -> ecr.Repository:
+    """An ECR repository for container images: encrypted with the key, immutable tags, scanned, retained."""
+    return ecr.Repository(
+        scope,
+        id,
+        encryption=ecr.RepositoryEncryption.KMS,
+        encryption_key=key,
+        image_scan_on_push=True,
+        image_tag_mutability=ecr.TagMutability.IMMUTABLE,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )

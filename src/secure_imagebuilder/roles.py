@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, keys, permissions, suppressions
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.key import KeyLike
 
 EXECUTION_POLICY_NAME = "EC2ImageBuilderExecutionPolicy"
 """AWS managed policy for custom workflow execution roles (shared/reference/service-permissions-notes.md)."""
@@ -40,7 +40,7 @@ class WorkflowExecutionRole(iam.Role):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike | None = None,
+        key: kms.IKey | None = None,
         role_name: str | None = None,
         description: str | None = None,
         use_managed_execution_policy: bool = True,
@@ -85,9 +85,11 @@ class WorkflowExecutionRole(iam.Role):
             max_session_duration=max_session_duration,
         )
         if use_managed_execution_policy:
-            suppressions.acknowledge(
+            suppressions.acknowledge_value(
                 self,
-                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{EXECUTION_POLICY_NAME}]",
+                "AwsSolutions-IAM4",
+                "Policy",
+                policies[0].managed_policy_arn,
                 "AWS maintains EC2ImageBuilderExecutionPolicy for custom workflow execution "
                 "roles and the Image Builder user guide recommends it; its KMS statements are "
                 "EBS-only (kms:ViaService ec2, aws:ebs:id context).",
@@ -117,7 +119,7 @@ class BuildInstanceRole(iam.Role):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         role_name: str | None = None,
         description: str | None = None,
     ) -> None:
@@ -131,13 +133,14 @@ class BuildInstanceRole(iam.Role):
         checks.validate_role_props(problems, role_name=role_name, description=description)
         problems.raise_if_any()
         checked_key = keys.checked(scope, key, child_id=id)
+        ssm = iam.ManagedPolicy.from_aws_managed_policy_name(defaults.SSM_MANAGED_POLICY)
         super().__init__(
             scope,
             id,
             assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
             role_name=role_name,
             description=description or "EC2 Image Builder build instances (SSM agent, components, logs)",
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(defaults.SSM_MANAGED_POLICY)],
+            managed_policies=[ssm],
         )
         stack = cdk.Stack.of(self)
         component_arns = [
@@ -151,28 +154,27 @@ class BuildInstanceRole(iam.Role):
                 resources=component_arns,
             )
         )
+        artifacts = f"arn:{stack.partition}:s3:::{permissions.MANAGED_ARTIFACT_BUCKETS}/*"
         self.add_to_principal_policy(
             iam.PolicyStatement(
-                sid="ReadImageBuilderManagedArtifacts",
-                actions=["s3:GetObject"],
-                resources=[f"arn:{stack.partition}:s3:::{permissions.MANAGED_ARTIFACT_BUCKETS}/*"],
+                sid="ReadImageBuilderManagedArtifacts", actions=["s3:GetObject"], resources=[artifacts]
             )
         )
         keys.grant_component_decrypt(checked_key, self)
-        suppressions.acknowledge(
+        suppressions.acknowledge_value(
             self,
-            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{defaults.SSM_MANAGED_POLICY}]",
+            "AwsSolutions-IAM4",
+            "Policy",
+            ssm.managed_policy_arn,
             "Image Builder runs every build through the SSM agent; AWS maintains "
             "AmazonSSMManagedInstanceCore as the agent's minimum (no S3, KMS or logs access).",
         )
-        for resource in (
-            "Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:<AWS::AccountId>:component/*",
-            "Resource::arn:<AWS::Partition>:imagebuilder:<AWS::Region>:aws:component/*",
-            "Resource::arn:<AWS::Partition>:s3:::ec2imagebuilder*/*",
-        ):
-            suppressions.acknowledge(
+        for resource in [*component_arns, artifacts]:
+            suppressions.acknowledge_value(
                 self,
-                f"AwsSolutions-IAM5[{resource}]",
+                "AwsSolutions-IAM5",
+                "Resource",
+                resource,
                 "The build instance reads whichever component versions the recipe lists; "
                 "components are versioned resources, and AWS-managed components download their "
                 "artifacts from Image Builder's own buckets (read only).",

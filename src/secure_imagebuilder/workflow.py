@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder as imagebuilder
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from secure_imagebuilder.core import cdk_types, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.core.versioned import (
-    ImportedWorkflow,
-    VersionedResource,
-    WorkflowAttributes,
-    arns_of,
-)
+from secure_imagebuilder.core.versioned import Created, ImportedWorkflow, WorkflowAttributes, arns_of
 from secure_imagebuilder.enums import WorkflowType
-from secure_imagebuilder.key import KeyLike
+from secure_imagebuilder.interfaces import IWorkflow
 
 if TYPE_CHECKING:
     from aws_cdk import aws_s3 as s3
 
 
-class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
+class EncryptedWorkflow(WorkflowAttributes, Created, imagebuilder.CfnWorkflow):
     """An ``AWS::ImageBuilder::Workflow`` whose ``KmsKeyId`` is always the given customer managed key.
+
+    It is the ``CfnWorkflow`` itself (one construct per resource), with the attributes of
+    :class:`~secure_imagebuilder.interfaces.IWorkflow`, ``workflow_type``, ``grant`` and ``grant_read``.
 
     Image Builder encrypts the workflow document under the encryption context ``aws:imagebuilder:arn`` =
     the workflow's ARN (R12); the workflow execution role needs ``key.grant_workflow_execution(role)``
@@ -43,10 +42,10 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         scope: Construct,
         id: str,
         *,
-        key: KeyLike,
+        key: kms.IKey,
         name: str,
         version: str,
-        workflow_type: WorkflowType | str,
+        workflow_type: WorkflowType,
         data: documents.Document | None = None,
         path: pathlib.Path | str | None = None,
         uri: s3.Location | str | None = None,
@@ -60,8 +59,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         :param name: the workflow name.
         :param version: the semantic version ``major.minor.patch``; a changed document under the same
             version deploys as its next build (Image Builder auto-versioning).
-        :param workflow_type: ``WorkflowType.BUILD``, ``TEST`` or ``DISTRIBUTION`` (a plain string is
-            deprecated).
+        :param workflow_type: ``WorkflowType.BUILD``, ``TEST`` or ``DISTRIBUTION``.
         :param data: the workflow document, as YAML text, a mapping or a ``Path``. Default: - none; give
             exactly one of ``data``, ``path`` and ``uri``.
         :param path: a file holding the YAML document. Default: - none.
@@ -72,16 +70,13 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         :param removal_policy: what happens to this version when it leaves the stack. Default: -
             ``RemovalPolicy.DESTROY``: the document lives in your app, and a newer version replaces it.
         """
-        super().__init__(scope, id)
-        key = keys.checked(self, key)
-        problems = ValidationProblems(self)
-        type_value = cdk_types.choice(
-            problems, "workflow_type", workflow_type, WorkflowType, "pick the stage the workflow runs in"
-        )
+        key = keys.checked(scope, key, child_id=id)
+        problems = ValidationProblems(scope, id)
+        type_value = cdk_types.choice(problems, "workflow_type", workflow_type, WorkflowType)
         source = documents.prepare(
-            self,
+            scope,
+            id,
             problems,
-            parent=scope,
             kind="workflow",
             name=name,
             version=version,
@@ -90,10 +85,9 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
             uri=uri,
             required_sections=("steps",),
         )
-
-        self.resource = imagebuilder.CfnWorkflow(
-            self,
-            "Resource",
+        super().__init__(
+            scope,
+            id,
             name=name,
             version=version,
             type=type_value,
@@ -103,18 +97,12 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
             description=description,
             change_description=change_description,
         )
-        self._adopt(
-            self.resource,
-            key=key,
-            name=name,
-            version=version,
-            removal_policy=removal_policy,
-        )
-        self.workflow_kind = str(type_value)
+        self._created(key=key, name=name, version=version, removal_policy=removal_policy)
+        self._type = workflow_type
 
     @classmethod
     def from_workflow_arn(
-        cls, scope: Construct, id: str, workflow_arn: str, *, workflow_type: str | None = None
+        cls, scope: Construct, id: str, workflow_arn: str, *, workflow_type: WorkflowType | None = None
     ) -> ImportedWorkflow:
         """A workflow this app does not create, for pipelines and images (ours or the alpha ones).
 
@@ -124,12 +112,7 @@ class EncryptedWorkflow(WorkflowAttributes, VersionedResource):
         return ImportedWorkflow(scope, id, arn=workflow_arn, workflow_type=workflow_type)
 
 
-Workflow = Any
-"""A workflow of a pipeline or image: an ``EncryptedWorkflow``, an imported one
-(``EncryptedWorkflow.from_workflow_arn``) or an alpha ``IWorkflow``: anything with a ``workflow_arn``."""
-
-
-def workflow_arns(scope: Construct, workflows: Sequence[Workflow] | None) -> list[str]:
+def workflow_arns(scope: Construct, workflows: Sequence[IWorkflow] | None) -> list[str]:
     """The ARNs of ``workflows``; our error naming ``scope`` for an item that is not a workflow."""
     if isinstance(workflows, str):
         workflows = [workflows]

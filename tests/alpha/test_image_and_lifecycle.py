@@ -18,10 +18,12 @@ from secure_imagebuilder import (
     EncryptedWorkflow,
     ImageBuilderKey,
     ImageBuilderLogBucket,
+    Platform,
     SecureDistributionConfiguration,
     SecureImage,
     SecureInfrastructureConfiguration,
     SecureLifecyclePolicy,
+    WorkflowType,
 )
 from secure_imagebuilder.nag import DataProtectionChecks
 
@@ -56,10 +58,10 @@ def built() -> dict[str, Any]:
     )
     logs = ImageBuilderLogBucket(stack, "Logs", key=key)
     infrastructure = SecureInfrastructureConfiguration(
-        stack, "Infrastructure", key=key, name="images", vpc=vpc, log_bucket=logs.bucket
+        stack, "Infrastructure", key=key, name="images", vpc=vpc, log_bucket=logs
     )
     component = EncryptedComponent(
-        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=COMPONENT_YAML
     )
     recipe = EncryptedImageRecipe(
         stack,
@@ -76,7 +78,7 @@ def built() -> dict[str, Any]:
         key=key,
         name="sample-encrypted-workflow",
         version="1.0.0",
-        workflow_type="BUILD",
+        workflow_type=WorkflowType.BUILD,
         data=WORKFLOW_YAML,
     )
     distribution = SecureDistributionConfiguration(stack, "Distribution", key=key, name="images")
@@ -244,7 +246,7 @@ def test_image_tests_timeout_is_validated() -> None:
         stack, "Infrastructure", key=key, name="images", vpc=vpc
     )
     component = EncryptedComponent(
-        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=COMPONENT_YAML
     )
     recipe = EncryptedImageRecipe(
         stack,

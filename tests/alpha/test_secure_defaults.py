@@ -21,8 +21,8 @@ from aws_cdk.assertions import Template
 from conftest import make_app, make_stack
 from examples.quickstart import COMPONENT_YAML, WORKFLOW_YAML
 from policy_eval import ACCOUNT, PolicyEvaluator, Request
-from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey
-from secure_imagebuilder.alpha import apply_secure_defaults, as_alpha_component, as_alpha_workflow
+from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey, Platform, WorkflowType
+from secure_imagebuilder.alpha import apply_secure_defaults, to_alpha
 from secure_imagebuilder.nag import DataProtectionChecks
 
 DOCUMENT = {
@@ -122,7 +122,7 @@ def stacks() -> dict[str, dict[str, Any]]:
     container_recipe = pipeline(secure)
     alpha.ImagePipeline(secure, "ContainerPipeline", recipe=container_recipe)
     ours = EncryptedComponent(
-        secure, "Ours", key=key, name="ours", version="1.0.0", platform="Linux", data=COMPONENT_YAML
+        secure, "Ours", key=key, name="ours", version="1.0.0", platform=Platform.LINUX, data=COMPONENT_YAML
     )
     our_workflow = EncryptedWorkflow(
         secure,
@@ -130,20 +130,20 @@ def stacks() -> dict[str, dict[str, Any]]:
         key=key,
         name="sample-encrypted-workflow",
         version="1.0.0",
-        workflow_type="TEST",
+        workflow_type=WorkflowType.TEST,
         data=WORKFLOW_YAML,
     )
     mixed = alpha.ImageRecipe(
         secure,
         "MixedRecipe",
         base_image=alpha.BaseImage.from_ssm_parameter_name(AL2023),
-        components=[alpha.ComponentConfiguration(component=as_alpha_component(ours))],
+        components=[alpha.ComponentConfiguration(component=to_alpha(ours))],
     )
     alpha.ImagePipeline(
         secure,
         "MixedPipeline",
         recipe=mixed,
-        workflows=[alpha.WorkflowConfiguration(workflow=as_alpha_workflow(our_workflow))],
+        workflows=[alpha.WorkflowConfiguration(workflow=to_alpha(our_workflow))],
     )
     alpha.InfrastructureConfiguration(
         secure,
@@ -459,3 +459,20 @@ def test_an_image_builder_key_given_to_an_alpha_component_renders_its_arn() -> N
     (key_id,) = [lid for lid, r in resources.items() if r["Type"] == "AWS::KMS::Key"]
     (component,) = [r for r in resources.values() if r["Type"] == "AWS::ImageBuilder::Component"]
     assert component["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+
+
+def test_an_imported_key_gets_the_topic_and_its_owner_the_statements() -> None:
+    """A key owned elsewhere is no reason to drop notifications: its owner is told what to add."""
+    from conftest import owner_report
+
+    stack = make_stack()
+    key = ImageBuilderKey.from_key_arn(
+        stack, "Shared", f"arn:aws:kms:us-west-2:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    apply_secure_defaults(stack, key=key)
+    alpha.InfrastructureConfiguration(stack, "Infrastructure")
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::SNS::Topic", 1)
+    sids = [statement["Sid"] for statement in owner_report(stack, "TestStack/Shared")]
+    assert "AllowImageBuilderServiceLinkedRoleToPublish" in sids
+    assert "AllowImageBuilderComponentDecrypt" in sids

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import make_app, make_stack
-from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey
+from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey, Platform
 
 TEXT = st.one_of(
     st.text(max_size=40),
@@ -52,7 +52,7 @@ def test_components_synthesize_or_raise_our_error(name: Any, version: Any, data:
     key = ImageBuilderKey(stack, "Key")
     _our_error_or_success(
         lambda: EncryptedComponent(
-            stack, "C", key=key, name=name, version=version, platform="Linux", data=data
+            stack, "C", key=key, name=name, version=version, platform=Platform.LINUX, data=data
         )
     )
 

@@ -1,18 +1,18 @@
-"""Every ``key`` prop takes any ``kms.IKey`` (issue 14): an ``ImageBuilderKey`` is a ``kms.Key``; a user's
-own ``kms.Key`` gets both grant sides; an imported key gets the identity side, and its owner the rest.
+"""Every ``key`` prop takes any ``kms.IKey``: an ``ImageBuilderKey`` is a ``kms.Key``; a user's own
+``kms.Key`` gets both grant sides; an imported key is owned elsewhere: it gets the identity side, and
+``cdk synth`` prints the rest for its owner, once per key.
 """
 
 from __future__ import annotations
 
 import pytest
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
-from aws_cdk.assertions import Annotations, Match, Template
+from aws_cdk.assertions import Match, Template
 from test_documents import COMPONENT, WORKFLOW_YAML
 
-from conftest import make_stack
+from conftest import make_stack, owner_report
 from policy_eval import ACCOUNT, PolicyEvaluator, Request
 from secure_imagebuilder import (
     BuildInstanceRole,
@@ -20,10 +20,9 @@ from secure_imagebuilder import (
     EncryptedWorkflow,
     ImageBuilderKey,
     ImageBuilderNotificationTopic,
+    Platform,
     WorkflowExecutionRole,
-    grant_workflow_execution,
-    key_policy_statements,
-    owner_adds_key_policy,
+    WorkflowType,
 )
 
 WORKFLOW = f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:workflow/build/build-wf/1.0.0/1"
@@ -39,10 +38,16 @@ def own_key() -> PolicyEvaluator:
     WorkflowExecutionRole(stack, "ExecRole", key=key)
     BuildInstanceRole(stack, "InstanceRole", key=key)
     EncryptedWorkflow(
-        stack, "Wf", key=key, name="build-wf", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML
+        stack,
+        "Wf",
+        key=key,
+        name="build-wf",
+        version="1.0.0",
+        workflow_type=WorkflowType.BUILD,
+        data=WORKFLOW_YAML,
     )
     EncryptedComponent(
-        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=COMPONENT
     )
     return PolicyEvaluator(Template.from_stack(stack).to_json())
 
@@ -89,7 +94,7 @@ def test_the_workflow_and_component_are_encrypted_with_the_users_key(own_key: Po
 def test_an_image_builder_key_is_a_kms_key_for_any_cdk_l2() -> None:
     stack = make_stack()
     key = ImageBuilderKey(stack, "Key")
-    assert isinstance(key, kms.Key) and key.key is key
+    assert isinstance(key, kms.Key)
     s3.Bucket(stack, "Bucket", encryption_key=key)
     sns.Topic(stack, "Topic", master_key=key)
     template = Template.from_stack(stack)
@@ -107,17 +112,6 @@ def test_an_image_builder_key_is_a_kms_key_for_any_cdk_l2() -> None:
     template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": {"Fn::GetAtt": [key_id, "Arn"]}})
 
 
-def test_the_key_keeps_the_logical_ids_it_had_as_a_wrapper() -> None:
-    """Upgrading must not replace the key or its alias (ids from the earlier Key/Resource/Resource path)."""
-    stack = make_stack()
-    ImageBuilderKey(stack, "Key", alias="alias/imagebuilder")
-    template = Template.from_stack(stack).to_json()
-    assert {lid: r["Type"] for lid, r in template["Resources"].items()} == {
-        "KeyE447D366": "AWS::KMS::Key",
-        "KeyAlias85DCBF1E": "AWS::KMS::Alias",
-    }
-
-
 def test_a_grant_reports_both_sides() -> None:
     stack = make_stack()
     key = ImageBuilderKey(stack, "Key")
@@ -130,42 +124,35 @@ def test_a_grant_reports_both_sides() -> None:
     assert stack.resolve(key_policy.to_statement_json())["Principal"] == {"AWS": stack.resolve(role.role_arn)}
 
 
-def test_an_imported_cdk_key_gets_the_identity_side_and_its_owner_the_statement() -> None:
+def test_an_imported_cdk_key_gets_the_identity_side_and_its_owner_one_report() -> None:
     stack = make_stack()
     key = kms.Key.from_key_arn(stack, "Imported", IMPORTED)
-    role = WorkflowExecutionRole(stack, "Role", key=key)
-    grant = grant_workflow_execution(key, WorkflowExecutionRole(stack, "Other"))
-    assert grant.success and len(grant.resource_statements) == 1
-    (statement,) = key_policy_statements(key)
-    assert statement["Sid"] == "AllowImageBuilderWorkflowExecutionRole"
-    assert {"Fn::GetAtt": [stack.get_logical_id(role.node.default_child), "Arn"]} in statement["Principal"][
-        "AWS"
-    ]
-    Annotations.from_stack(stack).has_info(
-        "/TestStack/Imported", Match.string_like_regexp("ask its owner to add")
-    )
+    WorkflowExecutionRole(stack, "Role", key=key)
+    WorkflowExecutionRole(stack, "Other", key=key)
+    ImageBuilderNotificationTopic(stack, "Topic", key=key)
     Template.from_stack(stack).has_resource_properties(
         "AWS::IAM::Policy",
         {"PolicyDocument": {"Statement": Match.array_with([Match.object_like({"Resource": IMPORTED})])}},
     )
+    workflow, topic = owner_report(stack, "TestStack/Imported")
+    # One statement per kind of grant: later grantees join its principals, rendered for the owner.
+    assert workflow["Sid"] == "AllowImageBuilderWorkflowExecutionRole"
+    assert workflow["Principal"]["AWS"] == [
+        f"${{{stack.get_logical_id(role.node.default_child)}.Arn}}"  # type: ignore[arg-type]
+        for role in (stack.node.find_child("Role"), stack.node.find_child("Other"))
+    ]
+    assert topic["Sid"] == "AllowImageBuilderServiceLinkedRoleToPublish"
 
 
-def test_the_owner_added_fact_lives_on_the_imported_key() -> None:
+def test_from_key_arn_is_a_checked_cdk_import() -> None:
     stack = make_stack()
-    key = kms.Key.from_key_arn(stack, "Imported", IMPORTED)
-    with pytest.raises(ValueError, match=r"TestStack/Topic: the key is imported.*owner_adds_key_policy"):
-        ImageBuilderNotificationTopic(stack, "Topic", key=key)
-    ImageBuilderNotificationTopic(stack, "Topic2", key=owner_adds_key_policy(key))
-
-
-def test_the_older_from_key_arn_wrapper_still_works_everywhere() -> None:
-    stack = make_stack()
-    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED, key_policy_added_by_owner=True)
-    assert not key.owned and key.key_arn == IMPORTED
-    role = iam.Role(stack, "Role", assumed_by=iam.ServicePrincipal("imagebuilder.amazonaws.com"))
-    key.grant_workflow_execution(role)
+    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
+    assert not isinstance(key, kms.Key) and key.key_arn == IMPORTED and key.node.path == "TestStack/Key"
+    WorkflowExecutionRole(stack, "Exec", key=key)
     ImageBuilderNotificationTopic(stack, "Topic", key=key)
-    assert [s["Sid"] for s in key.key_policy_statements()] == [
+    BuildInstanceRole(stack, "Instance", key=key)
+    assert [s["Sid"] for s in owner_report(stack, "TestStack/Key")] == [
         "AllowImageBuilderWorkflowExecutionRole",
         "AllowImageBuilderServiceLinkedRoleToPublish",
+        "AllowImageBuilderComponentDecrypt",
     ]

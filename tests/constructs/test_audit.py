@@ -62,7 +62,7 @@ def test_audit_bucket_is_tls_only(template: Template) -> None:
     template.has_resource_properties(
         "AWS::S3::BucketPolicy",
         {
-            "Bucket": {"Ref": Match.string_like_regexp("^PipelineAuditTrailBucket")},
+            "Bucket": {"Ref": Match.string_like_regexp("^AuditTrailBucket")},
             "PolicyDocument": {
                 "Statement": Match.array_with(
                     [
@@ -83,7 +83,7 @@ def test_cloudtrail_writes_to_the_audit_bucket_only_for_this_trail(
     _, trail = only(template, "AWS::CloudTrail::Trail")
     name = trail["Properties"]["TrailName"]
     source = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{name if own_trail else 'another-trail'}"
-    bucket_id, _ = only(template, "AWS::S3::Bucket", "PipelineAuditTrailBucket")
+    bucket_id, _ = only(template, "AWS::S3::Bucket", "AuditTrailBucket")
     context = {
         "aws:SourceArn": source,
         "s3:x-amz-acl": "bucket-owner-full-control",

@@ -22,6 +22,8 @@ from secure_imagebuilder import (
     EncryptedImageRecipe,
     EncryptedWorkflow,
     ImageBuilderKey,
+    Platform,
+    WorkflowType,
     aws_managed_component,
     aws_managed_image,
 )
@@ -78,7 +80,7 @@ def test_a_component_version_with_x_is_our_error_naming_auto_builds() -> None:
             key=ImageBuilderKey(stack, "Key"),
             name="hello",
             version="1.0.x",
-            platform="Linux",
+            platform=Platform.LINUX,
             data=COMPONENT,
         )
 
@@ -92,7 +94,7 @@ def test_a_workflow_version_with_x_is_our_error() -> None:
             key=ImageBuilderKey(stack, "Key"),
             name="sample",
             version="1.x.x",
-            workflow_type="BUILD",
+            workflow_type=WorkflowType.BUILD,
             data=WORKFLOW_YAML,
         )
 
@@ -102,7 +104,7 @@ def test_a_recipe_names_the_build_of_its_component_so_a_changed_document_reaches
     stack = make_stack()
     key = ImageBuilderKey(stack, "Key")
     component = EncryptedComponent(
-        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=COMPONENT
     )
     EncryptedImageRecipe(
         stack,

@@ -1,5 +1,5 @@
-"""CDK types in props (issue 14): enums, ec2.InstanceType, events.Schedule, ec2.IMachineImage and
-ec2.BlockDevice render what the strings did; the strings still work, with a DeprecationWarning.
+"""CDK types in props: enums, ec2.InstanceType, events.Schedule, ec2.IMachineImage and ec2.BlockDevice
+render their CloudFormation values; a plain string where a type exists is our error naming the type.
 """
 
 from __future__ import annotations
@@ -13,17 +13,16 @@ from aws_cdk import aws_events as events
 from aws_cdk.assertions import Template
 from test_documents import COMPONENT, WORKFLOW_YAML
 
-from conftest import make_image_recipe, make_stack
+from conftest import make_image_recipe, make_pipeline, make_stack
 from secure_imagebuilder import (
     EncryptedComponent,
+    EncryptedContainerRecipe,
     EncryptedWorkflow,
     ImageBuilderKey,
     Platform,
-    SecureImagePipeline,
     SecureInfrastructureConfiguration,
     WorkflowType,
     aws_managed_component,
-    aws_managed_image,
 )
 
 
@@ -50,12 +49,23 @@ def _component(platform: Any) -> dict[str, Any]:
     return _props(stack, "Component")
 
 
-def test_platform_enum_renders_the_value_and_a_string_is_deprecated() -> None:
+def test_platform_enum_renders_the_value() -> None:
     assert _component(Platform.WINDOWS)["Platform"] == "Windows"
-    with pytest.warns(
-        DeprecationWarning, match=r"platform as a plain string is deprecated: pass Platform.LINUX"
-    ):
-        assert _component("Linux")["Platform"] == "Linux"
+
+
+def test_a_platform_parameter_is_decided_at_deploy_time() -> None:
+    stack = make_stack()
+    platform = cdk.CfnParameter(stack, "Platform").value_as_string
+    EncryptedComponent(
+        stack,
+        "C",
+        key=ImageBuilderKey(stack, "K"),
+        name="hello",
+        version="1.0.0",
+        platform=platform,
+        data=COMPONENT,
+    )  # type: ignore[arg-type]
+    assert _props(stack, "Component")["Platform"] == {"Ref": "Platform"}
 
 
 def test_workflow_type_enum_renders_the_value() -> None:
@@ -69,12 +79,16 @@ def test_workflow_type_enum_renders_the_value() -> None:
         workflow_type=WorkflowType.TEST,
         data=WORKFLOW_YAML,
     )
-    assert _props(stack, "Workflow")["Type"] == "TEST" and workflow.workflow_kind == "TEST"
+    assert _props(stack, "Workflow")["Type"] == "TEST" and workflow.workflow_type is WorkflowType.TEST
 
 
-@pytest.mark.parametrize("bad", [42, "linux", None])
+@pytest.mark.parametrize("bad", [42, "linux", "Linux", None])
 def test_a_platform_that_is_not_one_is_our_error(bad: Any) -> None:
-    with pytest.raises(ValueError, match=r"TestStack/C: platform must be one of Linux, Windows, macOS"):
+    with pytest.raises(
+        ValueError,
+        match=r"TestStack/C: platform must be one of Platform.LINUX, Platform.WINDOWS, Platform.MACOS: "
+        r".*; pass e.g. platform=Platform.LINUX",
+    ):
         _component(bad)
 
 
@@ -91,37 +105,39 @@ def _infrastructure(instance_types: Any) -> dict[str, Any]:
     return _props(stack, "InfrastructureConfiguration")
 
 
-def test_instance_types_take_ec2_instance_types_and_strings_are_deprecated() -> None:
+def test_instance_types_take_ec2_instance_types() -> None:
     types = [
         ec2.InstanceType.of(ec2.InstanceClass.M5, ec2.InstanceSize.LARGE),
         ec2.InstanceType("c6i.xlarge"),
     ]
     assert _infrastructure(types)["InstanceTypes"] == ["m5.large", "c6i.xlarge"]
-    with pytest.warns(DeprecationWarning, match=r"instance_types as a plain string is deprecated"):
-        assert _infrastructure(["m5.large"])["InstanceTypes"] == ["m5.large"]
+
+
+@pytest.mark.parametrize(("bad", "shown"), [(["m5.large"], "'m5.large'"), ([42], "42")])
+def test_instance_types_that_are_not_instance_types_are_our_error(bad: Any, shown: str) -> None:
+    with pytest.raises(
+        ValueError,
+        match=rf"TestStack/I: instance_types must be ec2.InstanceType objects: got {shown}; "
+        r"pass e.g. \[ec2.InstanceType\('m5.large'\)\]",
+    ):
+        _infrastructure(bad)
 
 
 def _pipeline(**props: Any) -> cdk.Stack:
     stack = make_stack()
-    defaults: dict[str, Any] = {
-        "name": "pipe",
-        "vpc": ec2.Vpc(stack, "V", max_azs=1),
-        "parent_image": aws_managed_image(stack, "amazon-linux-2023-x86"),
-        "components": [aws_managed_component(stack, "update-linux")],
-    }
-    SecureImagePipeline(stack, "P", **{**defaults, **props})
+    make_pipeline(stack, "P", **props)
     return stack
 
 
 def test_a_schedule_object_renders_its_cron_and_a_rate_is_our_error() -> None:
-    stack = _pipeline(schedule_expression=events.Schedule.cron(hour="4", minute="0", week_day="MON"))
+    stack = _pipeline(schedule=events.Schedule.cron(hour="4", minute="0", week_day="MON"))
     assert _props(stack, "ImagePipeline")["Schedule"]["ScheduleExpression"] == "cron(0 4 ? * MON *)"
     with pytest.raises(
-        ValueError, match=r"TestStack/P: schedule_expression must be a cron expression: got 'rate\(1 day\)'"
+        ValueError, match=r"TestStack/P: schedule must be a cron expression: got 'rate\(1 day\)'"
     ):
-        _pipeline(schedule_expression=events.Schedule.rate(cdk.Duration.days(1)))
-    with pytest.warns(DeprecationWarning, match=r"schedule_expression as a plain string is deprecated"):
-        _pipeline(schedule_expression="cron(0 4 ? * MON *)")
+        _pipeline(schedule=events.Schedule.rate(cdk.Duration.days(1)))
+    with pytest.raises(ValueError, match=r"TestStack/P: schedule must be an events.Schedule: got 'cron"):
+        _pipeline(schedule="cron(0 4 ? * MON *)")
 
 
 def test_a_machine_image_is_a_parent_image() -> None:
@@ -131,11 +147,18 @@ def test_a_machine_image_is_a_parent_image() -> None:
     assert parent["Ref"].startswith("SsmParameterValueawsserviceamiamazonlinuxlatestal2023")
 
 
-def test_a_container_pipeline_refuses_a_machine_image() -> None:
-    with pytest.raises(
-        ValueError, match=r"TestStack/P: a container pipeline's parent_image is a Docker image"
-    ):
-        _pipeline(container=True, parent_image=ec2.MachineImage.latest_amazon_linux2023())
+def test_a_container_recipe_refuses_a_machine_image() -> None:
+    stack = make_stack()
+    with pytest.raises(ValueError, match=r"TestStack/R: a container recipe's parent_image is a Docker image"):
+        EncryptedContainerRecipe(
+            stack,
+            "R",
+            key=ImageBuilderKey(stack, "K"),
+            name="box",
+            version="1.0.x",
+            parent_image=ec2.MachineImage.latest_amazon_linux2023(),  # type: ignore[arg-type]
+            components=[aws_managed_component(stack, "update-linux")],
+        )
 
 
 def test_block_devices_become_encrypted_recipe_volumes() -> None:
@@ -194,24 +217,3 @@ def test_a_document_location_is_an_s3_location() -> None:
             ["s3://", {"Ref": stack.get_logical_id(bucket.node.default_child)}, "/components/hello.yaml"],
         ]
     }
-
-
-def test_the_old_prop_names_still_work_with_a_warning() -> None:
-    stack = make_stack()
-    vpc = ec2.Vpc(stack, "V", max_azs=1)
-    with pytest.warns(DeprecationWarning, match=r"containers is deprecated: pass container"):
-        SecureInfrastructureConfiguration(
-            stack, "I", key=ImageBuilderKey(stack, "K"), name="infra", vpc=vpc, containers=True
-        )
-    assert (
-        _props(stack, "InfrastructureConfiguration")["InstanceMetadataOptions"]["HttpPutResponseHopLimit"]
-        == 2
-    )
-    from secure_imagebuilder import ImageBuilderVpcEndpoints
-
-    with pytest.warns(DeprecationWarning, match=r"subnets is deprecated: pass subnet_selection"):
-        ImageBuilderVpcEndpoints(
-            stack, "E", vpc=vpc, subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-        )
-    with pytest.raises(TypeError, match=r"containers is the old name of container: pass only container"):
-        ImageBuilderVpcEndpoints(stack, "E2", vpc=vpc, container=True, containers=True)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from conftest import make_stack
+from conftest import make_pipeline, make_stack
 from pipeline_scene import (
     ACCOUNT,
     ASG_SLR,
@@ -20,7 +20,6 @@ from pipeline_scene import (
     LAUNCHER,
     REGION,
     TARGETS,
-    _vpc,
     key_statements,
     only,
     pipeline_evaluator,
@@ -28,9 +27,6 @@ from pipeline_scene import (
 )
 from policy_eval import PolicyEvaluator, Request
 from secure_imagebuilder.core import permissions as actions
-from secure_imagebuilder.key import ImageBuilderKey
-from secure_imagebuilder.pipeline import SecureImagePipeline
-from secure_imagebuilder.recipe import aws_managed_component, aws_managed_image
 
 
 @pytest.fixture(scope="module")
@@ -188,14 +184,5 @@ def test_only_the_cross_account_role_of_a_target_account_copies(
 
 def test_auto_scaling_is_opt_in() -> None:
     stack = make_stack()
-    key = ImageBuilderKey(stack, "Key")
-    SecureImagePipeline(
-        stack,
-        "Pipeline",
-        name="plain",
-        key=key,
-        vpc=_vpc(stack),
-        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
-        components=[aws_managed_component(stack, "update-linux")],
-    )
+    make_pipeline(stack)
     assert "AutoScaling" not in json.dumps(Template.from_stack(stack).to_json())

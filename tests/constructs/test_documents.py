@@ -14,7 +14,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from conftest import REPO, make_app, make_stack
-from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey
+from secure_imagebuilder import EncryptedComponent, EncryptedWorkflow, ImageBuilderKey, Platform, WorkflowType
 
 WORKFLOW_YAML = """\
 name: sample-encrypted-workflow
@@ -50,14 +50,20 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
         key=key,
         name="sample-encrypted-workflow",
         version="1.0.0",
-        workflow_type="BUILD",
+        workflow_type=WorkflowType.BUILD,
         data=WORKFLOW_YAML,
     )
     EncryptedComponent(
-        stack, "Hello", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT
+        stack, "Hello", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=COMPONENT
     )
     EncryptedComponent(
-        stack, "FromFile", key=key, name="from-file", version="2.1.0", platform="Windows", path=document
+        stack,
+        "FromFile",
+        key=key,
+        name="from-file",
+        version="2.1.0",
+        platform=Platform.WINDOWS,
+        path=document,
     )
     EncryptedComponent(
         stack,
@@ -65,7 +71,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
         key=key,
         name="from-s3",
         version="1.0.0",
-        platform="Linux",
+        platform=Platform.LINUX,
         uri="s3://my-bucket/components/hello.yaml",
     )
     return Template.from_stack(stack)
@@ -126,11 +132,13 @@ def test_attributes_are_exposed() -> None:
         key=ImageBuilderKey(stack, "Key"),
         name="wf1",
         version="1.2.3",
-        workflow_type="TEST",
+        workflow_type=WorkflowType.TEST,
         data=WORKFLOW_YAML,
     )
-    assert (workflow.name, workflow.version) == ("wf1", "1.2.3")
-    assert stack.resolve(workflow.arn) == {"Fn::GetAtt": ["Build45A36621", "Arn"]}
+    assert (workflow.workflow_name, workflow.workflow_version) == ("wf1", "1.2.3")
+    assert workflow.workflow_type is WorkflowType.TEST
+    # The workflow is its L1: the logical id is the construct id.
+    assert stack.resolve(workflow.workflow_arn) == {"Fn::GetAtt": ["Build", "Arn"]}
 
 
 def build_workflow(**overrides: Any) -> None:
@@ -139,7 +147,7 @@ def build_workflow(**overrides: Any) -> None:
         "key": ImageBuilderKey(stack, "Key"),
         "name": "sample",
         "version": "1.0.0",
-        "workflow_type": "BUILD",
+        "workflow_type": WorkflowType.BUILD,
         "data": WORKFLOW_YAML,
     }
     EncryptedWorkflow(stack, "Build", **{**props, **overrides})
@@ -151,7 +159,7 @@ def build_component(**overrides: Any) -> None:
         "key": ImageBuilderKey(stack, "Key"),
         "name": "hello",
         "version": "1.0.0",
-        "platform": "Linux",
+        "platform": Platform.LINUX,
         "data": COMPONENT,
     }
     EncryptedComponent(stack, "Hello", **{**props, **overrides})
@@ -176,7 +184,8 @@ def build_component(**overrides: Any) -> None:
         ({"name": "bad/name"}, r"got 'bad/name'"),
         (
             {"workflow_type": "DEPLOY"},
-            r"workflow_type must be one of BUILD, TEST, DISTRIBUTION: got 'DEPLOY'",
+            r"workflow_type must be one of WorkflowType.BUILD, WorkflowType.TEST, "
+            r"WorkflowType.DISTRIBUTION: got 'DEPLOY'",
         ),
         ({"data": None}, r"exactly one of data, path or uri is required: got 'none'"),
         (
@@ -215,7 +224,10 @@ def test_credentials_in_a_uri_are_refused_without_echoing_them(uri: str) -> None
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"platform": "Solaris"}, r"platform must be one of Linux, Windows, macOS: got 'Solaris'"),
+        (
+            {"platform": "Solaris"},
+            r"platform must be one of Platform.LINUX, Platform.WINDOWS, Platform.MACOS: got 'Solaris'",
+        ),
         ({"data": {"schemaVersion": 1.0}}, r"lacks the required field 'phases'"),
         ({"data": {"phases": []}}, r"2 problems:\n  - the document lacks the required field 'schemaVersion'"),
     ],
@@ -251,7 +263,13 @@ class TestVersionLock:
         stack = cdk.Stack(app, "TestStack", env=env) if env else make_stack(app)
         key = ImageBuilderKey(stack, "Key")
         EncryptedWorkflow(
-            stack, "Build", key=key, name="sample", version=version, workflow_type="BUILD", data=data
+            stack,
+            "Build",
+            key=key,
+            name="sample",
+            version=version,
+            workflow_type=WorkflowType.BUILD,
+            data=data,
         )
 
     def test_first_synth_records_the_version(self, tmp_path: pathlib.Path) -> None:
@@ -301,7 +319,7 @@ class TestVersionLock:
             "import sys, aws_cdk as cdk\n"
             "sys.path[:0] = ['tests', '.']\n"
             "from conftest import make_app, make_stack\n"
-            "from secure_imagebuilder import EncryptedWorkflow, ImageBuilderKey\n"
+            "from secure_imagebuilder import EncryptedWorkflow, ImageBuilderKey, WorkflowType\n"
             "context = {'secure-imagebuilder:versions-file': sys.argv[2],\n"
             "           'secure-imagebuilder:record-versions': True}\n"
             "stack = make_stack(make_app(context=context))\n"
@@ -310,7 +328,7 @@ class TestVersionLock:
             f"data = {WORKFLOW_YAML!r}\n"
             "data += '# bucket ' + cdk.Fn.import_value('Bucket') + '\\n'\n"
             "EncryptedWorkflow(stack, 'Build', key=ImageBuilderKey(stack, 'Key'), name='sample',\n"
-            "                  version='1.0.0', workflow_type='BUILD', data=data)\n"
+            "                  version='1.0.0', workflow_type=WorkflowType.BUILD, data=data)\n"
         )
         for tokens_before in ("0", "7"):
             result = subprocess.run(
@@ -383,3 +401,35 @@ class TestVersionLock:
         monkeypatch.chdir(tmp_path)
         build_workflow()
         assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "schemaVersion: 1.0\nphases:\n  - name: build\n    steps: []\n",  # plainly valid: the fast path
+        "schemaVersion: 1.0\nphases:\n  - name: build\n    steps: !Sub x\n",  # a tag the safe loader refuses
+        "schemaVersion: 1.0\nphases: [a]\nphases: []\n",  # a duplicate: the last one counts
+        "schemaVersion: 1.0\n1: x\nphases: [a]\n",  # a key that is not a string
+        "? [a]\n: b\nschemaVersion: 1\nphases: [a]\n",  # a key that is a list
+        "<<: {schemaVersion: 1}\nphases: [a]\n",  # a merge key
+        "schemaVersion: 1.0\nphases: [{name: 'hi!'}]\n",  # a "!" that is no tag
+    ],
+)
+def test_the_fast_path_and_the_full_load_agree(document: str) -> None:
+    """A plainly valid document skips building the YAML; anything else is judged by the full load."""
+    from secure_imagebuilder.core import documents as docs
+    from secure_imagebuilder.core.validation import ValidationProblems
+
+    def judged() -> str:
+        problems = ValidationProblems(make_stack())
+        docs.load_document(problems, data=document, path=None, uri=None, required_sections=("phases",))
+        try:
+            problems.raise_if_any()
+        except ValueError as error:
+            return str(error)
+        return ""
+
+    fast = judged()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(docs, "_plainly_valid", lambda text, sections: False)
+        assert judged() == fast

@@ -39,11 +39,9 @@ def test_endpoints_admit_https_from_build_instances_only(template: Template) -> 
     template.has_resource_properties(
         "AWS::EC2::SecurityGroupIngress",
         {
-            "GroupId": {
-                "Fn::GetAtt": [Match.string_like_regexp("^PipelineEndpointsSecurityGroup"), "GroupId"]
-            },
+            "GroupId": {"Fn::GetAtt": [Match.string_like_regexp("^EndpointsSecurityGroup"), "GroupId"]},
             "SourceSecurityGroupId": {
-                "Fn::GetAtt": [Match.string_like_regexp("^PipelineInfrastructureSecurityGroup"), "GroupId"]
+                "Fn::GetAtt": [Match.string_like_regexp("^InfrastructureSecurityGroup"), "GroupId"]
             },
             "FromPort": 443,
             "ToPort": 443,

@@ -41,17 +41,17 @@ def test_infrastructure_requires_imdsv2_private_subnet_and_terminates_on_failure
             "SubnetId": {"Ref": Match.string_like_regexp("^VpcPrivateSubnet1")},
             "Logging": {
                 "S3Logs": {
-                    "S3BucketName": {"Ref": Match.string_like_regexp("^PipelineLogs")},
+                    "S3BucketName": {"Ref": Match.string_like_regexp("^InfrastructureLogs")},
                     "S3KeyPrefix": "imagebuilder/",
                 }
             },
-            "SnsTopicArn": {"Ref": Match.string_like_regexp("^PipelineNotifications")},
+            "SnsTopicArn": {"Ref": Match.string_like_regexp("^Notifications")},
         },
     )
 
 
 def test_build_security_group_allows_https_out_only(template: Template) -> None:
-    _, group = only(template, "AWS::EC2::SecurityGroup", "PipelineInfrastructure")
+    _, group = only(template, "AWS::EC2::SecurityGroup", "Infrastructure")
     assert group["Properties"]["SecurityGroupEgress"] == [
         {
             "CidrIp": "0.0.0.0/0",
@@ -65,7 +65,7 @@ def test_build_security_group_allows_https_out_only(template: Template) -> None:
 
 
 def test_instance_role_has_only_the_ssm_core_managed_policy(template: Template) -> None:
-    _, role = only(template, "AWS::IAM::Role", "PipelineInfrastructureInstanceRole")
+    _, role = only(template, "AWS::IAM::Role", "InfrastructureInstanceRole")
     assert role["Properties"]["ManagedPolicyArns"] == [
         {
             "Fn::Join": [
@@ -80,7 +80,7 @@ def test_instance_role_has_only_the_ssm_core_managed_policy(template: Template) 
 
 
 def _instance(evaluator: PolicyEvaluator, template: Template) -> str:
-    role_id, _ = only(template, "AWS::IAM::Role", "PipelineInfrastructureInstanceRole")
+    role_id, _ = only(template, "AWS::IAM::Role", "InfrastructureInstanceRole")
     return evaluator.role_arn(role_id)
 
 
@@ -137,7 +137,7 @@ def test_instance_role_decrypts_components_only_through_image_builder(
 def test_instance_role_only_puts_logs_under_its_prefix(
     evaluator: PolicyEvaluator, template: Template, action: str, path: str, allowed: bool
 ) -> None:
-    bucket_id, _ = only(template, "AWS::S3::Bucket", "PipelineLogs")
+    bucket_id, _ = only(template, "AWS::S3::Bucket", "InfrastructureLogs")
     request = Request(action, _instance(evaluator, template), f"arn:aws:s3:::{bucket_id.lower()}/{path}")
     assert evaluator.identity_allows(request) is allowed
 
@@ -167,7 +167,7 @@ def test_instance_role_encrypts_logs_only_through_s3_for_its_bucket(
     allowed: bool,
 ) -> None:
     key_id, _ = only(template, "AWS::KMS::Key")
-    bucket_id, _ = only(template, "AWS::S3::Bucket", "PipelineLogs")
+    bucket_id, _ = only(template, "AWS::S3::Bucket", "InfrastructureLogs")
     bucket = f"arn:aws:s3:::{bucket_id.lower()}"
     context: dict[str, Any] = {"kms:ViaService": via} if via else {}
     if where == "bucket":

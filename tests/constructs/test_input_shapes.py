@@ -15,6 +15,7 @@ from secure_imagebuilder import (
     EncryptedComponent,
     EncryptedImageRecipe,
     ImageBuilderKey,
+    Platform,
     SecureDistributionConfiguration,
     SecureInfrastructureConfiguration,
     aws_managed_component,
@@ -36,7 +37,7 @@ def component(stack: cdk.Stack, **overrides: Any) -> EncryptedComponent:
     props: dict[str, Any] = {
         "name": "hello",
         "version": "1.0.0",
-        "platform": "Linux",
+        "platform": Platform.LINUX,
         "data": DOC,
         **overrides,
     }
@@ -71,7 +72,7 @@ def test_instance_types_as_one_string_is_our_error() -> None:
     key = ImageBuilderKey(stack, "Key")
     with pytest.raises(
         ValueError,
-        match=r"TestStack/Infra: instance_types must be a list of strings, not one string: got 'm5.large'",
+        match=r"TestStack/Infra: instance_types must be ec2.InstanceType objects: got 'm5.large'",
     ):
         SecureInfrastructureConfiguration(
             stack, "Infra", key=key, name="infra", vpc=vpc, instance_types="m5.large"
@@ -111,7 +112,7 @@ def test_a_list_token_is_accepted_and_rendered_unchanged() -> None:
     stack = make_stack()
     param = cdk.CfnParameter(stack, "Oses", type="CommaDelimitedList")
     built = component(stack, supported_os_versions=param.value_as_list)
-    rendered = stack.resolve(built.resource.supported_os_versions)
+    rendered = stack.resolve(built.supported_os_versions)
     assert rendered == {"Ref": "Oses"}
 
 
@@ -135,7 +136,7 @@ def test_a_path_given_as_str_is_read(tmp_path: Any) -> None:
     document = tmp_path / "doc.yaml"
     document.write_text(DOC)
     built = component(make_stack(), data=None, path=str(document))
-    assert built.resource.data == DOC
+    assert built.data == DOC
 
 
 def test_a_non_utf8_file_is_explained(tmp_path: Any) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 
-from conftest import make_stack
+from conftest import make_stack, owner_report
 from secure_imagebuilder import ImageBuilderKey, WorkflowExecutionRole
 
 PARTITION = {"Ref": "AWS::Partition"}
@@ -225,7 +225,6 @@ def test_imported_key_adds_identity_side_and_reports_the_key_policy_statement() 
     stack = make_stack(env=True)
     arn = "arn:aws:kms:us-west-2:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     key = ImageBuilderKey.from_key_arn(stack, "Shared", arn)
-    assert key.owned is False
     WorkflowExecutionRole(stack, "ExecRole", key=key)
     template = Template.from_stack(stack)
     template.resource_count_is("AWS::KMS::Key", 0)
@@ -233,30 +232,32 @@ def test_imported_key_adds_identity_side_and_reports_the_key_policy_statement() 
         "AWS::IAM::Policy",
         {"PolicyDocument": {"Statement": [Match.object_like({"Resource": arn})]}},
     )
-    (statement,) = key.key_policy_statements()
+    (statement,) = owner_report(stack, "TestStack/Shared")
     assert statement["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert statement["Condition"]["StringLike"] == {
         "kms:EncryptionContext:aws:imagebuilder:arn": "arn:aws:imagebuilder:*:111122223333:workflow/*"
     }
-    infos = [e for e in key.node.metadata if e.type == "aws:cdk:info"]
-    assert infos and "ask its owner to add this statement" in str(infos[0].data)
 
 
 def test_the_owner_message_has_no_cloudformation_intrinsics() -> None:
     """An environment-agnostic stack: the owner gets placeholders to fill in, not Fn::GetAtt / Ref."""
     stack = make_stack()
-    key = ImageBuilderKey.from_key_arn(
+    ImageBuilderKey.from_key_arn(
         stack, "Shared", "arn:aws:kms:us-west-2:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     )
-    WorkflowExecutionRole(stack, "ExecRole", key=key)
-    (info,) = [str(e.data) for e in key.node.metadata if e.type == "aws:cdk:info"]
+    WorkflowExecutionRole(stack, "ExecRole", key=stack.node.find_child("Shared"))  # type: ignore[arg-type]
+    (info,) = [
+        str(m.entry.data)
+        for m in Annotations.from_stack(stack).find_info("/TestStack/Shared", Match.any_value())
+    ]
     assert "Fn::" not in info and "'Ref'" not in info and '"Ref"' not in info
     assert "${AWS::AccountId}" in info and "${ExecRole" in info and "replace ${AWS::AccountId}" in info
 
 
-def test_key_without_grants_has_no_statements_to_report() -> None:
-    key = ImageBuilderKey(make_stack(), "Key")
-    assert key.key_policy_statements() == []
+def test_a_key_of_this_app_is_never_reported() -> None:
+    stack = make_stack()
+    WorkflowExecutionRole(stack, "ExecRole", key=ImageBuilderKey(stack, "Key"))
+    assert Annotations.from_stack(stack).find_info("*", Match.string_like_regexp("ask its owner")) == []
 
 
 @pytest.mark.parametrize(

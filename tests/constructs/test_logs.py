@@ -10,12 +10,11 @@ import json
 import pytest
 from aws_cdk.assertions import Template
 
-from conftest import make_stack
+from conftest import make_pipeline, make_stack
 from pipeline_scene import (
     ACCOUNT,
     KEY_ARN,
     REGION,
-    _vpc,
     key_statements,
     only,
     pipeline_evaluator,
@@ -23,9 +22,6 @@ from pipeline_scene import (
 )
 from policy_eval import PolicyEvaluator, Request
 from secure_imagebuilder.core import permissions as actions
-from secure_imagebuilder.key import ImageBuilderKey
-from secure_imagebuilder.pipeline import SecureImagePipeline
-from secure_imagebuilder.recipe import aws_managed_component, aws_managed_image
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +35,7 @@ def evaluator() -> PolicyEvaluator:
 
 
 def test_log_bucket_is_encrypted_versioned_private_and_retained(template: Template) -> None:
-    _, bucket = only(template, "AWS::S3::Bucket", "PipelineLogs")
+    _, bucket = only(template, "AWS::S3::Bucket", "InfrastructureLogs")
     key_id, _ = only(template, "AWS::KMS::Key")
     assert bucket["DeletionPolicy"] == "Retain"
     props = bucket["Properties"]
@@ -64,8 +60,8 @@ def test_log_bucket_is_encrypted_versioned_private_and_retained(template: Templa
 def test_log_bucket_policy_denies_no_tls_and_tls_below_1_2(
     template: Template, evaluator: PolicyEvaluator
 ) -> None:
-    bucket_id, _ = only(template, "AWS::S3::Bucket", "PipelineLogs")
-    _, policy = only(template, "AWS::S3::BucketPolicy", "PipelineLogs")
+    bucket_id, _ = only(template, "AWS::S3::Bucket", "InfrastructureLogs")
+    _, policy = only(template, "AWS::S3::BucketPolicy", "InfrastructureLogs")
     statements = evaluator.resolve(policy["Properties"]["PolicyDocument"]["Statement"])
     reader = f"arn:aws:iam::{ACCOUNT}:role/Reader"
     resource = f"arn:aws:s3:::{bucket_id.lower()}/imagebuilder/log.txt"
@@ -128,16 +124,7 @@ def test_logs_service_encrypts_only_for_our_log_groups(
 
 def test_the_default_log_groups_exist_encrypted_even_without_cloudwatch_logs() -> None:
     stack = make_stack()
-    key = ImageBuilderKey(stack, "Key")
-    SecureImagePipeline(
-        stack,
-        "Pipeline",
-        name="plain",
-        key=key,
-        vpc=_vpc(stack),
-        parent_image=aws_managed_image(stack, "amazon-linux-2023-x86"),
-        components=[aws_managed_component(stack, "update-linux")],
-    )
+    make_pipeline(stack)
     template = Template.from_stack(stack)
     for name in ("/aws/imagebuilder/plain", "/aws/imagebuilder/pipeline/plain"):
         template.has_resource_properties(

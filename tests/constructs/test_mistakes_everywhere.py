@@ -15,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 from test_documents import COMPONENT, WORKFLOW_YAML
 
-from conftest import make_image_recipe, make_stack
+from conftest import make_image_recipe, make_infrastructure, make_pipeline, make_stack
 from secure_imagebuilder import (
     BuildInstanceRole,
     EncryptedComponent,
@@ -27,12 +27,14 @@ from secure_imagebuilder import (
     ImageBuilderLogGroup,
     ImageBuilderNotificationTopic,
     ImageBuilderVpcEndpoints,
+    Platform,
     RolesAnywhereAccess,
     SecureDistributionConfiguration,
     SecureImage,
     SecureImagePipeline,
     SecureInfrastructureConfiguration,
     WorkflowExecutionRole,
+    WorkflowType,
     aws_managed_component,
     aws_managed_image,
 )
@@ -53,10 +55,16 @@ def our_error(build: Callable[[cdk.Stack], object], path: str, what: str, value:
 
 KEYED: dict[str, Build] = {
     "Component": lambda s, key: EncryptedComponent(
-        s, "Component", key=key, name="hello", version="1.0.0", platform="Linux", data=COMPONENT
+        s, "Component", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=COMPONENT
     ),
     "Workflow": lambda s, key: EncryptedWorkflow(
-        s, "Workflow", key=key, name="wf", version="1.0.0", workflow_type="BUILD", data=WORKFLOW_YAML
+        s,
+        "Workflow",
+        key=key,
+        name="wf",
+        version="1.0.0",
+        workflow_type=WorkflowType.BUILD,
+        data=WORKFLOW_YAML,
     ),
     "Recipe": lambda s, key: EncryptedImageRecipe(
         s,
@@ -75,14 +83,8 @@ KEYED: dict[str, Build] = {
     "Bucket": lambda s, key: ImageBuilderLogBucket(s, "Bucket", key=key),
     "LogGroup": lambda s, key: ImageBuilderLogGroup(s, "LogGroup", key=key, log_group_name="/ib/logs"),
     "Trail": lambda s, key: ImageBuilderAuditTrail(s, "Trail", key=key),
-    "Pipeline": lambda s, key: SecureImagePipeline(
-        s,
-        "Pipeline",
-        name="pipe",
-        key=key,
-        vpc=ec2.Vpc(s, "Vpc"),
-        parent_image="ami-0123456789abcdef0",
-        components=[aws_managed_component(s, "update-linux")],
+    "Pipeline": lambda s, key: make_pipeline(
+        s, key=key, recipe=_recipe(s), infrastructure=make_infrastructure(s, ImageBuilderKey(s, "K"))
     ),
     "ExecutionRole": lambda s, key: WorkflowExecutionRole(s, "ExecutionRole", key=key),
     "InstanceRole": lambda s, key: BuildInstanceRole(s, "InstanceRole", key=key),
@@ -102,7 +104,7 @@ def test_a_key_that_is_not_a_key_is_our_error(construct: str, key: Any, shown: s
         construct,
         "key must be a KMS key",
         shown,
-        "your own kms.Key, or kms.Key.from_key_arn(scope, id, arn)",
+        "your own kms.Key, or ImageBuilderKey.from_key_arn(scope, id, arn)",
     )
 
 
@@ -266,13 +268,8 @@ def _recipe(s: cdk.Stack) -> EncryptedImageRecipe:
 
 
 def _pipeline(s: cdk.Stack, **props: Any) -> SecureImagePipeline:
-    base: dict[str, Any] = {
-        "name": "pipe",
-        "vpc": ec2.Vpc(s, "Vpc", max_azs=1),
-        "parent_image": "ami-0123456789abcdef0",
-        "components": [aws_managed_component(s, "update-linux")],
-    }
-    return SecureImagePipeline(s, "Pipeline", **{**base, **props})
+    pipeline: SecureImagePipeline = make_pipeline(s, **props)
+    return pipeline
 
 
 WRONG_KINDS: list[tuple[str, Callable[[cdk.Stack], object], str, str, str]] = [
@@ -367,18 +364,18 @@ WRONG_KINDS: list[tuple[str, Callable[[cdk.Stack], object], str, str, str]] = [
         "'eu-west-1'",
     ),
     (
-        "pipeline vpc",
-        lambda s: SecureImagePipeline(
-            s,
-            "Pipeline",
-            name="pipe",
-            vpc="vpc-1",
-            parent_image="ami-0123456789abcdef0",
-            components=[aws_managed_component(s, "update-linux")],
-        ),
+        "pipeline infrastructure",
+        lambda s: _pipeline(s, infrastructure="vpc-1"),
         "Pipeline",
-        "vpc must be an ec2.IVpc",
+        "infrastructure must be an IInfrastructureConfiguration",
         "'vpc-1'",
+    ),
+    (
+        "pipeline description",
+        lambda s: _pipeline(s, description=42),
+        "Pipeline",
+        "description must be text",
+        "42",
     ),
     (
         "pipeline tags",
@@ -390,8 +387,8 @@ WRONG_KINDS: list[tuple[str, Callable[[cdk.Stack], object], str, str, str]] = [
     (
         "pipeline retention",
         lambda s: _pipeline(s, log_retention=30),
-        "Pipeline/ImageLogGroup",
-        "retention must be a logs.RetentionDays",
+        "Pipeline",
+        "log_retention must be a logs.RetentionDays",
         "30",
     ),
     (
@@ -420,7 +417,7 @@ WRONG_KINDS: list[tuple[str, Callable[[cdk.Stack], object], str, str, str]] = [
             ),
         ),
         "Image",
-        "recipe must be a construct of this library",
+        "recipe must be an IImageRecipe or IContainerRecipe",
         "'arn:aws:imagebuilder",
     ),
 ]

@@ -84,7 +84,7 @@ def test_container_recipe_is_encrypted(container_template: Template) -> None:
             "ContainerType": "DOCKER",
             "TargetRepository": {
                 "Service": "ECR",
-                "RepositoryName": {"Ref": Match.string_like_regexp("^Pipeline")},
+                "RepositoryName": {"Ref": Match.string_like_regexp("^RecipeRepository")},
             },
             "InstanceConfiguration": {
                 "BlockDeviceMappings": [

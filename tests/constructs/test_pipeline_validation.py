@@ -7,36 +7,46 @@ from typing import Any
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_events as events
 from aws_cdk import aws_s3 as s3
 
-from conftest import make_stack
+from conftest import make_pipeline, make_stack, owner_report
 from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
 from secure_imagebuilder.infrastructure import SecureInfrastructureConfiguration
 from secure_imagebuilder.key import ImageBuilderKey
 from secure_imagebuilder.logs import ImageBuilderLogGroup
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
 from secure_imagebuilder.pipeline import SecureImagePipeline
-from secure_imagebuilder.recipe import EncryptedImageRecipe, aws_managed_component
+from secure_imagebuilder.recipe import EncryptedImageRecipe
 
 IMPORTED = "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def _pipeline(**overrides: Any) -> SecureImagePipeline:
+    pipeline: SecureImagePipeline = make_pipeline(make_stack(), name="golden", **overrides)
+    return pipeline
+
+
+def _infrastructure(**overrides: Any) -> SecureInfrastructureConfiguration:
     stack = make_stack()
     vpc = overrides.pop("vpc", None) or ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1)
-    props: dict[str, Any] = {
-        "name": "golden",
-        "vpc": vpc,
-        "parent_image": "ami-0123456789abcdef0",
-        "components": [aws_managed_component(stack, "update-linux")],
-        **overrides,
-    }
-    return SecureImagePipeline(stack, "Pipeline", **props)
+    return SecureInfrastructureConfiguration(
+        stack, "Infra", **{"key": ImageBuilderKey(stack, "Key"), "name": "golden", "vpc": vpc, **overrides}
+    )
+
+
+def _distribution(**overrides: Any) -> SecureDistributionConfiguration:
+    stack = make_stack()
+    return SecureDistributionConfiguration(
+        stack, "Dist", **{"key": ImageBuilderKey(stack, "Key"), "name": "golden", **overrides}
+    )
 
 
 def test_public_subnet_selection_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"no public IP, but subnet_selection asks for public subnets"):
-        _pipeline(subnet_selection=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC))
+    with pytest.raises(
+        ValueError, match=r"TestStack/Infra: build instances get no public IP, but subnet_selection asks"
+    ):
+        _infrastructure(subnet_selection=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC))
 
 
 def test_a_public_subnet_given_by_object_is_refused() -> None:
@@ -62,22 +72,18 @@ def test_a_vpc_without_private_subnets_is_refused() -> None:
         subnet_configuration=[ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC)],
     )
     with pytest.raises(ValueError, match=r"private subnet, but the vpc has none"):
-        _pipeline(vpc=vpc)
+        SecureInfrastructureConfiguration(
+            stack, "Infra", key=ImageBuilderKey(stack, "Key"), name="golden", vpc=vpc
+        )
 
 
 def test_a_log_bucket_without_a_kms_key_is_refused() -> None:
     stack = make_stack()
     bucket = s3.Bucket.from_bucket_name(stack, "Logs", "my-build-logs")
     vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1)
-    with pytest.raises(ValueError, match=r"the log bucket has no KMS key"):
-        SecureImagePipeline(
-            stack,
-            "Pipeline",
-            name="golden",
-            vpc=vpc,
-            parent_image="ami-0123456789abcdef0",
-            components=[aws_managed_component(stack, "update-linux")],
-            log_bucket=bucket,
+    with pytest.raises(ValueError, match=r"TestStack/Infra: the log bucket has no KMS key"):
+        SecureInfrastructureConfiguration(
+            stack, "Infra", key=ImageBuilderKey(stack, "Key"), name="golden", vpc=vpc, log_bucket=bucket
         )
 
 
@@ -86,46 +92,33 @@ def test_account_ids_must_have_12_digits(account: str) -> None:
     with pytest.raises(
         ValueError, match=rf"target_account_ids must be 12-digit AWS account ids: got '{account}'"
     ):
-        _pipeline(target_account_ids=[account])
+        _distribution(target_account_ids=[account])
 
 
 def test_launch_permission_account_ids_must_have_12_digits() -> None:
     with pytest.raises(ValueError, match=r"launch_permission_account_ids must be 12-digit"):
-        _pipeline(launch_permission_account_ids=["1234"])
+        _distribution(launch_permission_account_ids=["1234"])
 
 
-def test_an_imported_key_cannot_get_the_topic_grant() -> None:
+def test_an_imported_key_is_owned_elsewhere_and_every_grant_it_needs_is_reported() -> None:
+    """Service-linked roles, CloudWatch Logs and other accounts get key-policy statements only: for a key
+    created outside this app they are accepted and printed for its owner, all in one message."""
     stack = make_stack()
     key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
-    with pytest.raises(ValueError, match=r"the key is imported, so the key-policy grant for Image Builder"):
-        ImageBuilderNotificationTopic(stack, "Topic", key=key)
-
-
-def test_an_imported_key_cannot_get_the_logs_grant() -> None:
-    stack = make_stack()
-    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
-    with pytest.raises(ValueError, match=r"grant for CloudWatch Logs cannot be added"):
-        ImageBuilderLogGroup(stack, "Logs", key=key, log_group_name="/aws/imagebuilder/golden")
-
-
-def test_an_imported_key_cannot_get_the_distribution_grants() -> None:
-    stack = make_stack()
-    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
-    with pytest.raises(ValueError, match=r"grant for other accounts and Auto Scaling"):
-        SecureDistributionConfiguration(stack, "Dist", key=key, name="golden", grant_auto_scaling=True)
-    with pytest.raises(ValueError, match=r"grant for other accounts and Auto Scaling"):
-        SecureDistributionConfiguration(
-            stack, "Dist2", key=key, name="golden", target_account_ids=["444455556666"]
-        )
-    # Nothing to grant by default (Auto Scaling is opt-in): an imported key is fine.
-    SecureDistributionConfiguration(stack, "Dist3", key=key, name="golden")
-
-
-def test_an_imported_key_is_accepted_when_its_owner_adds_the_statements() -> None:
-    stack = make_stack()
-    key = ImageBuilderKey.from_key_arn(stack, "Key", IMPORTED)
-    ImageBuilderNotificationTopic(stack, "Topic", key=key, key_policy_added_by_owner=True)
-    assert any("AllowImageBuilderServiceLinkedRoleToPublish" in str(s) for s in key.key_policy_statements())
+    ImageBuilderNotificationTopic(stack, "Topic", key=key)
+    ImageBuilderLogGroup(stack, "Logs", key=key, log_group_name="/aws/imagebuilder/golden")
+    SecureDistributionConfiguration(
+        stack, "Dist", key=key, name="golden", target_account_ids=["444455556666"], grant_auto_scaling=True
+    )
+    sids = [s["Sid"] for s in owner_report(stack, "TestStack/Key")]
+    assert sids[0] == "AllowImageBuilderServiceLinkedRoleToPublish"
+    assert sids[1].startswith("AllowCloudWatchLogs")
+    assert sids[2:] == [
+        "AllowDistributionTargetAccounts",
+        "AllowDistributionTargetAccountsCreateGrant",
+        "AllowAutoScalingServiceLinkedRole",
+        "AllowAutoScalingServiceLinkedRoleCreateGrant",
+    ]
 
 
 def test_another_region_needs_its_own_key() -> None:
@@ -150,7 +143,6 @@ def test_a_key_of_another_region_is_refused() -> None:
             key=ImageBuilderKey(stack, "Key"),
             name="golden",
             regions=[DistributionRegion("eu-west-1", key=replica)],
-            key_policy_added_by_owner=True,
         )
 
 
@@ -167,29 +159,24 @@ def test_tags_with_sensitive_data_are_refused(tags: dict[str, str], kind: str) -
 
 
 def test_schedule_must_be_cron() -> None:
-    with pytest.raises(
-        ValueError, match=r"schedule_expression must be a cron expression: got 'rate\(1 day\)'"
-    ):
-        _pipeline(schedule_expression="rate(1 day)")
+    with pytest.raises(ValueError, match=r"schedule must be a cron expression: got 'rate\(1 day\)'"):
+        _pipeline(schedule=events.Schedule.expression("rate(1 day)"))
 
 
-def test_container_pipelines_take_no_ami_distribution() -> None:
-    with pytest.raises(ValueError, match=r"apply to AMIs, not container images"):
-        _pipeline(container=True, target_account_ids=["444455556666"])
-
-
-def test_a_container_repository_needs_a_container_pipeline() -> None:
+def test_a_container_repository_needs_a_container_build() -> None:
     stack = make_stack()
     repository = ecr.Repository.from_repository_name(stack, "Repo", "images")
-    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1)
-    with pytest.raises(ValueError, match=r"container_repository is only used by container pipelines"):
-        SecureImagePipeline(
+    with pytest.raises(
+        ValueError,
+        match=r"TestStack/Infra: container_repository is only used by container builds: "
+        r"got 'TestStack/Repo'; pass container=True",
+    ):
+        SecureInfrastructureConfiguration(
             stack,
-            "Pipeline",
+            "Infra",
+            key=ImageBuilderKey(stack, "Key"),
             name="golden",
-            vpc=vpc,
-            parent_image="ami-0123456789abcdef0",
-            components=[aws_managed_component(stack, "update-linux")],
+            vpc=ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=1),
             container_repository=repository,
         )
 

@@ -156,7 +156,7 @@ def test_the_evaluator_itself_allows_an_unscoped_grant() -> None:
     stack = make_stack()
     key = ImageBuilderKey(stack, "Key")
     role = iam.Role(stack, "ExecRole", assumed_by=iam.ServicePrincipal("imagebuilder.amazonaws.com"))
-    key.key.grant_decrypt(role)
+    key.grant_decrypt(role)
     evaluator = PolicyEvaluator(Template.from_stack(stack).to_json())
     request = dataclasses.replace(cloudtrail_request(evaluator, "kms:Decrypt"), context={})
     assert evaluator.kms_allows(lid(evaluator, "Key"), request)

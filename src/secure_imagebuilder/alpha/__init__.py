@@ -47,17 +47,17 @@ Why these mechanisms (aws-cdk-lib 2.275):
   constructs in the scope when it is called (aws-cdk-lib ``MixinApplicator``); the contract here is one
   call *before* the constructs are created.
 
-Interoperability: our ``EncryptedComponent``/``EncryptedWorkflow`` implement the alpha ``IComponent``/
-``IWorkflow`` when this package is installed and go straight into the alpha L2s (:func:`as_alpha_component`
-and :func:`as_alpha_workflow` are kept for earlier code); recipes go through
-:func:`as_alpha_image_recipe`/:func:`as_alpha_container_recipe`. The reverse needs nothing: our recipes and
-pipelines take alpha components, workflows, recipes and configurations.
+Interoperability: our components, workflows and recipes go into the alpha L2s through :func:`to_alpha`
+(the alpha class's own import of our ARN; nothing declares or patches an alpha interface on our classes).
+The reverse needs nothing: our recipes, images and pipelines take alpha components, workflows, recipes
+and configurations as they are (``secure_imagebuilder.interfaces``).
 """
 
 from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder_alpha as alpha
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
@@ -69,28 +69,16 @@ from secure_imagebuilder.alpha._injectors import (
     LifecycleRoleInjector,
 )
 from secure_imagebuilder.alpha._state import SecureDefaultsState
-from secure_imagebuilder.alpha.interop import (
-    as_alpha_component,
-    as_alpha_container_recipe,
-    as_alpha_image_recipe,
-    as_alpha_workflow,
-)
+from secure_imagebuilder.alpha.interop import to_alpha
 from secure_imagebuilder.core import defaults, keys
-from secure_imagebuilder.key import KeyLike
 
-__all__ = [
-    "apply_secure_defaults",
-    "as_alpha_component",
-    "as_alpha_container_recipe",
-    "as_alpha_image_recipe",
-    "as_alpha_workflow",
-]
+__all__ = ["apply_secure_defaults", "to_alpha"]
 
 
 def apply_secure_defaults(
     scope: IConstruct,
     *,
-    key: KeyLike,
+    key: kms.IKey,
     log_bucket: s3.IBucket | None = None,
     log_prefix: str = defaults.LOG_PREFIX,
     notifications: bool = True,

@@ -87,10 +87,13 @@ class SecureDefaultsAspect:
             return
         if resource.container_recipe_arn is None:
             return
-        role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(ECR_CONTAINER_BUILDS))
-        suppressions.acknowledge(
+        policy = iam.ManagedPolicy.from_aws_managed_policy_name(ECR_CONTAINER_BUILDS)
+        role.add_managed_policy(policy)
+        suppressions.acknowledge_value(
             role,
-            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{ECR_CONTAINER_BUILDS}]",
+            "AwsSolutions-IAM4",
+            "Policy",
+            policy.managed_policy_arn,
             "Container builds push to and pull from ECR; AWS maintains this policy for Image Builder's "
             "container build instances (the alpha InfrastructureConfiguration attaches it too).",
         )

@@ -17,7 +17,6 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import IConstruct
 
-from secure_imagebuilder.core import keys
 from secure_imagebuilder.logs import ImageBuilderLogBucket
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
 
@@ -56,16 +55,10 @@ class SecureDefaultsState:
     def topic_for(self, scope: IConstruct) -> sns.ITopic | None:
         """One ``ImageBuilderNotificationTopic`` per stack; none when notifications are off.
 
-        The topic's key policy lets Image Builder's service-linked role publish, which needs a key this
-        app owns: for an imported key no topic is made (an info message says why).
+        The topic's key policy lets Image Builder's service-linked role publish; for an imported key that
+        statement is printed for the key's owner at synth time.
         """
         if not self.notifications:
-            return None
-        if not keys.is_owned(self.key):
-            cdk.Annotations.of(scope).add_info(
-                "secure defaults: no notification topic, the key is imported and its policy cannot let "
-                "Image Builder publish; pass notification_topic yourself (ImageBuilderNotificationTopic)"
-            )
             return None
         stack = cdk.Stack.of(scope)
         path = stack.node.path

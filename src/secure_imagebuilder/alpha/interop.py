@@ -1,25 +1,32 @@
-"""Our recipes where the alpha L2s expect theirs, and the adapters of earlier releases.
+"""Our versioned resources where the alpha L2s take theirs: ``to_alpha``.
 
-Components and workflows need no adapter any more: with the alpha package installed they implement
-``IComponent``/``IWorkflow`` themselves (``core/versioned.py``), so they go straight into an alpha
-``ImageRecipe`` or ``ImagePipeline``. Recipes cannot: the alpha ``Image``/``ImagePipeline`` call a private
-``_isImageRecipe()`` that jsii does not forward to a Python object, so a recipe goes through the alpha
-class's own import (``ImageRecipe.fromImageRecipeAttributes``), which the alpha code fully supports. Each
-reference is a child of our construct (id ``Alpha``), created once, so it moves with it.
+The other way needs nothing: our recipes, images and pipelines take the alpha L2s as they are (they
+satisfy ``secure_imagebuilder.interfaces``). This way, an alpha L2 takes only an object that implements
+its jsii interface, and our classes declare none: declaring one would mean importing the alpha package
+for every app, or changing a class at run time. So an object goes through the alpha class's own import
+(``Component.fromComponentAttributes``, ...), which the alpha code fully supports; the alpha
+``Image``/``ImagePipeline`` even require it for recipes (they call a private ``_isImageRecipe()``).
+
+The reference is a child of our construct (id ``Alpha``), made once, so it moves with it, and it renders
+our ARN (``Fn::GetAtt``), so CloudFormation orders the alpha resource after ours.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder_alpha as alpha
 from constructs import Construct
 
-from secure_imagebuilder.component import EncryptedComponent
-from secure_imagebuilder.recipe import EncryptedContainerRecipe, EncryptedImageRecipe
-from secure_imagebuilder.workflow import EncryptedWorkflow
+from secure_imagebuilder.core.validation import shown
+from secure_imagebuilder.core.versioned import (
+    ComponentAttributes,
+    ContainerRecipeAttributes,
+    ImageRecipeAttributes,
+    WorkflowAttributes,
+)
 
 T = TypeVar("T")
 ADAPTER_ID = "Alpha"
@@ -32,49 +39,61 @@ def _adapter(construct: Construct, make: Callable[[Construct, str], T]) -> T:
     return existing if existing is not None else make(construct, ADAPTER_ID)  # type: ignore[return-value]
 
 
-def as_alpha_component(component: EncryptedComponent) -> alpha.IComponent:
-    """``component`` as an alpha ``IComponent`` (for ``ImageRecipe``/``ContainerRecipe`` components).
+@overload
+def to_alpha(resource: ComponentAttributes) -> alpha.IComponent: ...
+@overload
+def to_alpha(resource: WorkflowAttributes) -> alpha.IWorkflow: ...
+@overload
+def to_alpha(resource: ImageRecipeAttributes) -> alpha.IImageRecipe: ...
+@overload
+def to_alpha(resource: ContainerRecipeAttributes) -> alpha.IContainerRecipe: ...
+def to_alpha(resource: object) -> Any:
+    """Our component, workflow or recipe (created or imported) as the alpha interface of its kind.
 
-    The recipe renders our component's ARN (``Fn::GetAtt``), so CloudFormation orders the recipe after it.
+    For ``ImageRecipe``/``ContainerRecipe`` components, ``Image``/``ImagePipeline`` recipes and workflows::
+
+        alpha.ImagePipeline(stack, "Pipeline", recipe=to_alpha(recipe),
+                            workflows=[alpha.WorkflowConfiguration(workflow=to_alpha(workflow))])
     """
-    return _adapter(
-        component,
-        lambda scope, id: alpha.Component.from_component_attributes(scope, id, component_arn=component.arn),
+    construct: Any = resource
+    if isinstance(resource, ComponentAttributes):
+        return _adapter(
+            construct,
+            lambda scope, id: alpha.Component.from_component_attributes(
+                scope, id, component_arn=resource.component_arn
+            ),
+        )
+    if isinstance(resource, WorkflowAttributes):
+        return _adapter(construct, lambda scope, id: _workflow(scope, id, resource))
+    if isinstance(resource, ImageRecipeAttributes):
+        return _adapter(
+            construct,
+            lambda scope, id: alpha.ImageRecipe.from_image_recipe_attributes(
+                scope, id, image_recipe_arn=resource.image_recipe_arn
+            ),
+        )
+    if isinstance(resource, ContainerRecipeAttributes):
+        return _adapter(
+            construct,
+            lambda scope, id: alpha.ContainerRecipe.from_container_recipe_attributes(
+                scope, id, container_recipe_arn=resource.container_recipe_arn
+            ),
+        )
+    raise ValueError(
+        f"to_alpha: it takes a component, workflow or recipe of this library: got {shown(resource)}; pass "
+        "an EncryptedComponent, EncryptedWorkflow, EncryptedImageRecipe or EncryptedContainerRecipe (or "
+        "one imported with from_<kind>_arn); alpha L2s need no conversion"
     )
 
 
-def as_alpha_workflow(workflow: EncryptedWorkflow) -> alpha.IWorkflow:
-    """``workflow`` as an alpha ``IWorkflow`` (for the ``workflows`` of ``Image``/``ImagePipeline``)."""
+def _workflow(scope: Construct, id: str, workflow: WorkflowAttributes) -> alpha.IWorkflow:
     # The alpha import splits a workflow ARN into type/name/version and rejects a token (our ARN is
-    # ``Fn::GetAtt``), so it gets the parts; the version is read from the ARN, so the pipeline's ARN still
+    # Fn::GetAtt), so it gets the parts; the version is read from the ARN, so the pipeline's ARN still
     # references the workflow and CloudFormation creates the workflow first.
-    return _adapter(
-        workflow,
-        lambda scope, id: alpha.Workflow.from_workflow_attributes(
-            scope,
-            id,
-            workflow_name=workflow.name,
-            workflow_type=alpha.WorkflowType(workflow.workflow_kind),
-            workflow_version=cdk.Fn.select(3, cdk.Fn.split("/", workflow.arn)),
-        ),
-    )
-
-
-def as_alpha_image_recipe(recipe: EncryptedImageRecipe) -> alpha.IImageRecipe:
-    """``recipe`` as an alpha ``IImageRecipe`` (for the ``recipe`` of ``Image``/``ImagePipeline``)."""
-    return _adapter(
-        recipe,
-        lambda scope, id: alpha.ImageRecipe.from_image_recipe_attributes(
-            scope, id, image_recipe_arn=recipe.arn
-        ),
-    )
-
-
-def as_alpha_container_recipe(recipe: EncryptedContainerRecipe) -> alpha.IContainerRecipe:
-    """``recipe`` as an alpha ``IContainerRecipe`` (for the ``recipe`` of ``Image``/``ImagePipeline``)."""
-    return _adapter(
-        recipe,
-        lambda scope, id: alpha.ContainerRecipe.from_container_recipe_attributes(
-            scope, id, container_recipe_arn=recipe.arn
-        ),
+    return alpha.Workflow.from_workflow_attributes(
+        scope,
+        id,
+        workflow_name=workflow.workflow_name,
+        workflow_type=alpha.WorkflowType(str(workflow.workflow_type)),
+        workflow_version=cdk.Fn.select(3, cdk.Fn.split("/", workflow.workflow_arn)),
     )

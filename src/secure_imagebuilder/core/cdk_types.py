@@ -1,8 +1,8 @@
-"""CDK types in props, turned into what the L1s take: instance types, schedules, machine images, enums.
+"""CDK types in props, turned into what the L1s take: enums, instance types, schedules, machine images.
 
-Each prop still takes the plain string it took before; a string where a type exists raises a
-``DeprecationWarning`` that names the type (shown by pytest and ``python -W default``; CDK prints
-nothing), so apps move at their own pace.
+A prop whose idea has an enum or a CDK type takes that type only; anything else (a plain string
+included) is our error naming the type to pass. Tokens are accepted where the type can hold one: a
+list token for ``instance_types``, ``events.Schedule.expression(token)`` for a schedule.
 """
 
 from __future__ import annotations
@@ -18,75 +18,65 @@ from secure_imagebuilder.core import checks, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 
 
-def deprecated_string(prop: str, instead: str) -> None:
-    """Warn that ``prop`` was given as a plain string where ``instead`` exists."""
-    checks.warn_deprecated(f"{prop} as a plain string is deprecated: pass {instead}")
-
-
-def choice(problems: ValidationProblems, prop: str, value: object, kind: type[enum.Enum], fix: str) -> str:
-    """The value of an enum prop (``kind``), from the enum or, deprecated, its string value.
+def choice(problems: ValidationProblems, prop: str, value: object, kind: type[enum.Enum]) -> str:
+    """The CloudFormation value of an enum prop (``kind``), or a string token; our error for anything else.
 
     A wrong value is recorded in ``problems`` (and ``""`` returned; the caller raises before using it).
     """
     if isinstance(value, kind):
         return str(value.value)
-    allowed = tuple(str(member.value) for member in kind)
-    if not isinstance(value, str):
-        problems.add(f"{prop} must be one of " + ", ".join(allowed), value, fix)
-        return ""
-    checks.validate_choice(problems, prop, value, allowed, fix)
-    if value in allowed:
-        deprecated_string(prop, f"{kind.__name__}.{kind(value).name}")
-    return value
-
-
-def instance_type_names(problems: ValidationProblems, value: object) -> list[str]:
-    """``instance_types`` as names: ``ec2.InstanceType`` objects, or (deprecated) strings."""
-    if value is None:
-        return []
-    if checks.is_a(value, _EC2, "InstanceType"):
-        value = [value]
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        names = [t.to_string() if checks.is_a(t, _EC2, "InstanceType") else t for t in value]
-        if any(isinstance(t, str) and not tokens.is_unresolved(t) for t in value):
-            deprecated_string("instance_types", "ec2.InstanceType('m5.large') objects")
-        return checks.string_list(problems, "instance_types", names)
-    return checks.string_list(problems, "instance_types", value)  # type: ignore[arg-type]
+    if isinstance(value, str) and tokens.is_unresolved(value):  # a parameter: CloudFormation checks it
+        return value
+    members = ", ".join(f"{kind.__name__}.{member.name}" for member in kind)
+    problems.add(
+        f"{prop} must be one of {members}", value, f"pass e.g. {prop}={kind.__name__}.{next(iter(kind)).name}"
+    )
+    return ""
 
 
 _EC2, _EVENTS = "aws_cdk.aws_ec2", "aws_cdk.aws_events"
+
+
+def instance_type_names(problems: ValidationProblems, value: object) -> list[str]:
+    """``instance_types`` (``ec2.InstanceType`` objects, or a list token) as the names the L1 takes."""
+    if value is None:
+        return []
+    if tokens.is_list_token(value):  # a parameter: CloudFormation checks the names
+        return value  # type: ignore[return-value]
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        value = [value]
+    names = []
+    for item in value:
+        if checks.is_a(item, _EC2, "InstanceType"):
+            names.append(item.to_string())  # type: ignore[union-attr]
+        else:
+            problems.add(
+                "instance_types must be ec2.InstanceType objects",
+                item,
+                "pass e.g. [ec2.InstanceType('m5.large')] (ec2.InstanceType(param.value_as_string) for a "
+                "parameter)",
+            )
+    return names
+
+
 _CRON = re.compile(r"^cron\(.+\)\Z")
 
 
 def schedule_expression(problems: ValidationProblems, value: object) -> str | None:
-    """A cron schedule from ``events.Schedule.cron(...)`` or (deprecated) its text (no rate: cron only)."""
+    """The cron expression of an ``events.Schedule`` (Image Builder schedules use cron only)."""
     if value is None:
         return None
-    if checks.is_a(value, _EVENTS, "Schedule"):
-        text = value.expression_string  # type: ignore[attr-defined]
-    elif isinstance(value, str):
-        text = value
-        if not tokens.is_unresolved(value):
-            deprecated_string("schedule_expression", "events.Schedule.cron(...)")
-    else:
-        problems.add(
-            "schedule_expression must be an events.Schedule", value, "pass events.Schedule.cron(...)"
-        )
+    if not checks.is_a(value, _EVENTS, "Schedule"):
+        problems.add("schedule must be an events.Schedule", value, "pass events.Schedule.cron(...)")
         return None
+    text = str(value.expression_string)  # type: ignore[attr-defined]
     if not tokens.is_unresolved(text) and not _CRON.match(text):
         problems.add(
-            "schedule_expression must be a cron expression",
+            "schedule must be a cron expression",
             text,
             "use events.Schedule.cron(hour='4', week_day='MON') (Image Builder schedules use cron only)",
         )
-    return str(text)
-
-
-def schedule_text(value: object) -> str | None:
-    """The expression of a schedule prop already checked by ``schedule_expression``."""
-    if checks.is_a(value, _EVENTS, "Schedule"):
-        return str(value.expression_string)  # type: ignore[attr-defined]
-    return value if isinstance(value, str) else None
+    return text
 
 
 def image_id(scope: IConstruct, value: Any) -> Any:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import pathlib
 import re
 import sys
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import aws_cdk as cdk
-import jsii
 
-from secure_imagebuilder.core import defaults, detect, tokens
+from secure_imagebuilder.core import defaults, thresholds, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 
 _KIND_NAMES = {
@@ -62,10 +59,18 @@ def validate_free_text(problems: ValidationProblems, what: str, value: str | Non
     """R8: no e-mail address, account number, access key id or secret in a tag, name or description.
 
     The same detector as rule SD1 (``core.detect``), so a value the constructs accept is one the pack
-    accepts too (tests/core/test_one_detector.py runs one table against both).
+    accepts too (tests/core/test_one_detector.py runs one table against both). Anything but text (or a
+    string token) is our error, before the L1's own type check (whose error names no construct).
     """
-    if value is None or not isinstance(value, str) or tokens.is_unresolved(value):
+    if value is None:
         return
+    if not isinstance(value, str):
+        problems.add(f"{what} must be text", value, f"pass {what} as a string")
+        return
+    if tokens.is_unresolved(value):
+        return
+    from secure_imagebuilder.core import detect  # its patterns compile on first use, not at every import
+
     for kind in detect.sensitive_kinds(value):
         problems.add(
             f"{what} contains {_KIND_NAMES.get(kind, kind)}, which never belongs in tags or names (R8)",
@@ -84,17 +89,8 @@ def validate_tags(problems: ValidationProblems, tags: Mapping[str, str] | None) 
         validate_free_text(problems, f"the tag {tag_key!r}", tag_value)
 
 
-def validate_choice(
-    problems: ValidationProblems, what: str, value: str, choices: Sequence[str], fix: str
-) -> None:
-    """``value`` is one of ``choices`` (a token is accepted: it is decided at deploy time)."""
-    if not tokens.is_unresolved(value) and value not in choices:
-        problems.add(f"{what} must be one of " + ", ".join(choices), value, fix)
-
-
 # IAM's own limits (CreateRole, IAM API Reference), checked before CDK's, whose errors name no construct.
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}\Z")
-MIN_SESSION_SECONDS, MAX_SESSION_SECONDS = 3600, 43200
 
 
 def validate_role_props(
@@ -125,36 +121,12 @@ def validate_role_props(
         )
     elif not max_session_duration.is_unresolved():
         seconds = max_session_duration.to_seconds()
-        if not MIN_SESSION_SECONDS <= seconds <= MAX_SESSION_SECONDS:
+        if not thresholds.within(seconds, thresholds.IAM_ROLE_SESSION_SECONDS):
             problems.add(
                 "max_session_duration must be 1 to 12 hours (the IAM limits)",
                 max_session_duration.to_human_string(),
                 "leave it unset (1 hour) or pick a value in the range",
             )
-
-
-def renamed(prop: str, value: object, old_prop: str, old_value: object, default: object = None) -> object:
-    """The value of ``prop``, or of its deprecated old name ``old_prop`` (with a ``DeprecationWarning``).
-
-    Both given is a ``TypeError`` naming them (a Python-level mistake in the call, like a repeated keyword).
-    """
-    if old_value is None:
-        return default if value is None else value
-    if value is not None:
-        raise TypeError(f"{old_prop} is the old name of {prop}: pass only {prop}")
-    warn_deprecated(f"{old_prop} is deprecated: pass {prop}")
-    return old_value
-
-
-_LIBRARY_FILES = (str(pathlib.Path(__file__).parents[1]), str(pathlib.Path(jsii.__file__).parent))
-
-
-def warn_deprecated(message: str) -> None:
-    """A ``DeprecationWarning`` attributed to the user's line (outside this library and jsii)."""
-    frame, level = sys._getframe(1), 2  # stacklevel 2 is the caller of this function
-    while frame is not None and frame.f_code.co_filename.startswith(_LIBRARY_FILES):
-        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
-    warnings.warn(message, DeprecationWarning, stacklevel=level)
 
 
 def is_a(value: object, module: str, name: str) -> bool:
@@ -215,6 +187,11 @@ _KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
     "duration": (lambda v: isinstance(v, cdk.Duration), "a cdk.Duration", "pass e.g. Duration.minutes(90)"),
     "bool": (lambda v: isinstance(v, bool), "True or False", "pass a bool"),
     "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number", "pass e.g. 5"),
+    "repository": (
+        lambda v: hasattr(v, "repository_name") and hasattr(v, "grant_pull_push"),
+        "an ecr.IRepository",
+        "pass an ecr.Repository, or ecr.Repository.from_repository_name(...)",
+    ),
     "role": (
         lambda v: hasattr(v, "role_arn"),
         "an iam.IRole",

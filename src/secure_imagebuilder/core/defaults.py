@@ -6,8 +6,14 @@ The R-numbers refer to docs/recommendations.md.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import aws_cdk as cdk
-from aws_cdk import aws_logs as logs
+
+from secure_imagebuilder.core import thresholds
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_logs as logs
 
 # --- KMS keys (R5, R15) -------------------------------------------------------------------------
 KEY_ROTATION_ENABLED = True
@@ -16,7 +22,7 @@ KEY_ROTATION_ENABLED = True
 KEY_REMOVAL_POLICY = cdk.RemovalPolicy.RETAIN
 """R15: deleting the key makes every workflow and component encrypted with it unusable."""
 
-KEY_PENDING_WINDOW = cdk.Duration.days(30)
+KEY_PENDING_WINDOW_DAYS = thresholds.MIN_PENDING_WINDOW_DAYS
 """R15: if someone schedules deletion anyway, the longest window KMS allows to cancel it."""
 
 # --- The encryption context Image Builder uses (R12) -------------------------------------------
@@ -91,16 +97,17 @@ LOG_PREFIX = "imagebuilder/"
 LOG_REMOVAL_POLICY = cdk.RemovalPolicy.RETAIN
 """R17: build logs outlive the stack."""
 
-MINIMUM_TLS_VERSION = 1.2
-"""R3: the bucket policy denies requests below TLS 1.2 (and any request without TLS)."""
-
-NONCURRENT_VERSION_EXPIRATION = cdk.Duration.days(365)
+NONCURRENT_VERSION_EXPIRATION_DAYS = 365
 """R17: older versions of a log object are kept one year, then expire."""
 
-ABORT_INCOMPLETE_UPLOADS_AFTER = cdk.Duration.days(7)
+ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 7
 
-LOG_RETENTION = logs.RetentionDays.ONE_YEAR
-"""R17: CloudWatch log groups keep build logs one year."""
+LOG_RETENTION: logs.RetentionDays
+"""R17: CloudWatch log groups keep build logs one year (``logs.RetentionDays.ONE_YEAR``).
+
+Read on first use (PEP 562 ``__getattr__`` below): importing ``aws_logs`` costs every app ~0.06 s, and an
+app of components alone never needs it.
+"""
 
 # --- Pipelines (R5, R8) ------------------------------------------------------------------------
 IMAGE_SCANNING_ENABLED = True
@@ -128,3 +135,12 @@ TRAIL_INCLUDE_GLOBAL_EVENTS = True
 INTERFACE_ENDPOINT_SERVICES = ("imagebuilder", "ssm", "ssmmessages", "ec2messages", "kms", "logs")
 CONTAINER_ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr")
 """R18: the AWS APIs a build reaches, as VPC interface endpoints (plus the S3 gateway endpoint)."""
+
+
+def __getattr__(name: str) -> Any:
+    """The defaults whose CDK type lives in a module that only some apps import."""
+    if name == "LOG_RETENTION":
+        from aws_cdk import aws_logs
+
+        return aws_logs.RetentionDays.ONE_YEAR
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

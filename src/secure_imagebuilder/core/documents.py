@@ -6,6 +6,7 @@ problem of a construct in one error (R9 for URIs, service limits for the rest).
 
 from __future__ import annotations
 
+import functools
 import pathlib
 import re
 from collections.abc import Mapping
@@ -14,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
-from constructs import Construct, IConstruct
+from constructs import IConstruct
 
-from secure_imagebuilder.core import defaults, detect, tokens, versions
+from secure_imagebuilder.core import defaults, tokens, versions
 from secure_imagebuilder.core.validation import ValidationProblems
 
 if TYPE_CHECKING:
@@ -85,10 +86,10 @@ def validate_version(problems: ValidationProblems, version: str, *, recipe: bool
 
 
 def prepare(
-    scope: Construct,
+    parent: IConstruct,
+    id: str,
     problems: ValidationProblems,
     *,
-    parent: IConstruct,
     kind: str,
     name: str,
     version: str,
@@ -106,7 +107,7 @@ def prepare(
     source = load_document(problems, data=data, path=path, uri=uri, required_sections=required_sections)
     problems.raise_if_any()
     versions.check_and_record(
-        scope, parent=parent, kind=kind, name=name, version=version, content=source.fingerprint_text
+        parent, id, kind=kind, name=name, version=version, content=source.fingerprint_text
     )
     return source
 
@@ -187,13 +188,20 @@ def _validate_document_text(
             "upload the document to an S3 bucket you own and pass uri='s3://...'",
         )
     try:
-        aliases = sum(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_YAML_LOADER))
+        # An alias is written "*name": a document without "*" has none, and skips the event pass.
+        aliases = (
+            sum(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_YAML_LOADER))
+            if "*" in text
+            else 0
+        )
         if aliases > MAX_YAML_ALIASES:
             problems.add(
                 f"the document uses {aliases} YAML aliases (at most {MAX_YAML_ALIASES})",
                 f"{len(text)} characters",
                 "write the repeated parts out: aliases can expand a small document into gigabytes",
             )
+            return
+        if _plainly_valid(text, required_sections):
             return
         document = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
@@ -221,11 +229,65 @@ def _validate_document_text(
             )
 
 
+_STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp", "binary")
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _plainly_valid(text: str, required_sections: tuple[str, ...]) -> bool:
+    """Whether the composed document is a mapping with every section, each a non-empty list.
+
+    The fast path of a thousand components: libyaml composes the node graph in C, and only the top
+    level is read here. Anything unusual (a tag the safe loader refuses, a merge key, a duplicate) is
+    not "plainly valid": the caller then builds the document and reports precisely. The answer is a
+    function of the text alone, so a document several components share is composed once per process.
+    """
+    root = yaml.compose(text, Loader=_YAML_LOADER)
+    if not isinstance(root, yaml.MappingNode) or root.tag != "tag:yaml.org,2002:map":
+        return False
+    keys = [
+        key.value for key, _ in root.value if isinstance(key, yaml.ScalarNode) and key.tag.endswith(":str")
+    ]
+    if len(keys) != len(root.value) or len(set(keys)) != len(keys):
+        return False
+    sections = dict(zip(keys, (value for _, value in root.value), strict=True))
+    if "schemaVersion" not in sections or not all(
+        isinstance(sections.get(name), yaml.SequenceNode) and sections[name].value
+        for name in required_sections
+    ):
+        return False
+    return "!" not in text or _standard_tags_only(root)  # a tag is written "!...": no "!", no tag
+
+
+def _standard_tags_only(node: yaml.Node) -> bool:
+    """No node carries a tag the safe loader would refuse (``!Ref``, ``!!python/...``).
+
+    Each node is visited once: an alias is the same node object, so shared parts are never walked again.
+    """
+    pending, seen = [node], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current.tag not in _STANDARD_TAGS:
+            return False
+        if isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            pending.extend(item for pair in current.value for item in pair)
+    return True
+
+
 def _validate_uri(problems: ValidationProblems, uri: str) -> None:
     if tokens.is_unresolved(uri):
         return
     parts = urlsplit(uri)
     # The one detector of credentials in URLs (core.detect), as rule URL1 uses it.
+    from secure_imagebuilder.core import detect  # its patterns compile when a URI is first checked
+
     kinds = detect.url_credential_kinds(uri)
     if "@" in parts.netloc or "userinfo" in kinds:
         problems.add(

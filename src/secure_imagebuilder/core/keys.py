@@ -2,9 +2,9 @@
 
 A key this app creates (an ``ImageBuilderKey`` or the user's own ``kms.Key``) is *owned*: a grant adds a
 key-policy statement (R13) and an identity-policy statement (R14). Any other ``kms.IKey`` (imported by
-ARN) is not: the identity side is added, and the key-policy statements are recorded for the key's owner
-(``key_policy_statements``) and printed as an info message at synth time. Whether the owner has added
-them is a fact about the imported key, recorded once (``owner_adds_key_policy``).
+ARN) is owned elsewhere, and that is the one way this library knows it: the identity side is added, and
+the key-policy statements its owner must add are reported one way, one info message per key at synth
+time (``cdk synth`` prints it), complete with every grantee.
 
 One key-policy statement per kind of grant (its ``Sid``): later grantees join its principals, so the Sids
 of a key policy stay unique however many roles are granted.
@@ -22,7 +22,7 @@ import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from constructs import Construct, IConstruct
+from constructs import IConstruct, IValidation
 
 from secure_imagebuilder.core import permissions
 from secure_imagebuilder.core.validation import ValidationProblems
@@ -30,14 +30,12 @@ from secure_imagebuilder.core.validation import ValidationProblems
 
 @dataclass
 class _Facts:
-    """What this library knows about one key: its grant statements and whether its owner adds them."""
+    """What this library knows about one key: its grant statements, its ARN, whether its report is due."""
 
     statements: list[iam.PolicyStatement] = field(default_factory=list)
     by_sid: dict[str, iam.PolicyStatement] = field(default_factory=dict)
     arn: str | None = None
-    owner_adds: bool = False
-    # Where the owner's statements are reported (the wrapper of ImageBuilderKey.from_key_arn), else the key.
-    report_on: Construct | None = None
+    reported: bool = False
 
 
 # By the Python object for speed (the ARN is read for every component), and by construct path: jsii hands
@@ -56,23 +54,17 @@ def _of(key: kms.IKey) -> _Facts:
 
 
 def checked(scope: IConstruct, key: object, prop: str = "key", child_id: str | None = None) -> kms.IKey:
-    """``key`` as a ``kms.IKey``, or our error naming ``scope`` (or its ``child_id`` not created yet).
-
-    The wrapper ``ImageBuilderKey.from_key_arn`` returns is unwrapped to its imported key.
-    """
+    """``key`` as a ``kms.IKey``, or our error naming ``scope`` (or its ``child_id`` not created yet)."""
     if isinstance(key, kms.Key):  # the common case, without a round trip to Node
         return key
-    inner = getattr(key, "imported_key", None)
-    if inner is not None:
-        return checked(scope, inner, prop, child_id)
     if hasattr(key, "key_arn") and hasattr(key, "add_to_resource_policy"):  # kms.IKey: no isinstance
         return key  # type: ignore[return-value]
     problems = ValidationProblems(scope, child_id)
     problems.add(
         f"{prop} must be a KMS key",
         key,
-        "pass an ImageBuilderKey, your own kms.Key, or kms.Key.from_key_arn(scope, id, arn) for a key "
-        "this app does not own",
+        "pass an ImageBuilderKey, your own kms.Key, or ImageBuilderKey.from_key_arn(scope, id, arn) for "
+        "a key this app does not own",
     )
     problems.raise_if_any()
     raise AssertionError("unreachable")  # raise_if_any raised
@@ -91,41 +83,24 @@ def arn(key: kms.IKey) -> str:
     return facts.arn
 
 
-def owner_adds_key_policy(key: kms.IKey) -> kms.IKey:
-    """Record that the owner of an imported ``key`` adds ``key_policy_statements(key)`` to its policy.
-
-    Grants that only the key policy can give (to service-linked roles, services and other accounts) are
-    then accepted for the key. Returns the key.
-    """
-    _of(key).owner_adds = True
-    return key
-
-
-def report_on(key: kms.IKey, scope: Construct) -> None:
-    """Print the owner's key-policy statements for ``key`` on ``scope`` (a wrapper of the key)."""
-    _of(key).report_on = scope
-
-
-def owner_adds(key: kms.IKey) -> bool:
-    """Whether ``owner_adds_key_policy`` was called for the key."""
-    return _of(key).owner_adds
-
-
 def add_to_key_policy(key: kms.IKey, statement: iam.PolicyStatement) -> bool:
-    """Add a key-policy statement; ``False`` for a key this app does not own (reported to its owner)."""
-    _of(key).statements.append(statement)
+    """Add a key-policy statement; ``False`` for a key owned elsewhere (reported to its owner at synth)."""
+    facts = _of(key)
+    facts.statements.append(statement)
     if is_owned(key):
         key.add_to_resource_policy(statement)
         return True
-    _report_for_owner(key, statement)
+    if not facts.reported:
+        facts.reported = True
+        key.node.add_validation(_OwnerReport(key))
     return False
 
 
 def key_policy_statements(key: kms.IKey) -> list[dict[str, Any]]:
     """The key-policy statements this app's grants need, resolved to CloudFormation JSON.
 
-    For an imported key these are what its owner must add; principals and account numbers are intrinsic
-    functions when the stack is environment-agnostic.
+    For a key owned elsewhere these are what its owner must add (the synth-time report prints them);
+    principals and account numbers are intrinsic functions when the stack is environment-agnostic.
     """
     stack = cdk.Stack.of(key)
     return [stack.resolve(statement.to_statement_json()) for statement in _of(key).statements]
@@ -166,10 +141,8 @@ def grant(
         facts.by_sid[sid] = statement
         added = add_to_key_policy(key, statement)
     else:
-        statement.add_principals(grantee.grant_principal)
+        statement.add_principals(grantee.grant_principal)  # the report renders the final statement
         added = is_owned(key)
-        if not added:
-            _report_for_owner(key, statement)
     identity = iam.Grant.add_to_principal(
         grantee=grantee, actions=list(actions), resource_arns=[arn(key)], conditions=conditions
     )
@@ -233,23 +206,6 @@ def grant_container_recipe_decrypt(key: kms.IKey, grantee: iam.IGrantable) -> ia
     )
 
 
-def require_owner_grant(
-    problems: ValidationProblems, key: kms.IKey, *, what: str, added_by_owner: bool
-) -> None:
-    """A grant to a principal whose policies we cannot write needs the key policy: fail if we cannot add it.
-
-    Service-linked roles, service principals and other accounts get no identity policy from this app, so
-    for a key the app does not own the grant only exists once the key's owner adds the statement.
-    """
-    if not is_owned(key) and not added_by_owner and not owner_adds(key):
-        problems.add(
-            f"the key is imported, so the key-policy grant for {what} cannot be added",
-            arn(key),
-            "use a key this app creates (ImageBuilderKey or kms.Key), or have the key's owner add the "
-            "statements of key_policy_statements(key) and call owner_adds_key_policy(key)",
-        )
-
-
 @jsii.implements(iam.IResourceWithPolicy)
 class _KeyPolicySide:
     """The key-policy half of a grant, as ``Grant.add_statement_to_resource_policy`` expects a resource.
@@ -283,21 +239,31 @@ class _KeyPolicySide:
         return iam.AddToResourcePolicyResult(statement_added=False)
 
 
-def _report_for_owner(key: kms.IKey, statement: iam.PolicyStatement) -> None:
-    # The owner pastes this: intrinsics become ${AWS::AccountId}-style placeholders, not CloudFormation.
-    stack = cdk.Stack.of(key)
-    rendered = json.dumps(_placeholders(stack.resolve(statement.to_statement_json())), sort_keys=True)
-    shown_key = json.dumps(_placeholders(stack.resolve(arn(key))))
-    note = (
-        " (replace ${AWS::AccountId}, ${AWS::Partition} and ${AWS::Region} with the deploying account's "
-        "values, and ${<LogicalId>.Arn} with that resource's ARN once the stack is deployed)"
-        if "${" in rendered
-        else ""
-    )
-    cdk.Annotations.of(_of(key).report_on or key).add_info(
-        f"the key {shown_key} is not owned by this app: ask its owner to add this statement to its key "
-        f"policy{note}: {rendered}"
-    )
+@jsii.implements(IValidation)
+class _OwnerReport:
+    """At synth, after every grant: one info message with the statements the key's owner must add."""
+
+    def __init__(self, key: kms.IKey) -> None:
+        self._key = key
+
+    def validate(self) -> list[str]:
+        """Add the report (an info message on the key); never an error."""
+        key = self._key
+        stack = cdk.Stack.of(key)
+        # The owner pastes this: intrinsics become ${AWS::AccountId}-style placeholders, not CloudFormation.
+        rendered = json.dumps(_placeholders(key_policy_statements(key)), sort_keys=True)
+        shown_key = json.dumps(_placeholders(stack.resolve(arn(key))))
+        note = (
+            " (replace ${AWS::AccountId}, ${AWS::Partition} and ${AWS::Region} with the deploying account's "
+            "values, and ${<LogicalId>.Arn} with that resource's ARN once the stack is deployed)"
+            if "${" in rendered
+            else ""
+        )
+        cdk.Annotations.of(key).add_info(
+            f"the key {shown_key} is owned outside this app: ask its owner to add these statements to its "
+            f"key policy{note}: {rendered}"
+        )
+        return []
 
 
 def _placeholders(value: Any) -> Any:

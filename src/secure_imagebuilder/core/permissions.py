@@ -149,26 +149,3 @@ def via_service(scope: IConstruct, service: str, region: str | None = None) -> s
     """``<service>.<region>.amazonaws.com``: ``kms:ViaService`` for a call through that service."""
     stack = cdk.Stack.of(scope)
     return f"{service}.{region or stack.region}.{stack.url_suffix}"
-
-
-def nag_resource_id(scope: IConstruct, value: str) -> str:
-    """``value`` as cdk-nag spells a resource in a finding id: ``<Logical.Arn>``, ``<AWS::Partition>``.
-
-    Used to acknowledge a wildcard finding on a resource whose logical id is only known at synth time.
-    """
-    return _nag_render(cdk.Stack.of(scope).resolve(value))
-
-
-def _nag_render(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1:
-        ((name, argument),) = value.items()
-        if name == "Ref":
-            return f"<{argument}>"
-        if name == "Fn::GetAtt":
-            return f"<{argument[0]}.{argument[1]}>"
-        if name == "Fn::Join":
-            separator, parts = argument
-            return str(separator).join(_nag_render(part) for part in parts)
-    return str(value)

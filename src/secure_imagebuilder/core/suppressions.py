@@ -14,6 +14,7 @@ One call per exception writes it where each tool reads it (R1):
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aws_cdk as cdk
@@ -50,6 +51,43 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
     cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule_id, reason=reason))
     for resource in _resources(scope):
         _merge_list(resource, _NAG, ("rules_to_suppress",), {"id": rule_id, "reason": reason})
+
+
+def acknowledge_value(scope: IConstruct, rule: str, kind: str, value: str, reason: str) -> None:
+    """Acknowledge the finding ``<rule>[<kind>::<value>]`` as cdk-nag spells it in this stack.
+
+    cdk-nag names a wildcard resource or managed policy by its *resolved* value (``flattenCfnReference``):
+    ``<AWS::Region>`` in an environment-agnostic stack, ``us-east-1`` in a stack with an environment. The
+    id is built from the value itself, so the acknowledgement matches the finding whatever the stack.
+    """
+    acknowledge(scope, f"{rule}[{kind}::{finding_text(scope, value)}]", reason)
+
+
+def finding_text(scope: IConstruct, value: Any) -> str:
+    """``value`` resolved in the stack of ``scope`` and flattened as cdk-nag flattens it in finding ids."""
+    return _flatten(cdk.Stack.of(scope).resolve(value))
+
+
+def _flatten(node: Any) -> str:
+    """cdk-nag's ``flattenCfnReference`` (src/utils/flatten-cfn-reference.ts), for the same ids."""
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict) and len(node) == 1:
+        ((name, argument),) = node.items()
+        if name == "Fn::Join":
+            separator, parts = argument
+            return str(separator).join(_flatten(part) for part in parts)
+        if name == "Fn::Sub":
+            return _flatten(argument)
+        if name == "Fn::GetAtt":
+            return f"<{_flatten(argument[0])}.{_flatten(argument[1])}>"
+        if name == "Fn::ImportValue":
+            return _flatten(argument)
+        if name == "Ref":
+            return f"<{_flatten(argument)}>"
+    return json.dumps(node, separators=(",", ":"))
 
 
 def skip_checkov(resource: cdk.CfnResource, check_id: str, reason: str) -> None:

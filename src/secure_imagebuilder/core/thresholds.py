@@ -1,16 +1,57 @@
-"""The numbers both the constructs and the rules enforce, each cited by R-number. Pure Python.
+"""Every number a construct or a rule enforces, in one pure-Python module (no ``aws_cdk``).
 
-A construct refuses (or warns about) a value on the wrong side of a threshold at synth time; the rule of
-the same R-number reports it in any template. Both import it from here, so they never disagree.
+Two kinds, each cited by its source:
+
+- *security thresholds* (R-numbers): a construct refuses or warns about a value on the wrong side at
+  synth time, and the rule of the same R-number reports it in any template. Both import it from here, so
+  they never disagree.
+- *service limits* (the AWS API references): the constructs check them before CloudFormation does, so a
+  mistake is our error at synth time, naming the construct, instead of a failed deployment.
+
+Ranges are ``(lowest, highest)``, both allowed.
 """
 
 from __future__ import annotations
 
+# --- Security thresholds ------------------------------------------------------------------------
 MIN_PENDING_WINDOW_DAYS = 30
-"""R15: a key scheduled for deletion waits the longest window KMS allows (KMS3)."""
+"""R15: a key scheduled for deletion waits the longest window KMS allows (KMS3); also the default."""
 
 MAX_ROLES_ANYWHERE_SESSION_SECONDS = 3600
-"""R1, R19: Roles Anywhere sessions last at most one hour unless acknowledged (RA1)."""
+"""R1, R19: Roles Anywhere sessions last at most one hour unless acknowledged (RA1); also the default."""
 
 MIN_TLS_VERSION = 1.2
-"""R3: buckets refuse requests below TLS 1.2 (TLS1)."""
+"""R3: buckets refuse requests below TLS 1.2 (TLS1); ``ImageBuilderLogBucket`` sets it."""
+
+# --- Service limits -----------------------------------------------------------------------------
+KMS_PENDING_WINDOW_DAYS = (7, 30)
+"""``PendingWindowInDays`` of ``AWS::KMS::Key`` (KMS API reference, ScheduleKeyDeletion)."""
+
+KMS_ROTATION_PERIOD_DAYS = (90, 2560)
+"""``RotationPeriodInDays`` of ``AWS::KMS::Key`` (KMS API reference, EnableKeyRotation)."""
+
+IAM_ROLE_SESSION_SECONDS = (3600, 43200)
+"""``MaxSessionDuration`` of ``AWS::IAM::Role`` (IAM API reference, CreateRole)."""
+
+ROLES_ANYWHERE_SESSION_SECONDS = (900, 43200)
+"""``DurationSeconds`` of ``AWS::RolesAnywhere::Profile``."""
+
+ROLES_ANYWHERE_EXPIRY_NOTIFICATION_DAYS = (1, 360)
+"""``Threshold`` of a Roles Anywhere ``NotificationSetting``."""
+
+ROLES_ANYWHERE_EXPIRY_NOTIFICATION_DEFAULT_DAYS = 45
+"""The service's own default notification threshold."""
+
+IMAGE_TESTS_TIMEOUT_MINUTES = (60, 1440)
+"""``ImageTestsConfiguration.TimeoutMinutes`` (Image Builder API reference)."""
+
+IMAGE_TESTS_TIMEOUT_DEFAULT_MINUTES = 720
+"""Image Builder's default test time."""
+
+LIFECYCLE_COUNT = (1, 1000)
+"""A ``COUNT`` filter value of a lifecycle policy (API reference, LifecyclePolicyDetailFilter)."""
+
+
+def within(value: float, bounds: tuple[float, float]) -> bool:
+    """Whether ``value`` lies in the inclusive range ``bounds``."""
+    return bounds[0] <= value <= bounds[1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 
 STRING_TOKEN_MARKER = "${Token["
+LIST_TOKEN_MARKER = "#{Token["
 
 
 def is_unresolved(value: object) -> bool:
@@ -17,3 +18,13 @@ def is_unresolved(value: object) -> bool:
     if isinstance(value, str):
         return STRING_TOKEN_MARKER in value
     return bool(cdk.Token.is_unresolved(value))
+
+
+def is_list_token(value: object) -> bool:
+    """Whether ``value`` is a list token (``Fn.split``, ``value_as_list``): a list of one encoded string."""
+    return (
+        isinstance(value, list)
+        and len(value) == 1
+        and isinstance(value[0], str)
+        and value[0].startswith(LIST_TOKEN_MARKER)
+    )

@@ -1,36 +1,30 @@
 """What every encrypted, versioned Image Builder resource of this library has in common.
 
 Components, workflows and recipes are published as ``name``/``version`` pairs encrypted with the
-customer key; each construct wraps one L1 (``resource``, construct id ``"Resource"``). In the CDK pattern
-they are resources (``IResource``) with kind-specific attributes (``component_arn``, ``workflow_arn``, ...),
-``grant``/``grant_read``, and imports of resources this app does not create (``from_component_arn``).
+customer key. Each created one *is* its L1 (``EncryptedComponent`` is a ``CfnComponent`` with our checks
+and defaults): one construct per resource, so a thousand components cost what a thousand hand-written
+L1s cost (a wrapper construct added a jsii round trip and a tree node per resource, docs/benchmarks.md).
 
-**The alpha L2s.** With the ``aws-imagebuilder-alpha`` package installed, each class also implements the
-alpha interface of its kind (``IComponent``, ``IWorkflow``, ``IImageRecipe``, ``IContainerRecipe``), so
-our resources go straight into the alpha ``ImageRecipe``/``ImagePipeline``. The interface is declared when
-the first object is created, and only when the app has imported the alpha package by then (as an app that
-uses it does at its top): importing it for everyone would cost every app ~0.3 s and make it a dependency.
-Its members are our attributes, so nothing else is re-implemented.
+Created and imported ones (``from_component_arn``) have the attributes of their kind's interface
+(``secure_imagebuilder.interfaces``: ``component_arn``, ``component_name``, ...), read from Python state
+(no round trip after the ARN's first read), and ``grant``/``grant_read``.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Sequence
-from typing import Any, ClassVar, cast
+from typing import ClassVar
 
 import aws_cdk as cdk
-import aws_cdk.interfaces as cdk_interfaces
-import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from secure_imagebuilder.core import tokens
 from secure_imagebuilder.core.validation import ValidationProblems
+from secure_imagebuilder.enums import WorkflowType
 
-_ALPHA = "aws_cdk.aws_imagebuilder_alpha"
 _READ_ACTIONS = {
     "component": ("imagebuilder:GetComponent",),
     "workflow": ("imagebuilder:GetWorkflow",),
@@ -39,108 +33,70 @@ _READ_ACTIONS = {
 }
 
 
-class _Versioned(Construct):
-    """Attributes, grants and the alpha interface shared by created and imported versioned resources.
+class Versioned:
+    """The state and grants of a versioned resource, created (an L1 subclass) or imported (a Construct).
 
-    A ``Construct`` with the ``IResource`` members (``stack``, ``env``, ``apply_removal_policy``) written
-    here: a ``cdk.Resource`` base costs Node ~0.3 ms more per construct, and nothing else needs it.
+    Attributes live in Python (``_name``, ``_version``, ``_arn``), never in names the L1 defines (its
+    ``name``/``version`` are jsii properties: reading one is a call to Node).
     """
 
-    _alpha_declared: ClassVar[bool]
     KIND: ClassVar[str]
     """The resource type in ARNs: ``component``, ``workflow``, ``image-recipe``, ``container-recipe``."""
-    ALPHA_INTERFACE: ClassVar[str]
-    """The alpha interface this kind implements when the alpha package is installed."""
 
-    name: str
-    version: str
+    key: kms.IKey | None
+    """The key that encrypts this resource (``None`` for an imported one: its owner's)."""
+
+    _name: str
+    _version: str
     _arn: str | None = None
-    _l1: cdk.CfnResource | None = None
 
-    @property
-    def arn(self) -> str:
-        """The ARN of this build (a created one is read from its L1 once: one jsii call per construct)."""
+    def _resource_arn(self) -> str:
+        """The ARN (a created one is read from the L1 once: one jsii call per construct)."""
         if self._arn is None:
-            self._arn = str(cast(Any, self._l1).attr_arn)
+            self._arn = str(self.attr_arn)  # type: ignore[attr-defined]
         return self._arn
-
-    @classmethod
-    def _declare_alpha_interface(cls) -> None:
-        """Implement the alpha interface of this kind if the alpha package is installed (once per class)."""
-        if "_alpha_declared" in cls.__dict__:
-            return
-        alpha = sys.modules.get(_ALPHA)
-        if alpha is not None:
-            jsii.implements(getattr(alpha, cls.ALPHA_INTERFACE))(cls)
-            cls._alpha_declared = True
-
-    @property
-    def stack(self) -> cdk.Stack:
-        """The stack this resource is defined in."""
-        return cdk.Stack.of(self)
-
-    @property
-    def env(self) -> cdk_interfaces.ResourceEnvironment:
-        """The account and Region of this resource (``IResource``)."""
-        return cdk_interfaces.ResourceEnvironment(account=self.stack.account, region=self.stack.region)
-
-    def apply_removal_policy(self, policy: cdk.RemovalPolicy) -> None:
-        """Apply ``policy`` to the CloudFormation resource (nothing for an imported one)."""
-        if self._l1 is not None:
-            self._l1.apply_removal_policy(policy)
 
     def grant(self, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
         """Grant ``actions`` on this version to ``grantee`` (identity policy)."""
-        return iam.Grant.add_to_principal(grantee=grantee, actions=list(actions), resource_arns=[self.arn])
+        return iam.Grant.add_to_principal(
+            grantee=grantee, actions=list(actions), resource_arns=[self._resource_arn()]
+        )
 
     def grant_read(self, grantee: iam.IGrantable) -> iam.Grant:
         """Grant reading this version (``imagebuilder:Get<Kind>``) to ``grantee``."""
         return self.grant(grantee, *_READ_ACTIONS[self.KIND])
 
 
-class VersionedResource(_Versioned):
-    """Base of the constructs that publish one encrypted Image Builder resource version."""
+class Created(Versioned):
+    """A versioned resource this app creates: the L1 with our key, name and version recorded."""
 
-    def __init__(self, scope: Construct, id: str) -> None:
-        """Create the construct (the alpha interface of its kind is declared first, see the module)."""
-        type(self)._declare_alpha_interface()
-        super().__init__(scope, id)
-
-    def _adopt(
-        self,
-        resource: cdk.CfnResource,
-        *,
-        key: kms.IKey,
-        name: str,
-        version: str,
-        removal_policy: cdk.RemovalPolicy | None,
+    def _created(
+        self, *, key: kms.IKey, name: str, version: str, removal_policy: cdk.RemovalPolicy | None
     ) -> None:
-        """Record the L1 and the attributes every such construct exposes."""
+        """Record the attributes (after the L1's constructor) and apply the removal policy."""
         if removal_policy is not None:
-            resource.apply_removal_policy(removal_policy)
+            self.apply_removal_policy(removal_policy)  # type: ignore[attr-defined]
         self.key = key
-        self.name = name
-        self.version = version
-        self._l1 = resource
+        self._name = name
+        self._version = version
 
 
-class ImportedVersion(_Versioned):
+class ImportedVersion(Versioned, Construct):
     """A versioned resource this app does not create, known by its ARN (``from_<kind>_arn``).
 
     Its key is not known here: grants on it (R10, R13, R14) are its owner's. It goes wherever a created
-    one does (recipes, pipelines, the alpha L2s).
+    one does (recipes, pipelines, images).
     """
 
     def __init__(self, scope: Construct, id: str, *, arn: str) -> None:
         """Import the version named by ``arn`` (``arn:<partition>:imagebuilder:...:<kind>/<name>/...``)."""
-        type(self)._declare_alpha_interface()
         problems = ValidationProblems(scope, id)
         parts = _arn_parts(problems, self.KIND, arn)
         problems.raise_if_any()
         super().__init__(scope, id)
         self._arn = arn
-        self.name, self.version = parts
-        self.key: kms.IKey | None = None
+        self._name, self._version = parts
+        self.key = None
 
 
 def _arn_parts(problems: ValidationProblems, kind: str, arn: object) -> tuple[str, str]:
@@ -152,8 +108,7 @@ def _arn_parts(problems: ValidationProblems, kind: str, arn: object) -> tuple[st
         path = cdk.Fn.split("/", arn)
         offset = 1 if kind == "workflow" else 0  # workflow/<type>/<name>/<version>/<build>
         return cdk.Fn.select(1 + offset, path), cdk.Fn.select(2 + offset, path)
-    pattern = _ARN.get(kind)
-    match = pattern.match(arn) if pattern else None
+    match = _ARN[kind].match(arn)
     if match is None:
         problems.add(
             f"this is not the ARN of an Image Builder {kind}",
@@ -177,16 +132,16 @@ _ARN = {
 
 
 def arn_of(problems: ValidationProblems, what: str, resource: object, kind: str) -> str | None:
-    """The ARN of a ``kind`` resource: ours (created or imported) or an alpha one; our error otherwise."""
+    """The ARN of a ``kind`` resource (an object with its interface's ``<kind>_arn``); our error otherwise."""
     attribute = f"{kind.replace('-', '_')}_arn"
     value = getattr(resource, attribute, None)
     if isinstance(value, str):
         return value
+    title = "".join(part.title() for part in kind.split("-"))
     problems.add(
-        f"{what} must be {kind}s of this library or of the alpha L2s",
+        f"{what} must be {kind}s (I{title}: this library's, the alpha L2s' or imported ones)",
         resource,
-        f"pass Encrypted{kind.title().replace('-', '')} objects, or import one with "
-        f"from_{attribute}(scope, id, arn)",
+        f"pass e.g. Encrypted{title} objects, or import one with from_{attribute}(scope, id, arn)",
     )
     return None
 
@@ -196,111 +151,94 @@ def arns_of(problems: ValidationProblems, what: str, resources: Sequence[object]
     return [arn for item in resources if (arn := arn_of(problems, what, item, kind)) is not None]
 
 
-class ComponentAttributes:
-    """``component_arn``, ``component_name``, ``component_version`` (the alpha ``IComponent`` names)."""
+class ComponentAttributes(Versioned):
+    """``component_arn``, ``component_name``, ``component_version`` (the ``IComponent`` interface)."""
 
     KIND = "component"
-    ALPHA_INTERFACE = "IComponent"
-    arn: str
-    name: str
-    version: str
 
     @property
     def component_arn(self) -> str:
         """The ARN of the component build."""
-        return self.arn
+        return self._resource_arn()
 
     @property
     def component_name(self) -> str:
         """The name of the component."""
-        return self.name
+        return self._name
 
     @property
     def component_version(self) -> str:
         """The semantic version of the component."""
-        return self.version
+        return self._version
 
 
-class WorkflowAttributes:
-    """``workflow_arn``, ``workflow_name``, ``workflow_version``, ``workflow_type`` (alpha ``IWorkflow``)."""
+class WorkflowAttributes(Versioned):
+    """``workflow_arn``, ``workflow_name``, ``workflow_version``, ``workflow_type`` (``IWorkflow``)."""
 
     KIND = "workflow"
-    ALPHA_INTERFACE = "IWorkflow"
-    arn: str
-    name: str
-    version: str
-    workflow_kind: str
+    _type: WorkflowType | str
 
     @property
     def workflow_arn(self) -> str:
         """The ARN of the workflow build."""
-        return self.arn
+        return self._resource_arn()
 
     @property
     def workflow_name(self) -> str:
         """The name of the workflow."""
-        return self.name
+        return self._name
 
     @property
     def workflow_version(self) -> str:
         """The semantic version of the workflow."""
-        return self.version
+        return self._version
 
     @property
-    def workflow_type(self) -> Any:
-        """``BUILD``, ``TEST`` or ``DISTRIBUTION`` (an alpha ``WorkflowType`` once that package is loaded)."""
-        alpha = sys.modules.get(_ALPHA)
-        return getattr(alpha.WorkflowType, self.workflow_kind) if alpha else self.workflow_kind
+    def workflow_type(self) -> WorkflowType | str:
+        """``WorkflowType.BUILD``, ``TEST`` or ``DISTRIBUTION`` (a string token when given as a parameter)."""
+        return self._type
 
 
-class ImageRecipeAttributes:
-    """``image_recipe_arn``, ``image_recipe_name``, ``image_recipe_version`` (alpha ``IImageRecipe``)."""
+class ImageRecipeAttributes(Versioned):
+    """``image_recipe_arn``, ``image_recipe_name``, ``image_recipe_version`` (``IImageRecipe``)."""
 
     KIND = "image-recipe"
-    ALPHA_INTERFACE = "IImageRecipe"
-    arn: str
-    name: str
-    version: str
 
     @property
     def image_recipe_arn(self) -> str:
         """The ARN of the recipe."""
-        return self.arn
+        return self._resource_arn()
 
     @property
     def image_recipe_name(self) -> str:
         """The name of the recipe."""
-        return self.name
+        return self._name
 
     @property
     def image_recipe_version(self) -> str:
         """The version of the recipe (``1.0.x`` stands for the next free patch)."""
-        return self.version
+        return self._version
 
 
-class ContainerRecipeAttributes:
-    """``container_recipe_arn``, ``..._name``, ``..._version`` (alpha ``IContainerRecipe``)."""
+class ContainerRecipeAttributes(Versioned):
+    """``container_recipe_arn``, ``..._name``, ``..._version`` (``IContainerRecipe``)."""
 
     KIND = "container-recipe"
-    ALPHA_INTERFACE = "IContainerRecipe"
-    arn: str
-    name: str
-    version: str
 
     @property
     def container_recipe_arn(self) -> str:
         """The ARN of the recipe."""
-        return self.arn
+        return self._resource_arn()
 
     @property
     def container_recipe_name(self) -> str:
         """The name of the recipe."""
-        return self.name
+        return self._name
 
     @property
     def container_recipe_version(self) -> str:
         """The version of the recipe (``1.0.x`` stands for the next free patch)."""
-        return self.version
+        return self._version
 
 
 class ImportedComponent(ComponentAttributes, ImportedVersion):
@@ -310,14 +248,18 @@ class ImportedComponent(ComponentAttributes, ImportedVersion):
 class ImportedWorkflow(WorkflowAttributes, ImportedVersion):
     """A workflow this app does not create (``EncryptedWorkflow.from_workflow_arn``)."""
 
-    def __init__(self, scope: Construct, id: str, *, arn: str, workflow_type: str | None = None) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, arn: str, workflow_type: WorkflowType | None = None
+    ) -> None:
         """Import the workflow; its type is the ARN's ``workflow/<type>/`` part.
 
         ``workflow_type`` gives it for an ARN only known at deploy time (default ``BUILD``).
         """
         super().__init__(scope, id, arn=arn)
-        literal = not tokens.is_unresolved(arn)
-        self.workflow_kind = arn.split("/")[1].upper() if literal else (workflow_type or "BUILD").upper()
+        if tokens.is_unresolved(arn):
+            self._type = workflow_type or WorkflowType.BUILD
+        else:
+            self._type = WorkflowType(arn.split("/")[1].upper())
 
 
 class ImportedImageRecipe(ImageRecipeAttributes, ImportedVersion):

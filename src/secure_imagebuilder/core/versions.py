@@ -22,7 +22,7 @@ import re
 import weakref
 
 import aws_cdk as cdk
-from constructs import Construct, IConstruct
+from constructs import IConstruct
 
 from secure_imagebuilder.core import defaults, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
@@ -30,29 +30,30 @@ from secure_imagebuilder.core.validation import ValidationProblems
 # The lock file named by the context of a parent construct, and the parent's account/Region, read once per
 # parent: jsii calls per component would cost seconds in large apps. Sound because CDK refuses new context
 # on a construct that already has children, and a stack's environment is fixed when it is created.
-_Setting = tuple[object, bool, str]
+_Setting = tuple[pathlib.Path | None, bool, str]
 _versions_file_of: weakref.WeakKeyDictionary[IConstruct, _Setting] = weakref.WeakKeyDictionary()
 # The parents whose unrecorded versions were reported (one info message each).
 _unrecorded_reported: weakref.WeakSet[IConstruct] = weakref.WeakSet()
 
 
 def check_and_record(
-    scope: Construct, *, parent: IConstruct, kind: str, name: str, version: str, content: str
+    parent: IConstruct, id: str, *, kind: str, name: str, version: str, content: str
 ) -> None:
     """Fail when ``kind/name/version`` was recorded with other content; record it when it is new.
 
-    ``parent`` is the scope ``scope`` was created in: the context is read from it.
+    Called before the construct ``id`` is created in ``parent`` (the context is read from the parent,
+    and an error names ``<parent path>/<id>``).
     """
     if parent not in _versions_file_of:
         node = parent.node
         record = str(node.try_get_context(defaults.RECORD_VERSIONS_CONTEXT_KEY)).lower() == "true"
         setting = node.try_get_context(defaults.VERSIONS_FILE_CONTEXT_KEY)
-        _versions_file_of[parent] = (setting, record, _environment(parent) if setting else "")
-    setting, record, environment = _versions_file_of[parent]
-    if not setting or tokens.is_unresolved(name) or tokens.is_unresolved(version):
+        file = pathlib.Path(str(setting)) if setting else None
+        _versions_file_of[parent] = (file, record, _environment(parent) if setting else "")
+    file, record, environment = _versions_file_of[parent]
+    if file is None or tokens.is_unresolved(name) or tokens.is_unresolved(version):
         return
-    file = pathlib.Path(str(setting))
-    recorded = _load_or_explain(scope, file)
+    recorded = _load_or_explain(parent, id, file)
     entry = f"{environment}/{kind}/{name}/{version}"
     digest = hashlib.sha256(stable_content(content).encode("utf-8")).hexdigest()
     # Entries written before the lock was keyed by environment still guard their version.
@@ -60,7 +61,7 @@ def check_and_record(
     if previous == digest:
         return
     if previous is not None:
-        problems = ValidationProblems(scope)
+        problems = ValidationProblems(parent, id)
         problems.add(
             f"the content of {entry} changed under the same version, and this app's strict version lock "
             f"({defaults.VERSIONS_FILE_CONTEXT_KEY}) asks for a new version per change "
@@ -75,7 +76,7 @@ def check_and_record(
         # Once per parent: an annotation costs jsii calls and a stack trace, and one says it all.
         if parent not in _unrecorded_reported:
             _unrecorded_reported.add(parent)
-            cdk.Annotations.of(scope).add_info(
+            cdk.Annotations.of(parent).add_info(
                 f"{entry} (and any other new version here) is not in the version lock {file}: record "
                 f"them with cdk synth -c {defaults.RECORD_VERSIONS_CONTEXT_KEY}=true"
             )
@@ -85,7 +86,7 @@ def check_and_record(
         _save(file, recorded)
     except OSError as error:
         raise ValueError(
-            f"{scope.node.path}: the version lock {file} cannot be written ({error.strerror or error}); "
+            f"{_path(parent, id)}: the version lock {file} cannot be written ({error.strerror or error}); "
             f"make the file and its folder writable, or point the context key "
             f"{defaults.VERSIONS_FILE_CONTEXT_KEY} at a writable path"
         ) from None
@@ -106,17 +107,24 @@ _NUMBER_TOKEN = re.compile(r"-1\.8881545897\d*e\+289")
 
 def stable_content(content: str) -> str:
     """``content`` with every token placeholder's process-dependent counter removed."""
+    if "Token[" not in content and "e+289" not in content:  # the common case: no token at all
+        return content
     return _NUMBER_TOKEN.sub("<number-token>", _TOKEN_COUNTER.sub(r"\1\2", content))
 
 
-def _load_or_explain(scope: Construct, file: pathlib.Path) -> dict[str, str]:
+def _path(parent: IConstruct, id: str) -> str:
+    """The path the construct ``id`` will have in ``parent``."""
+    return f"{parent.node.path}/{id}".lstrip("/")
+
+
+def _load_or_explain(parent: IConstruct, id: str, file: pathlib.Path) -> dict[str, str]:
     """The lock file's records, or our error naming the path and the fix."""
     try:
         return _load(file)
     except (OSError, ValueError) as error:
         problem = error.strerror if isinstance(error, OSError) and error.strerror else str(error)[:120]
         raise ValueError(
-            f"{scope.node.path}: the version lock {file} cannot be read ({problem}); it must be a JSON "
+            f"{_path(parent, id)}: the version lock {file} cannot be read ({problem}); it must be a JSON "
             f"object of 'kind/name/version' to sha256 written by this library: restore it from version "
             f"control, or delete it to record the current versions again"
         ) from None

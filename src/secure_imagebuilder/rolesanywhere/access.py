@@ -16,17 +16,18 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_rolesanywhere as rolesanywhere
 from constructs import Construct
 
-from secure_imagebuilder.core import tokens
+from secure_imagebuilder.core import thresholds, tokens
 from secure_imagebuilder.core.thresholds import MAX_ROLES_ANYWHERE_SESSION_SECONDS as MAX_SESSION_SECONDS
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.rolesanywhere import certificates
 
 # Secure defaults (R1, R19), in one place so code, tests and docs read the same numbers.
-DEFAULT_SESSION_DURATION = cdk.Duration.hours(1)
-MIN_SESSION_DURATION = cdk.Duration.minutes(15)  # AWS::RolesAnywhere::Profile DurationSeconds minimum 900
-MAX_SESSION_DURATION = cdk.Duration.hours(12)  # ... and maximum 43200
-DEFAULT_EXPIRY_NOTIFICATION_THRESHOLD = cdk.Duration.days(45)  # the service's own default threshold
-MAX_EXPIRY_NOTIFICATION_DAYS = 360  # NotificationSetting Threshold is 1..360 days
+DEFAULT_SESSION_DURATION = cdk.Duration.seconds(MAX_SESSION_SECONDS)
+MIN_SESSION_DURATION = cdk.Duration.seconds(thresholds.ROLES_ANYWHERE_SESSION_SECONDS[0])
+MAX_SESSION_DURATION = cdk.Duration.seconds(thresholds.ROLES_ANYWHERE_SESSION_SECONDS[1])
+DEFAULT_EXPIRY_NOTIFICATION_THRESHOLD = cdk.Duration.days(
+    thresholds.ROLES_ANYWHERE_EXPIRY_NOTIFICATION_DEFAULT_DAYS
+)
 SERVICE_PRINCIPAL = "rolesanywhere.amazonaws.com"
 TRUST_ACTIONS = ("sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity")
 EXPIRY_EVENTS = ("CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY")
@@ -455,7 +456,9 @@ class RolesAnywhereAccess(Construct):
             )
             return 0
         days = threshold.to_seconds(integral=False) / 86_400
-        if days != int(days) or not 1 <= days <= MAX_EXPIRY_NOTIFICATION_DAYS:
+        if days != int(days) or not thresholds.within(
+            days, thresholds.ROLES_ANYWHERE_EXPIRY_NOTIFICATION_DAYS
+        ):
             problems.add(
                 "expiry_notification_threshold must be whole days from 1 to 360",
                 threshold.to_human_string(),
