@@ -126,7 +126,12 @@ def test_every_short_form_is_read(tmp_path: pathlib.Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["summary"]["templates"] == 1
-    assert [(f["id"], f["line"]) for f in report["findings"]] == [("DataProtection-TLS2", 23)]
+    # The Fn::ForEach loop expands to TopicA and TopicB, each found on the loop's line.
+    assert [(f["logicalId"], f["line"]) for f in report["findings"]] == [
+        ("Topic", 23),
+        ("TopicA", 51),
+        ("TopicB", 51),
+    ]
 
 
 def test_a_tab_before_a_comment_is_read(tmp_path: pathlib.Path) -> None:

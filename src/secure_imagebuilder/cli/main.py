@@ -69,7 +69,8 @@ def report(scanned: Sequence[Scanned], *, output_format: str) -> tuple[str, bool
             stacks.append((template, stack))
             lines = item.lines.get(template, {})
             for finding in engine.evaluate([stack]):
-                line = lines.get(finding.resource.logical_id or "")
+                logical_id = finding.resource.logical_id or ""
+                line = lines.get(logical_id) or lines.get(stack.origins.get(logical_id, ""))
                 located.append(reports.Located(finding, template, line))
     skipped = [skip for item in scanned for skip in item.skipped]
     count = len(stacks)

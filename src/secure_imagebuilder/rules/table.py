@@ -52,6 +52,7 @@ from secure_imagebuilder.rules.template import (
     no_secrets,
     no_sensitive_data,
     no_url_credentials,
+    unread,
 )
 
 PACK_NAME = "DataProtection"
@@ -84,6 +85,7 @@ RULES: tuple[Rule, ...] = (
     certificate_checks.RULE,
     old_tls.RULE,
     ignored_property.RULE,
+    unread.RULE,
     no_secrets.RULE,
     bucket_requires_tls.RULE,
     topic_requires_tls.RULE,

@@ -19,9 +19,10 @@ import functools
 import os
 import pathlib
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from secure_imagebuilder.rules.engine import acks, templates
+from secure_imagebuilder.rules.engine import acks, expand, templates
 from secure_imagebuilder.rules.engine.model import Resource, Stack
 
 LOGICAL_ID = "aws:cdk:logicalId"
@@ -80,8 +81,13 @@ def stack_from_template(
     outer_acks: Mapping[str, str | None] | None = None,
     tags: Mapping[str, str] | None = None,
     fips: bool = False,
+    nested_templates_read: bool = False,
 ) -> Stack:
     """One template as a ``Stack``: resources with construct paths and the acknowledgements that reach them.
+
+    ``Fn::ForEach`` loops are expanded (``engine.expand``); what cannot be read is recorded in
+    ``Stack.unread`` (a loop over a deploy-time collection, a macro, and, unless
+    ``nested_templates_read``, a nested stack whose template is not part of the input).
 
     ``construct_paths`` maps logical ids to construct paths; ``path_acks`` maps construct paths to the
     acknowledgements recorded there (an acknowledgement reaches every resource below its path);
@@ -89,63 +95,86 @@ def stack_from_template(
     ``Metadata.cdk_nag.rules_to_suppress`` acknowledges for the whole stack, as an acknowledgement on the
     stack's construct does: the way a plain template acknowledges stack-wide findings (AUD1, stack tags).
     """
-    construct_paths = construct_paths or {}
-    path_acks = path_acks or {}
     outer = dict(outer_acks or {})
-
-    def reaching(construct_path: str) -> dict[str, str | None]:
-        found = dict(outer)
-        for ancestor in ancestors(construct_path):
-            found.update(path_acks.get(ancestor, {}))
-        return found
-
+    reach = _Reach(outer, path_acks or {}, construct_paths or {})
+    parameters = _mapping(template.get("Parameters"))
+    expanded = expand.resources(template, parameters)
+    unread = expanded.unread + expand.transforms(template)
     resources = []
-    for logical_id, body in _mapping(template.get("Resources")).items():
+    for logical_id, body in expanded.resources.items():
         if not isinstance(body, Mapping):
             continue
-        construct_path = construct_paths.get(logical_id)
-        metadata = _mapping(body.get("Metadata"))
-        resource_acks = reaching(construct_path) if construct_path else dict(outer)
-        resource_acks.update(acks.in_template(metadata))
-        condition = body.get("Condition")
-        resources.append(
-            Resource(
-                type=str(body.get("Type", "")),
-                props=_mapping(body.get("Properties")),
-                logical_id=str(logical_id),
-                deletion_policy=body.get("DeletionPolicy"),
-                update_replace_policy=body.get("UpdateReplacePolicy"),
-                path=construct_path,
-                acks=resource_acks,
-                metadata=metadata,
-                condition=condition if isinstance(condition, str) else None,
-            )
-        )
+        if body.get("Type") == "AWS::CloudFormation::Stack" and not nested_templates_read:
+            why = "a nested stack whose template is not scanned"
+            unread.append(expand.Unread(f"Resources.{logical_id}", why))
+        resources.append(reach.resource(str(logical_id), body))
     template_acks = acks.in_template(template.get("Metadata"))
-    sources: dict[str, set[str]] = {ack: {""} for ack in outer}
-    for ack in template_acks:
-        sources.setdefault(ack, set()).add(path)
-    for ack_path, found in path_acks.items():
-        for ack in found:
-            sources.setdefault(ack, set()).add(ack_path)
-    for resource in resources:
-        for ack in acks.in_template(resource.metadata):
-            sources.setdefault(ack, set()).add(resource.path or resource.logical_id or "")
     return Stack(
-        ack_sources=sources,
+        ack_sources=reach.sources(path, template_acks, resources),
         path=path,
         resources=resources,
         tags=dict(tags or {}),
         fips=fips,
         template_path=template_path,
-        acks={**reaching(path), **template_acks},
-        parameters=_mapping(template.get("Parameters")),
+        acks={**reach.acks(path), **template_acks},
+        parameters=parameters,
         conditions=_mapping(template.get("Conditions")),
         mappings=_mapping(template.get("Mappings")),
         outputs=_mapping(template.get("Outputs")),
         metadata=_mapping(template.get("Metadata")),
         description=template.get("Description"),
+        unread=unread,
+        origins=expanded.origins,
     )
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """Which acknowledgements reach a construct path: the app's, then each ancestor's."""
+
+    outer: Mapping[str, str | None]
+    path_acks: Mapping[str, Mapping[str, str | None]]
+    construct_paths: Mapping[str, str]
+
+    def acks(self, construct_path: str) -> dict[str, str | None]:
+        found = dict(self.outer)
+        for ancestor in ancestors(construct_path):
+            found.update(self.path_acks.get(ancestor, {}))
+        return found
+
+    def resource(self, logical_id: str, body: Mapping[str, Any]) -> Resource:
+        """One resource with its construct path and the acknowledgements that reach it."""
+        construct_path = self.construct_paths.get(logical_id)
+        metadata = _mapping(body.get("Metadata"))
+        resource_acks = self.acks(construct_path) if construct_path else dict(self.outer)
+        resource_acks.update(acks.in_template(metadata))
+        condition = body.get("Condition")
+        return Resource(
+            type=str(body.get("Type", "")),
+            props=_mapping(body.get("Properties")),
+            logical_id=logical_id,
+            deletion_policy=body.get("DeletionPolicy"),
+            update_replace_policy=body.get("UpdateReplacePolicy"),
+            path=construct_path,
+            acks=resource_acks,
+            metadata=metadata,
+            condition=condition if isinstance(condition, str) else None,
+        )
+
+    def sources(
+        self, path: str, template_acks: Mapping[str, str | None], resources: list[Resource]
+    ) -> dict[str, set[str]]:
+        """Every acknowledged id -> where it was written (construct paths, logical ids; "" for the app)."""
+        found: dict[str, set[str]] = {ack: {""} for ack in self.outer}
+        for ack in template_acks:
+            found.setdefault(ack, set()).add(path)
+        for ack_path, written in self.path_acks.items():
+            for ack in written:
+                found.setdefault(ack, set()).add(ack_path)
+        for resource in resources:
+            for ack in acks.in_template(resource.metadata):
+                found.setdefault(ack, set()).add(resource.path or resource.logical_id or "")
+        return found
 
 
 class AssemblyReader:
@@ -223,6 +252,7 @@ class AssemblyReader:
                     outer_acks=self.outer_acks,
                     tags=tags if not owner else {},
                     fips=self.fips,
+                    nested_templates_read=True,  # the assembly holds them: they are read as stacks
                 )
             )
         return stacks

@@ -105,6 +105,10 @@ class Stack:
     outputs: Mapping[str, Any] = field(default_factory=dict)
     metadata: Mapping[str, Any] = field(default_factory=dict)
     description: Any = None
+    # Parts of the template the pack could not read (``engine.expand.Unread``): rule CFN2 reports them.
+    unread: list[Any] = field(default_factory=list)
+    # Logical id of a resource a ``Fn::ForEach`` loop generated -> the loop's key (where it is written).
+    origins: Mapping[str, str] = field(default_factory=dict)
     # Every acknowledged id that reaches this template -> where it was written (construct paths or
     # logical ids; "" for the app), so an id that names no rule can be reported where it is.
     ack_sources: dict[str, set[str]] = field(default_factory=dict)
