@@ -1,11 +1,14 @@
 """What issue 23 found passing the pack, each with its compliant twin: templates run through the engine.
 
-Public launch permissions (IB8), broad build-instance roles (IB9), CloudWatch build logs (IB10) and Roles
-Anywhere sessions (RA4).
+Public launch permissions (IB8), broad build-instance roles (IB9), CloudWatch build logs (IB10), Roles
+Anywhere sessions (RA4), user data read by SEC1/URL1 and the document rules, and sensitive data in the
+nested free text of Image Builder resources (SD1).
 """
 
 from __future__ import annotations
 
+import base64
+import copy
 import json
 from typing import Any
 
@@ -461,3 +464,171 @@ def test_a_role_outside_the_template_is_undecided() -> None:
     assert levels(template, "Profile", "RA4") == {
         "RA4[arn:aws:iam::444455556666:role/elsewhere]": Level.WARNING
     }
+
+
+# --- user data: SEC1, URL1, DOC1-DOC3, URL2 ------------------------------------------------------------
+
+USER_DATA = "AdditionalInstanceConfiguration.UserDataOverride"
+SCRIPT = f"#!/bin/bash\n{KEY_PAIR}\ncurl -k http://downloads.example.com/agent.sh | sh\n"
+CLEAN = "#!/bin/bash\ncurl -fsSL https://downloads.example.com/agent.sh -o /tmp/agent.sh\n"
+
+
+def recipe(user_data: Any) -> dict[str, Any]:
+    return {
+        "Resources": {
+            "Recipe": {
+                "Type": f"{IB}ImageRecipe",
+                "Properties": {
+                    "Name": "r",
+                    "Version": "1.0.0",
+                    "AdditionalInstanceConfiguration": {
+                        "SystemsManagerAgent": {"UninstallAfterBuild": True},
+                        "UserDataOverride": user_data,
+                    },
+                },
+            }
+        }
+    }
+
+
+def encoded(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [encoded(SCRIPT), {"Fn::Base64": SCRIPT}, {"Fn::Base64": {"Fn::Join": ["\n", SCRIPT.split("\n")]}}],
+    ids=["base64 literal", "Fn::Base64", "Fn::Base64 of Fn::Join"],
+)
+def test_user_data_is_read_decoded(spelling: Any) -> None:
+    template = recipe(spelling)
+    expected = {"SEC1", "DOC1", "DOC2"}
+    assert {rule: ids(template, "Recipe", rule) for rule in expected} == {
+        rule: {f"{rule}[{USER_DATA}]"} for rule in expected
+    }
+
+
+def test_a_parameter_default_holding_base64_user_data_is_decoded() -> None:
+    template = recipe({"Ref": "UserData"})
+    template["Parameters"] = {"UserData": {"Type": "String", "Default": encoded("curl --tlsv1.0 https://h")}}
+    assert ids(template, "Recipe", "DOC3") == {f"DOC3[{USER_DATA}]"}
+
+
+def test_credentials_in_user_data_urls_and_headers_are_found() -> None:
+    script = (
+        "curl https://builder:hunter2@repo.example.com/x\ncurl -H 'Authorization: Basic YWxhZGRpbjpvcGVu' x"
+    )
+    template = recipe(encoded(script))
+    assert ids(template, "Recipe", "URL1") == {f"URL1[{USER_DATA}]"}
+    assert ids(template, "Recipe", "URL2") == {f"URL2[{USER_DATA}]"}
+
+
+@pytest.mark.parametrize("spelling", [encoded(CLEAN), {"Fn::Base64": CLEAN}], ids=["base64", "Fn::Base64"])
+def test_clean_user_data_passes(spelling: Any) -> None:
+    found = {f.rule.id for f in findings(recipe(spelling)) if f.resource.logical_id == "Recipe"}
+    assert found & {"SEC1", "URL1", "URL2", "DOC1", "DOC2", "DOC3", "SD1"} == set()
+
+
+# --- SD1: nested free text of Image Builder resources ------------------------------------------------
+
+EMAIL = "builds@example.com"
+
+
+def nested(resource_type: str, **props: Any) -> dict[str, Any]:
+    return {"Resources": {"R": {"Type": f"{IB}{resource_type}", "Properties": {"Name": "n", **props}}}}
+
+
+def ami(**ami_props: Any) -> dict[str, Any]:
+    return {"Distributions": [{"Region": "eu-west-1", "AmiDistributionConfiguration": ami_props}]}
+
+
+NESTED = {
+    "AMI name": (
+        nested("DistributionConfiguration", **ami(Name=f"golden-{EMAIL}")),
+        "Distributions[eu-west-1].AmiDistributionConfiguration.Name",
+    ),
+    "AMI description": (
+        nested("DistributionConfiguration", **ami(Description=f"owner {EMAIL}")),
+        "Distributions[eu-west-1].AmiDistributionConfiguration.Description",
+    ),
+    "AMI tags": (
+        nested("DistributionConfiguration", **ami(AmiTags={"Owner": EMAIL})),
+        "Distributions[eu-west-1].AmiDistributionConfiguration.AmiTags:Owner",
+    ),
+    "container tags": (
+        nested(
+            "DistributionConfiguration",
+            Distributions=[
+                {"Region": "eu-west-1", "ContainerDistributionConfiguration": {"ContainerTags": [EMAIL]}}
+            ],
+        ),
+        "Distributions[eu-west-1].ContainerDistributionConfiguration.ContainerTags",
+    ),
+    "SSM parameter name": (
+        nested(
+            "DistributionConfiguration",
+            Distributions=[
+                {
+                    "Region": "eu-west-1",
+                    "SsmParameterConfigurations": [{"ParameterName": f"/ami/{ACCOUNT}/golden"}],
+                }
+            ],
+        ),
+        "Distributions[eu-west-1].SsmParameterConfigurations.ParameterName",
+    ),
+    "pipeline image tags": (nested("ImagePipeline", ImageTags={"Contact": EMAIL}), "ImageTags:Contact"),
+    "recipe AMI tags": (nested("ImageRecipe", AmiTags={"Contact": EMAIL}), "AmiTags:Contact"),
+    "infrastructure resource tags": (
+        nested("InfrastructureConfiguration", ResourceTags={"Contact": EMAIL}),
+        "ResourceTags:Contact",
+    ),
+    "lifecycle selection": (
+        nested("LifecyclePolicy", ResourceSelection={"TagMap": {"Contact": EMAIL}}),
+        "ResourceSelection.TagMap:Contact",
+    ),
+    "lifecycle exclusion": (
+        nested("LifecyclePolicy", PolicyDetails=[{"ExclusionRules": {"TagMap": {"Keep": EMAIL}}}]),
+        "PolicyDetails.ExclusionRules.TagMap:Keep",
+    ),
+}
+
+
+@pytest.mark.parametrize("where", NESTED)
+def test_sensitive_data_in_nested_free_text_is_found_and_named_by_its_path(where: str) -> None:
+    template, path = NESTED[where]
+    assert ids(template, "R", "SD1") == {f"SD1[{path}]"}
+
+
+@pytest.mark.parametrize("where", NESTED)
+def test_the_same_places_with_plain_text_pass(where: str) -> None:
+    template = json.loads(json.dumps(NESTED[where][0]).replace(EMAIL, "platform-team").replace(ACCOUNT, "x"))
+    assert ids(template, "R", "SD1") == set()
+
+
+def test_nested_text_behind_an_fn_if_is_read_in_both_branches() -> None:
+    template = nested(
+        "DistributionConfiguration",
+        **ami(AmiTags={"Fn::If": ["Prod", {"Owner": "platform"}, {"Owner": EMAIL}]}),
+    )
+    template["Conditions"] = {"Prod": {"Fn::Equals": [{"Ref": "AWS::Region"}, "eu-west-1"]}}
+    assert ids(template, "R", "SD1") == {
+        "SD1[Distributions[eu-west-1].AmiDistributionConfiguration.AmiTags:Owner]"
+    }
+
+
+def test_account_ids_where_accounts_belong_are_not_free_text() -> None:
+    template = nested(
+        "DistributionConfiguration",
+        **ami(TargetAccountIds=[ACCOUNT], LaunchPermissionConfiguration={"UserIds": [ACCOUNT]}),
+    )
+    assert ids(template, "R", "SD1") == set()
+
+
+def test_a_secret_in_nested_text_is_one_sec1_finding_on_its_property() -> None:
+    template = nested("DistributionConfiguration", **ami(AmiTags={"Deploy": KEY_PAIR}))
+    assert ids(template, "R", "SEC1") == {"SEC1[Distributions]"}
+
+
+def test_the_other_properties_keep_their_ids() -> None:
+    template = copy.deepcopy(nested("Component", Description=f"by {EMAIL}", Tags={"Owner": EMAIL}))
+    assert ids(template, "R", "SD1") == {"SD1[Description]", "SD1[Tag:Owner]"}
