@@ -49,7 +49,7 @@ def build(app: cdk.App) -> list[cdk.Stack]:
     distribution.add_ami_distributions(
         imagebuilder.AmiDistribution(ami_name="production-ami-{{ imagebuilder:buildDate }}")
     )
-    imagebuilder.ImagePipeline(
+    pipeline = imagebuilder.ImagePipeline(
         stack,
         "MyImagePipeline",
         recipe=image_recipe,
@@ -62,6 +62,14 @@ def build(app: cdk.App) -> list[cdk.Stack]:
                 workflow=imagebuilder.AmazonManagedWorkflow.test_image(stack, "TestWorkflow")
             ),
         ],
+    )
+    # Issue 23 (construct half): apply_secure_defaults does not yet give alpha pipelines encrypted log
+    # groups, so Image Builder would create /aws/imagebuilder/... without a key or retention (IB10).
+    cdk.Validations.of(pipeline).acknowledge(
+        cdk.Acknowledgment(
+            id="DataProtection-IB10",
+            reason="apply_secure_defaults sets no alpha log groups yet (issue 23); remove when it does.",
+        )
     )
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.
     cdk.Validations.of(stack).acknowledge(
