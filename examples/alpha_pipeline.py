@@ -63,19 +63,22 @@ def build(app: cdk.App) -> list[cdk.Stack]:
             ),
         ],
     )
-    # Issue 23 (construct half): apply_secure_defaults does not yet give alpha pipelines encrypted log
-    # groups, so Image Builder would create /aws/imagebuilder/... without a key or retention (IB10).
-    cdk.Validations.of(pipeline).acknowledge(
-        cdk.Acknowledgment(
-            id="DataProtection-IB10",
-            reason="apply_secure_defaults sets no alpha log groups yet (issue 23); remove when it does.",
-        )
-    )
+    _until_log_groups_are_injected(pipeline)
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.
     cdk.Validations.of(stack).acknowledge(
         cdk.Acknowledgment(id="DataProtection-AUD1", reason="The organization trail records these events.")
     )
     return [stack]
+
+
+def _until_log_groups_are_injected(pipeline: imagebuilder.ImagePipeline) -> None:
+    """Acknowledge IB10 until apply_secure_defaults gives alpha pipelines encrypted log groups.
+
+    Issue 23 (construct half): without them Image Builder creates /aws/imagebuilder/... groups with no
+    key and no retention.
+    """
+    reason = "apply_secure_defaults sets no alpha log groups yet (issue 23); remove when it does."
+    cdk.Validations.of(pipeline).acknowledge(cdk.Acknowledgment(id="DataProtection-IB10", reason=reason))
 
 
 if __name__ == "__main__":

@@ -80,6 +80,12 @@ def ra_role(stack: cdk.Stack, cid: str, managed: list[str]) -> None:
 
 def build(stack: cdk.Stack) -> None:
     key = kms.Key(stack, "Key", enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.RETAIN)
+    logs = build_rules(stack, key)
+    build_text(stack, key, logs)
+
+
+def build_rules(stack: cdk.Stack, key: kms.Key) -> ImageBuilderLogGroup:
+    """IB8, IB9, IB10 and RA4 cases; returns the compliant log group."""
 
     # IB8: public launch permissions
     def distribution(cid: str, launch: dict[str, object]) -> None:
@@ -124,6 +130,11 @@ def build(stack: cdk.Stack) -> None:
         "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::backups/*"}]
     }
     ra.CfnProfile(stack, "RA4Good1", name="backups", role_arns=[admin], session_policy=json.dumps(session))
+    return logs
+
+
+def build_text(stack: cdk.Stack, key: kms.Key, logs: ImageBuilderLogGroup) -> None:
+    """User data and nested free text cases."""
 
     # User data (DOC cases): SEC1, DOC1, DOC2 read it decoded
     def recipe_with(cid: str, script: str) -> None:

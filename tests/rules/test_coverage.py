@@ -246,6 +246,17 @@ def test_a_policy_resource_attached_to_the_build_role_is_named_by_its_logical_id
     assert ids(build_stack(managed=FINE, Extra=policy), "BuildRole", "IB9") == {"IB9[Extra.Read]"}
 
 
+def test_a_policy_of_the_template_named_like_a_broad_aws_policy_is_judged_by_its_statements() -> None:
+    template = build_stack(managed=FINE)
+    template["Resources"]["AdministratorAccess"] = {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Properties": {"PolicyDocument": {"Statement": [SCOPED_STATEMENTS["one bucket's prefix"]]}},
+    }
+    role = template["Resources"]["BuildRole"]["Properties"]
+    role["ManagedPolicyArns"] = [*role["ManagedPolicyArns"], {"Ref": "AdministratorAccess"}]
+    assert ids(template, "BuildRole", "IB9") == set()
+
+
 def test_a_role_that_builds_nothing_is_not_a_build_role() -> None:
     template = build_stack(managed=FINE)
     template["Resources"]["Admin"] = {

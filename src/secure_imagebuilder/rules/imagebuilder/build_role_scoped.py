@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from secure_imagebuilder.rules.engine.evaluator import AWS_MANAGED
 from secure_imagebuilder.rules.engine.model import (
     Level,
     Resource,
@@ -44,7 +45,7 @@ def build_role_scoped(resource: Resource, stack: Stack) -> RuleResult:
     found = broad.broad_grants(stack, principal)
     results: dict[str, Violation | Undecided] = {}
     for source in ev.identities.get(principal, []):
-        if source.name in managed.BROAD and not source.unknown:
+        if source.label.startswith(AWS_MANAGED) and source.name in managed.BROAD:
             results[source.name] = Violation(source.name, f"{source.name} {managed.BROAD[source.name]}")
     for name, whats in broad.sure(found).items():
         results.setdefault(name, Violation(name, f"{name or 'a policy'} {_joined(whats)}"))

@@ -43,7 +43,7 @@ def session_scoped(resource: Resource, stack: Stack) -> RuleResult:
             for value in v.alternatives(item, stack):
                 role = stack.target(value) or _role_by_arn(item, stack)
                 if role is None or role.type != "AWS::IAM::Role" or not role.logical_id:
-                    label = v.render(value, stack) or "RoleArns"
+                    label = (v.render(value, stack) or "RoleArns").replace(v.HOLE, "*")
                     findings.setdefault(label, Undecided(label, value, OUTSIDE))
                     continue
                 result = _judge(role.logical_id, sessions, stack)
