@@ -63,7 +63,9 @@ def build_logs_encrypted(resource: Resource, stack: Stack) -> RuleResult:
     ``logs:CreateLogGroup`` of EC2InstanceProfileForImageBuilder: no KMS key, and events that never
     expire. A group of the template with that name (``Ref``, or its ``LogGroupName``, case-insensitive)
     is read instead: it needs a customer managed ``KmsKeyId`` and a ``RetentionInDays``. A group named
-    but not in the template is undecided.
+    but not in the template is undecided. Sources:
+    https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_PipelineLoggingConfiguration.html,
+    https://docs.aws.amazon.com/imagebuilder/latest/userguide/monitor-cwlogs.html.
     """
     findings: dict[str, Violation | Undecided] = {}
     groups = _log_groups(stack)

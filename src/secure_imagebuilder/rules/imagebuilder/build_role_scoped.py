@@ -32,7 +32,8 @@ def build_role_scoped(resource: Resource, stack: Stack) -> RuleResult:
     ReadOnlyAccess, AmazonS3FullAccess, AmazonS3ReadOnlyAccess, AmazonInspectorFullAccess,
     SecretsManagerReadWrite, AmazonEC2RoleforSSM) are reported by name; EC2InstanceProfileForImageBuilder,
     ...ECRContainerBuilds, AmazonSSMManagedInstanceCore and CloudWatchAgentServerPolicy reach none of
-    these. A managed policy this pack does not document may: an undecided warning names it. On an
+    these (each as https://docs.aws.amazon.com/aws-managed-policy/latest/reference/ publishes it). A
+    managed policy this pack does not document may: an undecided warning names it. On an
     infrastructure configuration whose instance profile or role is outside the template: undecided.
     """
     if resource.type == "AWS::ImageBuilder::InfrastructureConfiguration":

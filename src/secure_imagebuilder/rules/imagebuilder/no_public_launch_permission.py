@@ -20,7 +20,8 @@ def no_public_launch_permission(resource: Resource, stack: Stack) -> RuleResult:
     ``LaunchPermissionConfiguration``).
     Every value the list and each entry can take counts (a parameter's default and allowed values, both
     ``Fn::If`` branches, ``Fn::Split`` of a list parameter); an entry only known at deploy time (a
-    parameter without default) may be ``all``: undecided.
+    parameter without default) may be ``all``: undecided. Source:
+    https://docs.aws.amazon.com/imagebuilder/latest/APIReference/API_LaunchPermissionConfiguration.html.
     """
     findings: dict[str, str | Undecided] = {}
     for distributions in v.reach(resource.props, "Distributions", stack=stack):

@@ -33,6 +33,8 @@ def session_scoped(resource: Resource, stack: Stack) -> RuleResult:
     role's own policies within its boundary and not cut by the session policies, in any alternative.
     A profile that deploys ``Enabled: false`` in every alternative vends nothing. A role outside the
     template, an undocumented managed policy or a session policy only known at deploy time: undecided.
+    Sources: https://docs.aws.amazon.com/rolesanywhere/latest/userguide/getting-started.html (profiles,
+    session policies); prowler-cloud/prowler ``providers/aws/services/rolesanywhere``.
     """
     if all(v.truthy(enabled) is False for enabled in v.reach(resource.props, "Enabled", stack=stack)):
         return []
