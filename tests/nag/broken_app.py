@@ -17,6 +17,7 @@ EXPECTED = {
     "DataProtection-IB1": "Broken/Component",
     "DataProtection-IB4": "Broken/Infrastructure",
     "DataProtection-IB5": "Broken/Infrastructure",
+    "DataProtection-IB9": "Broken/Infrastructure",  # its instance profile "p" is not in the app
     "DataProtection-KMS1": "Broken/Key/Resource",
     "DataProtection-KMS2[DeletionPolicy]": "Broken/Key/Resource",
     "DataProtection-KMS2[UpdateReplacePolicy]": "Broken/Key/Resource",

@@ -124,6 +124,9 @@ def build(stack: cdk.Stack) -> None:
     raw(stack, "IB7Good2", f"{IB}Image", {"ImageRecipeArn": "arn:x"})
 
 
+# The infrastructure configurations name an instance profile outside the stack ("p"): IB9 cannot read
+# its role (an undecided warning); the images and pipelines set no LoggingConfiguration: IB10 (the group
+# Image Builder creates has no key). Both rules' own cases are in tests/nag/test_coverage.py.
 CASES = {
     "IB1Bad1": {"IB1"},
     "IB1Bad2": {"IB1"},
@@ -146,18 +149,18 @@ CASES = {
     "IB3Bad2": {"IB3[eu-west-1]"},
     "IB3Good1": set(),
     "IB3Good2": set(),
-    "IB4Bad1": {"IB4"},
-    "IB4Bad2": {"IB4"},
-    "IB5Bad1": {"IB5"},
-    "IB5Bad2": {"IB5"},
-    "IB6Bad1": {"IB6"},
-    "IB6Bad2": {"IB6"},
-    "IBGood1": set(),
-    "IB6Undecided1": {"IB6"},
-    "IB7Bad1": {"IB7"},
-    "IB7Bad2": {"IB7"},
-    "IB7Good1": set(),
-    "IB7Good2": set(),
+    "IB4Bad1": {"IB4", "IB9"},
+    "IB4Bad2": {"IB4", "IB9"},
+    "IB5Bad1": {"IB5", "IB9"},
+    "IB5Bad2": {"IB5", "IB9"},
+    "IB6Bad1": {"IB6", "IB9"},
+    "IB6Bad2": {"IB6", "IB9"},
+    "IBGood1": {"IB9"},
+    "IB6Undecided1": {"IB6", "IB9"},
+    "IB7Bad1": {"IB7", "IB10[LogGroupName]"},
+    "IB7Bad2": {"IB7", "IB10[ImageLogGroupName]", "IB10[PipelineLogGroupName]"},
+    "IB7Good1": {"IB10[ImageLogGroupName]", "IB10[PipelineLogGroupName]"},
+    "IB7Good2": {"IB10[LogGroupName]"},
 }
 
 

@@ -277,6 +277,59 @@ def deny_without_tls(flag: Any, kind: str) -> dict[str, Any]:
     }
 
 
+def build_role(statement: dict[str, Any]) -> dict[str, Any]:
+    """A build instance role (in an infrastructure configuration's instance profile) with one statement."""
+    trust = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    return {
+        "R": role(trust, Policies=[{"PolicyName": "Build", "PolicyDocument": {"Statement": [statement]}}]),
+        "Profile": {"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [{"Ref": "R"}]}},
+        "Infra": {
+            "Type": "AWS::ImageBuilder::InfrastructureConfiguration",
+            "Properties": {"Name": "i", "InstanceProfileName": {"Ref": "Profile"}},
+        },
+    }
+
+
+def logged_image(name: Any) -> dict[str, Any]:
+    """An image logging to the group named ``name``, and two groups: one without a key, one compliant."""
+    return {
+        "Key": with_key(),
+        "Plain": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "/aws/imagebuilder/plain"}},
+        "Good": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": "/aws/imagebuilder/good",
+                "KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]},
+                "RetentionInDays": 365,
+            },
+        },
+        "R": {
+            "Type": "AWS::ImageBuilder::Image",
+            "Properties": {
+                "ImageRecipeArn": f"arn:aws:imagebuilder:us-east-1:{ACCOUNT}:image-recipe/r/1.0.0",
+                "LoggingConfiguration": {"LogGroupName": name},
+            },
+        },
+    }
+
+
+def profile(action: Any) -> dict[str, Any]:
+    """A Roles Anywhere profile without session policies, for a role allowed ``action`` on everything."""
+    trust = {
+        "Effect": "Allow",
+        "Principal": {"Service": "rolesanywhere.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+    statement = {"Effect": "Allow", "Action": action, "Resource": "*"}
+    return {
+        "Role": role(trust, Policies=[{"PolicyName": "Work", "PolicyDocument": {"Statement": [statement]}}]),
+        "R": {
+            "Type": "AWS::RolesAnywhere::Profile",
+            "Properties": {"Name": "p", "RoleArns": [{"Fn::GetAtt": ["Role", "Arn"]}]},
+        },
+    }
+
+
 @dataclass(frozen=True)
 class Case:
     """Where a rule reads its value, and a violating and a compliant literal for it."""
@@ -371,6 +424,33 @@ CASES: dict[str, Case] = {
         "",
         f"arn:aws:iam::{ACCOUNT}:role/exec",
     ),
+    "IB8": Case(
+        lambda x: {
+            "R": {
+                "Type": f"{IB}DistributionConfiguration",
+                "Properties": {
+                    "Distributions": [
+                        {
+                            "Region": "us-east-1",
+                            "AmiDistributionConfiguration": {
+                                "KmsKeyId": "alias/my-key",
+                                "LaunchPermissionConfiguration": {"UserGroups": [x]},
+                            },
+                        }
+                    ]
+                },
+            }
+        },
+        "all",
+        "",
+    ),
+    "IB9": Case(
+        lambda x: build_role({"Effect": "Allow", "Action": "s3:GetObject", "Resource": x}),
+        "arn:aws:s3:::*/*",
+        "arn:aws:s3:::build-artifacts/components/*",
+    ),
+    "IB10": Case(logged_image, "/aws/imagebuilder/plain", "/aws/imagebuilder/good"),
+    "RA4": Case(profile, "*", "ec2:DescribeInstances"),
     "KMS1": Case(lambda x: {"R": with_key({"EnableKeyRotation": x})}, "false", "true"),
     "KMS2": Case(lambda x: {"R": with_key(DeletionPolicy=x)}, "Delete", "Retain"),
     "KMS3": Case(lambda x: {"R": with_key({"PendingWindowInDays": x})}, 7, 30),

@@ -15,6 +15,7 @@ from typing import Any
 from secure_imagebuilder.rules.engine import policy as p
 from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.model import Resource, Stack, Undecided
+from secure_imagebuilder.rules.template.fields import user_data
 
 DATA_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext")
 _AWS_MANAGED_ALIAS = re.compile(r"(?:^|[:/])alias/aws/")
@@ -68,15 +69,28 @@ DOCUMENT_TYPES = (
 
 # Properties that hold a document Image Builder runs on the build instance.
 DOCUMENT_PROPERTIES = ("Data", "DockerfileTemplateData")
+# What the document rules read: the documents, and an image recipe's user data (run at launch).
+RUN_ON_INSTANCE_TYPES = (*DOCUMENT_TYPES, "AWS::ImageBuilder::ImageRecipe")
+
+
+def documents(resource: Resource, stack: Stack) -> Iterator[tuple[str, list[str]]]:
+    """Each text the build instance runs, by the property that holds it.
+
+    ``Data`` and ``DockerfileTemplateData`` as written (every alternative); a ``Uri`` or
+    ``DockerfileTemplateUri`` document shipped as an asset of the cloud assembly (``Resource.documents``);
+    an image recipe's ``AdditionalInstanceConfiguration.UserDataOverride`` decoded from base64.
+    """
+    for name in DOCUMENT_PROPERTIES:
+        if name in resource.props:
+            yield name, list(v.texts(resource.props[name], stack))
+    for name, text in resource.documents.items():
+        yield name, [text]
+    yield from user_data(resource, stack)
 
 
 def document_findings(resource: Resource, stack: Stack, matches: Callable[[str], bool]) -> list[str]:
-    """The document properties (``Data``, ``DockerfileTemplateData``) whose text ``matches``."""
-    return [
-        name
-        for name in DOCUMENT_PROPERTIES
-        if name in resource.props and any(matches(text) for text in v.texts(resource.props[name], stack))
-    ]
+    """The properties (see :func:`documents`) whose text ``matches``."""
+    return [name for name, found in documents(resource, stack) if any(map(matches, found))]
 
 
 @dataclass(frozen=True)

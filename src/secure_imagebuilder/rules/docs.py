@@ -61,6 +61,10 @@ LIMITS = """\
   tags) from disk: it sees exactly what CloudFormation receives (escape-hatch overrides, tags added by
   aspects, nested stacks), with the same finding ids in both modes. Acknowledgements on a `Stage`
   (between the app and a stack) are not read; put them on the stack, a construct or the app.
+  A component, workflow or container-recipe document the app ships as a file asset (its
+  `Uri`/`DockerfileTemplateUri` is where the stack's asset manifest publishes the file) is read from
+  the assembly like an inline one, in `cdk synth` and in `scan` of a `cdk.out`; a `Uri` to any other S3
+  object is not read.
   Acknowledgements written into the template (`Metadata.cdk_nag.rules_to_suppress`) are honoured too.
   On a sub-tree (a construct inside a stack) `validate_scope` checks only that sub-tree's resources and
   skips the stack-wide rules (AUD1, stack tags).
@@ -79,6 +83,18 @@ LIMITS = """\
   documents; one it does not document, a boundary outside the template or a value only known at deploy
   time makes the answer undecided (a warning), never a pass. Keys outside the template are an info
   finding (GRANT4) with the statement the owner adds.
+- **Reach** (IB9, RA4): a build instance role (a role in the instance profile of an infrastructure
+  configuration) and a role Roles Anywhere vends sessions for are asked the requests of
+  `engine.access.BROAD` for resources nobody named: every action, `s3:GetObject`/`s3:PutObject` on an
+  object of an unnamed bucket, `kms:Decrypt` with an unnamed key, `secretsmanager:GetSecretValue` of an
+  unnamed secret, against their own policies within their boundary (and, for Roles Anywhere, the
+  profile's session policies). A resource given as a parameter or import names one specific resource.
+  AWS managed policies count for what `rules/imagebuilder/managed.py` documents (whole, or reduced to
+  the services the rules ask about); an undocumented one is an undecided warning naming it.
+- **Build logs** (IB10): without `LoggingConfiguration` Image Builder writes to
+  `/aws/imagebuilder/<image name>` and `/aws/imagebuilder/pipeline/<pipeline name>`; a log group of the
+  template with that name (or the one named) is read, otherwise the group is the one Image Builder
+  creates, with no key and no retention. A deploy-time part of a name stands for one path segment.
 - **Access is judged by what a policy allows** (`rules/engine/access.py`), never by which condition
   keys are present. KMS4, KMS5, IAM1, IAM3 and RA3 build the requests an adversary would make and ask the
   evaluator: a principal of an unnamed account (or a service acting for one) using the key; data keys
@@ -122,7 +138,10 @@ LIMITS = """\
   and, on the stack, `Parameters` (defaults, allowed values, descriptions), `Mappings`, `Conditions`,
   `Outputs` and the template's `Description` and `Metadata` (findings name the section:
   `Parameters.DbPassword`). A value `Ref`'d from a parameter is reported where it is written and on the
-  property that receives it.
+  property that receives it. An image recipe's `UserDataOverride` is read decoded from base64 (by the
+  document rules too): `AdditionalInstanceConfiguration.UserDataOverride`. Below the top level of an
+  Image Builder resource, tag maps and nested `Name`/`Description`/`ParameterName` are free text for
+  SD1, named by their path (`Distributions[us-east-1].AmiDistributionConfiguration.AmiTags:Owner`).
 - **What leads to a finding** (`rules/engine/assumptions.py`): when a flagged resource depends on
   conditions or parameters, the rule runs again with each fixed in turn; the finding names the condition
   branch or parameter value under which it appears and another value makes it go away ("when condition

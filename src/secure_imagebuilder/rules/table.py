@@ -14,6 +14,8 @@ from secure_imagebuilder.rules.iam import (
     no_wildcard_actions,
 )
 from secure_imagebuilder.rules.imagebuilder import (
+    build_logs_encrypted,
+    build_role_scoped,
     certificate_checks,
     distribution_kms_key,
     document_decrypt,
@@ -23,6 +25,7 @@ from secure_imagebuilder.rules.imagebuilder import (
     imdsv2_required,
     logs_to_s3,
     no_document_auth_header,
+    no_public_launch_permission,
     old_tls,
     outside_key,
     plain_http,
@@ -40,6 +43,7 @@ from secure_imagebuilder.rules.kms import (
 from secure_imagebuilder.rules.rolesanywhere import (
     rolesanywhere_trust_scoped,
     session_duration,
+    session_scoped,
     trust_anchor_notifications,
 )
 from secure_imagebuilder.rules.s3 import bucket_requires_tls
@@ -66,6 +70,9 @@ RULES: tuple[Rule, ...] = (
     logs_to_s3.RULE,
     encrypted_topic.RULE,
     workflow_execution_role.RULE,
+    no_public_launch_permission.RULE,
+    build_role_scoped.RULE,
+    build_logs_encrypted.RULE,
     workflow_key_policy.RULE,
     workflow_role_policy.RULE,
     document_decrypt.RULE,
@@ -94,6 +101,7 @@ RULES: tuple[Rule, ...] = (
     session_duration.RULE,
     trust_anchor_notifications.RULE,
     rolesanywhere_trust_scoped.RULE,
+    session_scoped.RULE,
     acknowledgement_reason.RULE,
     acknowledgement_rule.RULE,
 )

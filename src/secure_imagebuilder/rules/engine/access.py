@@ -11,6 +11,9 @@ inside ``policy.adversary()``):
   through a service the statement does not name)?
 - :func:`confused_deputy` (IAM3, RA3): can a resource of another account (or an unnamed one) make the
   service assume the role?
+- :data:`BROAD` (IB9, RA4): can a principal act on resources nobody named: every action of every service,
+  every object of every bucket, every key's decrypt, every secret? Each is one request for a resource the
+  template does not hold, evaluated against the principal's own policies.
 
 The adversary picks every value they control. For each condition key, the candidates are: absent, each
 value the policy compares the key to (a wildcard filled in), and a value of their own. Identity keys
@@ -39,6 +42,8 @@ FOREIGN = "999988887777"
 OUTSIDER = f"arn:{p.PARTITION}:iam::{FOREIGN}:role/outsider"
 INSIDER = f"arn:{p.PARTITION}:iam::{p.ACCOUNT}:role/grantee"
 WITNESS_SERVICE = "witness.amazonaws.com"
+WITNESS_PREFIX = "witness"
+"""The service prefix of an action no AWS service defines (a policy that allows it allows every action)."""
 IMAGEBUILDER = "imagebuilder.amazonaws.com"
 IB_CONTEXT = "kms:EncryptionContext:aws:imagebuilder:arn"
 DATA_KEY_ACTIONS = (
@@ -84,6 +89,49 @@ _IDENTITY_KEYS = frozenset(
         "aws:resourceaccount",
     }
 )
+
+
+@dataclass(frozen=True)
+class Broad:
+    """One thing a principal should not be able to do to resources nobody named: ``what``, as a request."""
+
+    what: str
+    action: str
+    resource: str
+
+    def request(self, principal: str) -> p.Request:
+        """The request, made by ``principal`` over TLS in this account (as an SDK on an instance makes it)."""
+        context = {"aws:SecureTransport": "true", "aws:ResourceAccount": p.ACCOUNT}
+        return p.Request(self.action, principal, self.resource, context)
+
+
+_UNNAMED = "unnamed"
+BROAD = (
+    Broad(
+        "every action of every service",
+        f"{WITNESS_PREFIX}:WitnessAction",
+        f"arn:{p.PARTITION}:{WITNESS_PREFIX}:{p.REGION}:{p.ACCOUNT}:thing/{_UNNAMED}",
+    ),
+    Broad(
+        "reads every object of every bucket",
+        "s3:GetObject",
+        f"arn:{p.PARTITION}:s3:::{_UNNAMED}-bucket/object",
+    ),
+    Broad("writes every bucket", "s3:PutObject", f"arn:{p.PARTITION}:s3:::{_UNNAMED}-bucket/object"),
+    Broad(
+        "decrypts with every key",
+        "kms:Decrypt",
+        f"arn:{p.PARTITION}:kms:{p.REGION}:{p.ACCOUNT}:key/{_UNNAMED}",
+    ),
+    Broad(
+        "reads every secret",
+        "secretsmanager:GetSecretValue",
+        f"arn:{p.PARTITION}:secretsmanager:{p.REGION}:{p.ACCOUNT}:secret:{_UNNAMED}-AbCdEf",
+    ),
+)
+"""What a build instance or a Roles Anywhere session must not reach (R1): requests for resources the
+template does not name. A policy that allows one of them to a principal lets code running as it read
+or change data that belongs to others (every bucket of the account, every key that trusts the account)."""
 
 
 class _TooManyError(ValueError):

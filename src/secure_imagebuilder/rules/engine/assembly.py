@@ -18,14 +18,26 @@ import errno
 import functools
 import os
 import pathlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from secure_imagebuilder.rules.engine import acks, expand, templates
+from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.model import Resource, Stack
 
 LOGICAL_ID = "aws:cdk:logicalId"
+ASSET_MANIFEST = "cdk:asset-manifest"
+# An asset document larger than this is refused (an Image Builder document is far smaller).
+MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
+# The properties that name a document Image Builder downloads from S3, by resource type.
+DOCUMENT_URIS = {
+    "AWS::ImageBuilder::Component": "Uri",
+    "AWS::ImageBuilder::Workflow": "Uri",
+    "AWS::ImageBuilder::ContainerRecipe": "DockerfileTemplateUri",
+}
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 TEMPLATE_FILE = "aws:cdk:templateFile"
 STACK_ARTIFACT = "aws:cloudformation:stack"
 NESTED_ASSEMBLY = "cdk:cloud-assembly"
@@ -255,7 +267,79 @@ class AssemblyReader:
                     nested_templates_read=True,  # the assembly holds them: they are read as stacks
                 )
             )
+        assets = self._assets(outdir, artifact, manifest_path)
+        if assets:
+            for stack in stacks:
+                self._attach_documents(stack, assets)
         return stacks
+
+    def _assets(
+        self, outdir: pathlib.Path, artifact: Mapping[str, Any], manifest_path: pathlib.Path
+    ) -> dict[re.Pattern[str], pathlib.Path]:
+        """The file assets of the stack's asset manifests: the S3 URI each is published to -> its file.
+
+        A URI's account, Region and partition placeholders (``${AWS::AccountId}``) match one path segment.
+        """
+        dependencies = artifact.get("dependencies")
+        if not isinstance(dependencies, list) or not manifest_path.exists():
+            return {}
+        artifacts = _artifacts(manifest_path)
+        found: dict[re.Pattern[str], pathlib.Path] = {}
+        for dependency in dependencies:
+            entry = artifacts.get(str(dependency), {})
+            if entry.get("type") != ASSET_MANIFEST:
+                continue
+            assets_path = self.inside(outdir, _mapping(entry.get("properties")).get("file"), manifest_path)
+            self.files.add(assets_path)
+            document = _object(read_json(assets_path), assets_path, "the asset manifest", required=True)
+            for asset in _object(document.get("files"), assets_path, "files").values():
+                found.update(self._file_asset(outdir, _mapping(asset), assets_path))
+        return found
+
+    def _file_asset(
+        self, outdir: pathlib.Path, asset: Mapping[str, Any], assets_path: pathlib.Path
+    ) -> Iterator[tuple[re.Pattern[str], pathlib.Path]]:
+        source = _mapping(asset.get("source"))
+        if source.get("packaging", "file") != "file" or not isinstance(source.get("path"), str):
+            return
+        path = self.inside(outdir, source["path"], assets_path)
+        if not path.is_file():
+            return
+        for destination in _mapping(asset.get("destinations")).values():
+            bucket, key = _mapping(destination).get("bucketName"), _mapping(destination).get("objectKey")
+            if isinstance(bucket, str) and isinstance(key, str):
+                literal = [re.escape(part) for part in _PLACEHOLDER.split(f"s3://{bucket}/{key}")]
+                yield re.compile("[^/]*".join(literal)), path
+
+    def _attach_documents(self, stack: Stack, assets: Mapping[re.Pattern[str], pathlib.Path]) -> None:
+        """Give each resource whose document URI is an asset of the assembly the text of that file."""
+        for resource in stack.resources:
+            prop = DOCUMENT_URIS.get(resource.type)
+            if prop is None or prop not in resource.props:
+                continue
+            for value in v.alternatives(resource.props[prop], stack):
+                uri = v.text(value)
+                path = next(
+                    (
+                        f
+                        for pattern, f in assets.items()
+                        if uri and pattern.fullmatch(uri.replace(v.HOLE, "x"))
+                    ),
+                    None,
+                )
+                if path is not None:
+                    resource.documents = {**resource.documents, prop: self._document(path)}
+
+    def _document(self, path: pathlib.Path) -> str:
+        self.files.add(path)
+        try:
+            with path.open("rb") as stream:
+                data = stream.read(MAX_DOCUMENT_BYTES + 1)
+        except OSError as error:
+            raise AssemblyError(f"{path}: cannot be read ({error.strerror or error})") from None
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise AssemblyError(f"{path}: an asset document larger than {MAX_DOCUMENT_BYTES} bytes")
+        return data.decode("utf-8", errors="replace")
 
     def _construct_tree(
         self, template_path: pathlib.Path, metadata: Metadata, source: pathlib.Path

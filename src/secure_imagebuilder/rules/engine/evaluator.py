@@ -21,8 +21,14 @@ from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.model import Stack
 
 IDENTITY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+AWS_MANAGED = "AWS managed policy "
+"""How the label of a documented AWS managed policy starts (its ``Source.name`` is the policy's name)."""
 _UNKNOWN_GRANT = [
-    {"Effect": "Allow", "Action": v.Unknown("*", "an undocumented managed policy"), "Resource": "*"}
+    {
+        "Effect": "Allow",
+        "Action": v.Unknown("*", "an undocumented managed policy", specific=False),
+        "Resource": "*",
+    }
 ]
 
 
@@ -88,8 +94,10 @@ class PolicyEvaluator:
             if loader is not None and resource.logical_id and v.may_exist(resource.condition, self.stack):
                 loader(resource.logical_id, resource.props)
 
-    def _document(self, label: str, document: Any, *, resource_based: bool = False) -> p.Source:
-        return p.document_alternatives(label, document, self.stack, resource_based=resource_based)
+    def _document(
+        self, label: str, document: Any, *, resource_based: bool = False, name: str = ""
+    ) -> p.Source:
+        return p.document_alternatives(label, document, self.stack, resource_based=resource_based, name=name)
 
     def _hold(self, principal: str, source: p.Source) -> None:
         self.identities.setdefault(principal, []).append(source)
@@ -108,7 +116,7 @@ class PolicyEvaluator:
         return sorted(set(found))
 
     def _load_policy(self, logical_id: str, props: Mapping[str, Any]) -> None:
-        source = self._document(logical_id, props.get("PolicyDocument"))
+        source = self._document(logical_id, props.get("PolicyDocument"), name=logical_id)
         for key, kind in (("Roles", "role"), ("Users", "user"), ("Groups", "group")):
             for arn in self._principal_arns(props.get(key), kind):
                 self._hold(arn, source)
@@ -117,8 +125,9 @@ class PolicyEvaluator:
         arn = self.arn(logical_id)
         for index, inline in enumerate(v.as_list(props.get("Policies"))):
             name = v.get(inline, "PolicyName")
-            label = f"{logical_id} ({name if isinstance(name, str) else index})"
-            self._hold(arn, self._document(label, v.get(inline, "PolicyDocument")))
+            written = name if isinstance(name, str) else f"Policy{index}"
+            label = f"{logical_id} ({written})"
+            self._hold(arn, self._document(label, v.get(inline, "PolicyDocument"), name=written))
         for managed in self._managed_arns(props.get("ManagedPolicyArns")):
             self._hold(arn, self._managed(managed))
         if props.get("PermissionsBoundary") is not None:
@@ -139,18 +148,27 @@ class PolicyEvaluator:
                 found.append(target)
                 continue
             for alt in v.reach(item, stack=self.stack):
-                found.append(alt)
+                # A list parameter gives a list; AWS::NoValue (an Fn::If branch) names nothing.
+                found.extend(one for one in v.as_list(alt) if one is not v.ABSENT and one != "")
         return found
+
+    def managed_sources(self, value: Any) -> list[p.Source]:
+        """The managed policies a ``ManagedPolicyArns``-like value names, each as the evaluator reads it."""
+        return [self._managed(item) for item in self._managed_arns(value)]
 
     def _managed(self, managed: Any) -> p.Source:
         if hasattr(managed, "props"):  # a managed policy of the template
-            return self._document(str(managed.logical_id), v.get(managed.props, "PolicyDocument"))
+            logical_id = str(managed.logical_id)
+            return self._document(logical_id, v.get(managed.props, "PolicyDocument"), name=logical_id)
         name = v.text(managed)
         short = name.rsplit("/", 1)[-1] if name and v.HOLE not in name else None
         if short is not None and short in self.managed:
-            return _fixed(f"AWS managed policy {short}", self.managed[short], resource_based=False)
-        label = f"managed policy {short or v.describe(getattr(managed, 'source', managed))}"
-        return p.Source(label, (p.policy(label, _UNKNOWN_GRANT),), unknown=True)
+            label = f"{AWS_MANAGED}{short}"
+            source = _fixed(label, self.managed[short], resource_based=False)
+            return p.Source(label, source.alternatives, name=short)
+        described = short or v.describe(getattr(managed, "source", managed))
+        label = f"managed policy {described}"
+        return p.Source(label, (p.policy(label, _UNKNOWN_GRANT),), unknown=True, name=described)
 
     def _load_key(self, logical_id: str, props: Mapping[str, Any]) -> None:
         source = self._document(f"key policy of {logical_id}", props.get("KeyPolicy"), resource_based=True)

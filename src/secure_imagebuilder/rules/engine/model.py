@@ -82,6 +82,9 @@ class Resource:
     # The template's ``Metadata`` and ``Condition`` of the resource.
     metadata: Mapping[str, Any] = field(default_factory=dict)
     condition: str | None = None
+    # Documents the cloud assembly ships as assets, by the property that names them (``Uri``,
+    # ``DockerfileTemplateUri``): the text of the file, read where the template only holds its S3 URI.
+    documents: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(eq=False)

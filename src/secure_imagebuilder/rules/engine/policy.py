@@ -608,9 +608,14 @@ class Source:
     label: str
     alternatives: tuple[Policy, ...]
     unknown: bool = False  # a managed policy or boundary whose statements are not known here
+    # How findings name it: a policy resource's logical id, an inline policy's PolicyName, a managed
+    # policy's name ("" where nothing names it).
+    name: str = ""
 
 
-def document_alternatives(label: str, document: Any, stack: v.Sections, *, resource_based: bool) -> Source:
+def document_alternatives(
+    label: str, document: Any, stack: v.Sections, *, resource_based: bool, name: str = ""
+) -> Source:
     """Every alternative of a policy document as :class:`Policy` objects, statements labelled as written."""
     found = []
     for alt in v.resolved(_with_labels(document), stack):
@@ -618,7 +623,7 @@ def document_alternatives(label: str, document: Any, stack: v.Sections, *, resou
         if isinstance(alt.value, v.Unknown) or isinstance(statements, v.Unknown):
             statements = [alt.value if isinstance(alt.value, v.Unknown) else statements]
         found.append(Policy(label, _as_list(statements), resource_based, alt.assumed))
-    return Source(label, tuple(found))
+    return Source(label, tuple(found), name=name)
 
 
 def _with_labels(document: Any) -> Any:

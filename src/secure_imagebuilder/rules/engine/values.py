@@ -27,6 +27,8 @@ resource of the template has the name or ARN it would have in that account).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import contextvars
 import functools
@@ -352,6 +354,43 @@ def texts(value: Any, sections: Sections = NOTHING) -> Iterator[str]:
     substituted, so a secret split across parts or moved into a parameter default is whole again.
     """
     yield from _texts(value, _View(sections, symbolic=False), 0)
+
+
+def decoded_texts(value: Any, sections: Sections = NOTHING) -> Iterator[str]:
+    """Every text a base64-valued property (``UserDataOverride``) carries, decoded.
+
+    ``Fn::Base64`` encodes its argument at deploy time: its text is read as written (every alternative,
+    as :func:`texts` reads it). Any other value (a literal, a parameter's default, a mapping entry) is the
+    encoded text: each of its texts is decoded from base64; one that is not base64 (or has a deploy-time
+    part) is read as it is. ``Fn::If`` branches are followed, so each branch is read its own way.
+    """
+    yield from _decoded(value, _View(sections, symbolic=False), 0)
+
+
+def _decoded(value: Any, view: _View, depth: int) -> Iterator[str]:
+    found = intrinsic(value)
+    if found is not None and depth <= MAX_DEPTH:
+        name, arg = found
+        if name == "Fn::Base64":
+            yield from _texts(arg, view, depth + 1)
+            return
+        if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3:
+            for branch in arg[1:]:
+                yield from _decoded(branch, view, depth + 1)
+            return
+    for written in _texts(value, view, depth):
+        yield _base64_decoded(written)
+
+
+def _base64_decoded(written: str) -> str:
+    """The text ``written`` encodes (UTF-8, bad bytes replaced), or ``written`` if it is not base64."""
+    if HOLE in written:
+        return written
+    try:
+        raw = base64.b64decode("".join(written.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return written
+    return raw.decode("utf-8", errors="replace")
 
 
 def text(value: Any) -> str | None:

@@ -106,6 +106,68 @@ def _build(resource: Resource, stack: Stack) -> Build:
     return build
 
 
+@dataclass
+class InstanceRoles:
+    """The roles of one infrastructure configuration's instance profile, and what names one elsewhere."""
+
+    roles: list[Resource] = field(default_factory=list)
+    outside: list[Any] = field(default_factory=list)  # a profile or role outside the template
+
+
+def instance_roles(infrastructure: Resource, stack: Stack) -> InstanceRoles:
+    """The build instance roles of an infrastructure configuration, in every alternative.
+
+    ``InstanceProfileName`` names a profile of the template by ``Ref`` or by its ``InstanceProfileName``;
+    the profile's ``Roles`` name roles by ``Ref`` or by ``RoleName``. A name of neither (an existing
+    profile or role, a parameter, an import) is outside the template.
+    """
+    found = InstanceRoles()
+    for value in v.reach(infrastructure.props, "InstanceProfileName", stack=stack):
+        if value is v.ABSENT:
+            continue
+        profile = _named(value, stack, "AWS::IAM::InstanceProfile", "InstanceProfileName")
+        if profile is None:
+            found.outside.append(value)
+            continue
+        for roles in v.reach(profile.props, "Roles", stack=stack):
+            for item in v.as_list(roles):
+                for role_value in v.alternatives(item, stack):
+                    role = _named(role_value, stack, "AWS::IAM::Role", "RoleName")
+                    if role is None:
+                        found.outside.append(role_value)
+                    elif role not in found.roles:
+                        found.roles.append(role)
+    return found
+
+
+def _named(value: Any, stack: Stack, kind: str, name_property: str) -> Resource | None:
+    """The resource of ``kind`` that a reference or a physical name points at, if it is in the template."""
+    target = stack.target(value)
+    if target is not None:
+        return target if target.type == kind else None
+    if not isinstance(value, str):
+        return None
+    for resource in stack.resources:
+        if resource.type == kind and value in v.reach(resource.props, name_property, stack=stack):
+            return resource
+    return None
+
+
+_BUILD_ROLES: weakref.WeakKeyDictionary[Stack, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+
+
+def build_roles(stack: Stack) -> dict[str, list[str]]:
+    """Logical id of each build instance role -> the infrastructure configurations that use it."""
+    if stack not in _BUILD_ROLES:
+        found: dict[str, list[str]] = {}
+        for resource in stack.resources:
+            if resource.type == "AWS::ImageBuilder::InfrastructureConfiguration" and resource.logical_id:
+                for role in instance_roles(resource, stack).roles:
+                    found.setdefault(str(role.logical_id), []).append(resource.logical_id)
+        _BUILD_ROLES[stack] = found
+    return _BUILD_ROLES[stack]
+
+
 class Grants:
     """The policy evaluator over one stack's template, and the requirements of its builds."""
 

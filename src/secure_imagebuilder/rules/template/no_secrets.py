@@ -12,9 +12,14 @@ def no_secrets(resource: Resource, stack: Stack) -> RuleResult:
 
     Every field: resource properties (with the parameter defaults and mapping entries they read) and
     metadata, and for the stack itself the parameters, mappings, conditions, outputs and the template's
-    metadata.
+    metadata; an image recipe's ``UserDataOverride`` decoded from base64, and documents shipped as cloud
+    assembly assets with the property that names them (``Uri``).
     """
-    return [field.name for field, found in read(resource, stack) if any(map(detect.secret_kinds, found))]
+    return [
+        field.name
+        for field, found in read(resource, stack)
+        if not field.nested and any(map(detect.secret_kinds, found))
+    ]
 
 
 RULE = Rule(

@@ -8,11 +8,14 @@ from secure_imagebuilder.rules.template.fields import read
 
 
 def no_url_credentials(resource: Resource, stack: Stack) -> RuleResult:
-    """One finding per field whose text holds a URL with ``user:pass@`` or a signed query string."""
+    """One finding per field whose text holds a URL with ``user:pass@`` or a signed query string.
+
+    The fields SEC1 reads: user data decoded, asset documents with the property that names them.
+    """
     return [
         field.name
         for field, found in read(resource, stack)
-        if any(detect.url_credential_kinds(text) for text in found if "://" in text)
+        if not field.nested and any(detect.url_credential_kinds(text) for text in found if "://" in text)
     ]
 
 
