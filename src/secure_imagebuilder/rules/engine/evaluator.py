@@ -138,8 +138,8 @@ class PolicyEvaluator:
             if target is not None and target.type == "AWS::IAM::ManagedPolicy" and target.logical_id:
                 found.append(target)
                 continue
-            for alt in v.reach(item, stack=self.stack):
-                found.append(alt)
+            # A role without the property (or with AWS::NoValue) has no managed policy, not an unknown one.
+            found.extend(alt for alt in v.reach(item, stack=self.stack) if alt is not v.ABSENT)
         return found
 
     def _managed(self, managed: Any) -> p.Source:
