@@ -15,8 +15,8 @@ import re
 from typing import Any
 
 import pytest
-from browser import Browser, Page
 
+from browser import Browser, Page
 from conftest import REPO
 from explain.explaining import FIXTURES, answer, keys, run
 
@@ -44,8 +44,10 @@ def test_the_mermaid_flowchart_parses_and_draws_every_node(
 ) -> None:
     assert MERMAID.exists(), "Mermaid is a devDependency in package.json: run `npm ci` (make test does)"
     host = tmp_path / "mermaid.html"
-    host.write_text(f'<!DOCTYPE html><html><head><meta charset="utf-8"><script src="{MERMAID.as_uri()}"></script>'
-                    "</head><body></body></html>")
+    host.write_text(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><script src="{MERMAID.as_uri()}"></script>'
+        "</head><body></body></html>"
+    )
     page.open(host)
     page.evaluate("mermaid.initialize({startOnLoad: false, securityLevel: 'strict'}); true")
     empty = tmp_path / "empty.yaml"
@@ -96,14 +98,17 @@ def test_the_explain_page_opens_cleanly_and_draws_every_principal_and_key(
     assert page.complaints() == [] and page.requests() == []
     drawn = _drawn(page)
     document = answer(*inputs)
-    principals_and_keys = {k["id"] for k in keys(document)} | {p["id"] for k in keys(document) for p in k["principals"]}
+    principals_and_keys = {k["id"] for k in keys(document)} | {
+        p["id"] for k in keys(document) for p in k["principals"]
+    }
     assert principals_and_keys - set(drawn) == set()
     assert set(drawn) == _listed(document)
     assert all(width > 0 and height > 0 for width, height in drawn.values())
     # The script works: hovering a key dims every edge that does not touch it.
     key = next(iter(k["id"] for k in keys(document) if k["principals"]))
     dimmed = page.evaluate(
-        f"(() => {{ const node = [...document.querySelectorAll('[data-node]')].find(n => n.dataset.node === {json.dumps(key)});"
+        "(() => { const node = [...document.querySelectorAll('[data-node]')]"
+        f".find(n => n.dataset.node === {json.dumps(key)});"
         " node.dispatchEvent(new Event('mouseenter'));"
         " return [...document.querySelectorAll('svg .edge')].filter(e => !e.classList.contains('dim'))"
         ".every(e => e.dataset.source === node.dataset.node || e.dataset.target === node.dataset.node); })()"

@@ -58,7 +58,7 @@ def _evidence(status: Status) -> str:
     parts = []
     if status.status == "outside":
         return status.note
-    parts += [f"violated: {_finding(f)}" for f in status.open]
+    parts += [f"open {_finding(f)}" for f in status.open]
     parts += [f"acknowledged: {f.rule_id} on {_where(f)} ({f.acknowledged})" for f in status.acknowledged]
     if status.met_by:
         shown = status.met_by[:MAX_SHOWN]
@@ -71,7 +71,7 @@ def _evidence(status: Status) -> str:
 
 
 def _finding(finding: Finding) -> str:
-    return f"{finding.rule_id} on {_where(finding)} ({finding.level.value}): {finding.message}"
+    return f"{finding.level.value}: {finding.rule_id} on {_where(finding)}: {finding.message}"
 
 
 def _where(finding: Finding) -> str:
@@ -79,17 +79,22 @@ def _where(finding: Finding) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _md(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _md(text: str) -> str:
+    """Text as Markdown shows it: ``*`` (in ARNs and patterns) is no emphasis."""
+    return text.replace("\\", "\\\\").replace("*", "\\*")
 
 
 def _key_lines(key: Key) -> list[str]:
     title = f"key {key.logical_id}" if key.logical_id else f"key outside the template ({key.arn})"
     encrypts = ", ".join(f"{u.kind} {u.logical_id}" for u in key.uses) or "nothing in the template"
-    lines = [f"- **{title}**{' (PUBLIC)' if key.public else ''}: encrypts {encrypts}"]
+    lines = [f"- **{_md(title)}**{' (PUBLIC)' if key.public else ''}: encrypts {encrypts}"]
     for principal in key.principals:
         for path in principal.access:
-            lines.append(f"  - {principal.label}: {label(path)}")
-    lines += [f"  - flag {f.kind}: {f.finding or ''} {f.message}".rstrip() for f in key.flags]
+            lines.append(f"  - {_md(principal.label)}: {_md(label(path))}")
+    lines += [f"  - flag {f.kind}: {f.finding or ''} {_md(f.message)}".rstrip() for f in key.flags]
     return lines
 
 
