@@ -220,3 +220,50 @@ def test_explain_and_report_import_no_cdk_module(command: str) -> None:
 
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# --- principals the policies name, keys the policies name ----------------------------------------------
+
+
+def test_a_key_only_an_identity_policy_names_is_in_scope() -> None:
+    (key,) = keys(answer(FIXTURES / "outside_key_in_policy.yaml"))
+    assert key["origin"] == "outside" and key["encrypts"] == []
+    (reader,) = key["principals"]
+    (path,) = reader["access"]
+    assert reader["logicalId"] == "Reader" and path["path"]["policies"] == "identity-policy"
+    assert path["actions"] == ["kms:Decrypt", "kms:DescribeKey"]
+    assert [s["sid"] for s in path["statements"]] == ["ReadSharedKey"]
+
+
+def test_named_accounts_and_organizations_are_cross_account_and_a_branch_says_when() -> None:
+    (key,) = keys(answer(FIXTURES / "cross_account.yaml"))
+    by_label = {p["label"]: p for p in key["principals"]}
+    organization = by_label["any principal of organization o-exampleorgid"]
+    assert organization["kind"] == "organization" and organization["principal"] == "*"
+    assert [f["kind"] for f in organization["flags"]] == ["cross-account"]
+    assert organization["access"][0]["conditions"] == ["only by a principal of organization o-exampleorgid"]
+    partner = by_label["account 444455556666"]
+    (shared,) = partner["access"]
+    assert shared["when"] == ["condition IsShared is true"] and shared["path"]["via"] == [
+        "ec2.us-west-2.amazonaws.com"
+    ]
+    assert [f["kind"] for f in partner["flags"]] == ["cross-account"]
+    assert not key["public"], "a named account or organization is not the public"
+
+
+def test_a_path_a_build_needs_and_lacks_is_shown_denied_with_its_finding() -> None:
+    (key, _) = keys(answer(FIXTURES / "missing_grants.yaml"))
+    needed = {
+        (p["logicalId"], a["flags"][0]["finding"]): a
+        for p in key["principals"]
+        for a in p["access"]
+        if a["allowed"] is False
+    }
+    assert set(needed) == {
+        ("ExecRole", "DataProtection-GRANT1[Workflow]"),
+        ("ExecRole", "DataProtection-GRANT2[Workflow]"),
+        ("InstanceRole", "DataProtection-GRANT3[Component]"),
+    }
+    assert needed[("InstanceRole", "DataProtection-GRANT3[Component]")]["reaches"] == [
+        f"{'missing_grants.yaml'}/resource/Component"
+    ]

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+import browser
 from browser import Browser, Page
 from conftest import REPO
 from explain.explaining import FIXTURES, answer, keys, run
@@ -128,3 +129,14 @@ def test_the_report_page_opens_cleanly_with_its_diagrams(
     assert set(_drawn(page)) == _listed(answer(*inputs))
     statuses = page.evaluate("[...document.querySelectorAll('td[class^=status-]')].map(td => td.textContent)")
     assert len(statuses) == 2 * 19 and "violated" in statuses and "outside" in statuses
+
+
+def test_without_apt_the_browser_tests_skip_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    """Chromium is installed with apt where absent; only a machine without apt skips, and says why."""
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "chromium")
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    assert (
+        browser.installed() == "Debian's chromium is not installed and apt-get is not available to install it"
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from secure_imagebuilder.explain import flags, paths
-from secure_imagebuilder.explain.encrypted import keys_in_scope
+from secure_imagebuilder.explain.encrypted import add_policy_keys, keys_in_scope
 from secure_imagebuilder.explain.model import Key, Principal, StackAccess, Use
 from secure_imagebuilder.explain.principals import candidates
 from secure_imagebuilder.rules.engine.model import Finding, Stack
@@ -28,6 +28,8 @@ def explain(
     lines = lines or {}
     index = paths.statement_index(evaluator, template, lines)
     found = keys_in_scope(stack)
+    identities = [source for held in evaluator.identities.values() for source in held]
+    add_policy_keys(found, identities, (evaluator.arn(logical_id) for logical_id in found.template))
     keys = []
     for logical_id, uses in found.template.items():
         arn = evaluator.arn(logical_id)

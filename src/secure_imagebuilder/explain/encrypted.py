@@ -1,13 +1,13 @@
 """Which KMS keys a stack uses, what each encrypts, and the requests that reach that data. Pure Python.
 
-A key is in scope when the template creates it (``AWS::KMS::Key``) or a resource names it from outside
-(an ARN, a parameter, an import). Each resource that names a key (components, workflows, recipes' EBS
-volumes, distributions' AMIs, topics, buckets, log groups, trails, repositories, ...) gets *probes*: the
-requests by which AWS uses the key for that resource's data, as the flow matrix documents them
-(docs/flows.md): an Image Builder document under its ``aws:imagebuilder:arn`` context, directly or
-through Image Builder; a log group by CloudWatch Logs under ``aws:logs:arn``; a bucket through S3 under
-``aws:s3:arn``; a topic through SNS; EBS through EC2 under ``aws:ebs:id``. A principal whose probe is
-allowed reaches that data.
+A key is in scope when the template creates it (``AWS::KMS::Key``), a resource names it from outside
+(an ARN, a parameter, an import), or an identity policy of the template names its ARN. Each resource
+that names a key (components, workflows, recipes' EBS volumes, distributions' AMIs, topics, buckets, log
+groups, trails, repositories, ...) gets *probes*: the requests by which AWS uses the key for that
+resource's data, as the flow matrix documents them (docs/flows.md): an Image Builder document under its
+``aws:imagebuilder:arn`` context, directly or through Image Builder; a log group by CloudWatch Logs under
+``aws:logs:arn``; a bucket through S3 under ``aws:s3:arn``; a topic through SNS; EBS through EC2 under
+``aws:ebs:id``. A principal whose probe is allowed reaches that data.
 
 Values are read through the value model (every alternative); an alias of the template is followed to its
 key; AWS managed keys (``alias/aws/...``) and absent keys are not in scope (rules IB1-IB3 report those).
@@ -15,7 +15,8 @@ key; AWS managed keys (``alias/aws/...``) and absent keys are not in scope (rule
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from secure_imagebuilder.flows.scene import imagebuilder_arn
 from secure_imagebuilder.rules.common import key_problem, symbolic_arn
 from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.model import Resource, Stack
-from secure_imagebuilder.rules.engine.policy import ACCOUNT, PARTITION, REGION
+from secure_imagebuilder.rules.engine.policy import ACCOUNT, PARTITION, REGION, Source
 
 IB_CONTEXT = "kms:EncryptionContext:aws:imagebuilder:arn"
 IMAGEBUILDER = "imagebuilder.amazonaws.com"
@@ -101,6 +102,22 @@ def keys_in_scope(stack: Stack) -> Found:
             for value in values_at(resource.props, path, stack):
                 _add(found, stack, resource, value, kind, how, path)
     return found
+
+
+_KEY_ARN = re.compile(r"^arn:[^:]+:kms:[^:]*:[^:]*:(?:key|alias)/[^*?]+$")
+
+
+def add_policy_keys(found: Found, identities: Iterable[Source], template_arns: Iterable[str]) -> None:
+    """Keys outside the template that identity policies name by ARN (no wildcard): in scope, using nothing."""
+    known = set(template_arns) | {outside.arn for outside in found.outside.values()}
+    for source in identities:
+        for alternative in source.alternatives:
+            for statement in alternative.statements:
+                resources = v.as_list(statement.get("Resource")) if isinstance(statement, Mapping) else []
+                for arn in resources:
+                    if isinstance(arn, str) and _KEY_ARN.match(arn) and arn not in known:
+                        known.add(arn)
+                        found.outside[arn] = OutsideKey(arn, arn)
 
 
 def values_at(obj: Any, path: tuple[str, ...], stack: Stack) -> Iterator[Any]:
