@@ -21,7 +21,7 @@ STYLE = """
 body { font-family: sans-serif; margin: 1.5em; color: #212121; max-width: 1240px; }
 table { border-collapse: collapse; margin: .5em 0 1.5em; font-size: 13px; width: 100%; }
 th, td { border: 1px solid #cfd8dc; padding: 4px 6px; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
+         overflow-wrap: break-word; }
 th { background: #eceff1; }
 .flag { color: #b71c1c; font-weight: bold; }
 .note { color: #546e7a; }
