@@ -267,3 +267,25 @@ def test_a_path_a_build_needs_and_lacks_is_shown_denied_with_its_finding() -> No
     assert needed[("InstanceRole", "DataProtection-GRANT3[Component]")]["reaches"] == [
         f"{'missing_grants.yaml'}/resource/Component"
     ]
+
+
+def test_a_rule_that_crashed_is_flagged_on_every_key_of_its_stack() -> None:
+    """A crash names no statement or workflow: its RuleError still shows, as undecided, on each key."""
+    from secure_imagebuilder.cli import answers
+    from secure_imagebuilder.cli.inputs import read
+    from secure_imagebuilder.rules.imagebuilder import workflow_key_policy
+
+    def crash(*_: object) -> Any:
+        raise RuntimeError("a bug in the pack")
+
+    rule, original = workflow_key_policy.RULE, workflow_key_policy.RULE.check
+    object.__setattr__(rule, "check", crash)  # the rule table holds this very object
+    try:
+        ((_, findings, found),) = answers.explained([read(str(FIXTURES / "loose_grants.yaml"), fips=False)])
+    finally:
+        object.__setattr__(rule, "check", original)
+    assert [f.rule_id for f in findings if f.error] == ["DataProtection-GRANT1-RuleError"]
+    for key in found.keys:
+        assert [(f.kind, f.level) for f in key.flags if f.finding == "DataProtection-GRANT1-RuleError"] == [
+            ("undecided", "error")
+        ]

@@ -54,7 +54,7 @@ def suffix(finding: Finding) -> str:
 def flag_of(finding: Finding, statement: str | None = None) -> Flag:
     """A finding as a flag: its kind, message, id, level and acknowledgement."""
     return Flag(
-        _KINDS.get(finding.rule.id, "undecided"),
+        "undecided" if finding.error is not None else _KINDS.get(finding.rule.id, "undecided"),
         finding.message,
         finding.rule_id,
         finding.level.value,
@@ -64,25 +64,36 @@ def flag_of(finding: Finding, statement: str | None = None) -> Flag:
 
 
 def place(stack: Stack, keys: Sequence[Key], findings: Iterable[Finding]) -> None:
-    """Add each relevant finding's flag to the keys, principals and paths it concerns."""
-    by_logical_id = {key.logical_id: key for key in keys if key.logical_id}
+    """Add each relevant finding's flag to the keys, principals and paths it concerns.
+
+    A finding that names nothing explain shows (a rule that crashed: ``<id>-RuleError``) goes on every
+    key of the stack, so no finding of scan is missing here.
+    """
     for finding in findings:
-        rule = finding.rule.id
-        if rule in ("KMS4", "KMS5"):
-            key = by_logical_id.get(finding.resource.logical_id or "")
-            if key is not None:
-                _on_statement(key, flag_of(finding, suffix(finding)), "key-policy", key.logical_id)
-        elif rule == "IAM1":
-            for key, label in _iam1_keys(stack, keys, finding):
-                _on_statement(key, flag_of(finding, label), "identity-policy", finding.resource.logical_id)
-        elif rule in ("GRANT1", "GRANT2", "GRANT3"):
-            _missing_grant(stack, keys, finding)
-        elif rule == "GRANT4":
+        _place(stack, keys, finding)
+        if not any(flag.finding == finding.rule_id for key in keys for flag in key.flags):
             for key in keys:
-                if key.origin == "outside" and any(u.logical_id == suffix(finding) for u in key.uses):
-                    key.flags.append(flag_of(finding))
+                key.flags.append(flag_of(finding))
     for key in keys:
         _cross_account(key)
+
+
+def _place(stack: Stack, keys: Sequence[Key], finding: Finding) -> None:
+    by_logical_id = {key.logical_id: key for key in keys if key.logical_id}
+    rule = finding.rule.id if finding.error is None else ""
+    if rule in ("KMS4", "KMS5"):
+        key = by_logical_id.get(finding.resource.logical_id or "")
+        if key is not None:
+            _on_statement(key, flag_of(finding, suffix(finding)), "key-policy", key.logical_id)
+    elif rule == "IAM1":
+        for key, label in _iam1_keys(stack, keys, finding):
+            _on_statement(key, flag_of(finding, label), "identity-policy", finding.resource.logical_id)
+    elif rule in ("GRANT1", "GRANT2", "GRANT3"):
+        _missing_grant(stack, keys, finding)
+    elif rule == "GRANT4":
+        for key in keys:
+            if key.origin == "outside" and any(u.logical_id == suffix(finding) for u in key.uses):
+                key.flags.append(flag_of(finding))
 
 
 def _on_statement(key: Key, flag: Flag, side: str, holder: str | None) -> None:
