@@ -12,10 +12,9 @@ from collections.abc import Mapping
 
 sys.path[:0] = [str(pathlib.Path(__file__).resolve().parents[1])]  # tests/: policy_eval, conftest
 
-from matrix import FLOWS  # noqa: E402
-from scene import Scene  # noqa: E402
-
-from policy_eval import PolicyEvaluator, Request  # noqa: E402
+from secure_imagebuilder.flows.check import World  # noqa: E402
+from secure_imagebuilder.flows.matrix import FLOWS  # noqa: E402
+from secure_imagebuilder.rules.engine.policy import Request  # noqa: E402
 
 HEADER = """# Flow matrix
 
@@ -37,11 +36,11 @@ def _short(request: Request) -> str:
     )
 
 
-def render(worlds: Mapping[str, tuple[Scene, PolicyEvaluator]]) -> str:
+def render(worlds: Mapping[str, World]) -> str:
     """The Markdown of docs/flows.md for the given examples' scenes and evaluators."""
     lines = [HEADER, f"{len(FLOWS)} flows.\n"]
     for flow in FLOWS:
-        examples = [name for name, (scene, _) in worlds.items() if list(flow.requests(scene))]
+        examples = [name for name, world in worlds.items() if list(flow.requests(world.scene))]
         lines.append(f"## `{flow.id}` ({flow.stage})\n")
         lines.append(f"{flow.what}.\n")
         lines.append(f"- Source: {flow.source}")
@@ -50,10 +49,10 @@ def render(worlds: Mapping[str, tuple[Scene, PolicyEvaluator]]) -> str:
         )
         lines.append(f"- Examples: {', '.join(examples) or 'none'}")
         if examples:
-            scene, evaluator = worlds[examples[0]]
+            world = worlds[examples[0]]
             lines.append(f"- Requests and the statements that allow them, in `{examples[0]}`:")
-            for request in flow.requests(scene):
-                decision = evaluator.decide(request)
+            for request in flow.requests(world.scene):
+                decision = world.evaluator.decide(request)
                 lines.append(f"  - {_short(request)}: {'; '.join(decision.statements) or decision.reason}")
         lines.append("")
     return "\n".join(lines)

@@ -3,7 +3,7 @@
 Each example is synthesized once for this module. Keys the app imports are judged with the policy their
 owner is asked to add (root + ``key.key_policy_statements()``); principals outside the template hold only
 what AWS documents (``matrix.DOCUMENTED_*``). Requests through the S3 gateway endpoint must also pass its
-endpoint policy.
+endpoint policy (``flows.check.World``).
 """
 
 from __future__ import annotations
@@ -15,16 +15,20 @@ from typing import Any
 
 import pytest
 from aws_cdk import aws_kms as kms
-from matrix import DOCUMENTED_MANAGED_POLICIES, FLOWS, Flow, documented_identities
 from render import render
-from scene import Scene, scene_of
 
 from conftest import REPO, make_app
-from policy_eval import PolicyEvaluator, TemplateView
+from policy_eval import TemplateView
 from secure_imagebuilder.core import keys
+from secure_imagebuilder.flows.check import World
+from secure_imagebuilder.flows.matrix import FLOWS, Flow
+from secure_imagebuilder.flows.scene import scene_of
+from secure_imagebuilder.rules.engine.evaluator import as_stack
 from secure_imagebuilder.rules.engine.policy import Decision, Request
 
 EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.py") if p.stem != "__init__")
+CLOUDWATCH_STREAMING = frozenset({"private_vpc"})
+"""Examples whose build instance streams its build log to CloudWatch (``cloudwatch_logs=True``)."""
 
 
 @functools.cache
@@ -50,27 +54,16 @@ def synthesized(name: str) -> tuple[dict[str, Any], dict[str, list[dict[str, Any
 
 
 @functools.cache
-def world(name: str) -> tuple[Scene, PolicyEvaluator]:
+def world(name: str) -> World:
     template, owners = synthesized(name)
-    scene = scene_of(name, template)
-    evaluator = PolicyEvaluator(
-        template,
-        managed_policies=DOCUMENTED_MANAGED_POLICIES,
-        external_identities=documented_identities(scene),
-        external_resource_policies=owners,
-    )
-    return scene, evaluator
+    stack = as_stack(template)
+    scene = scene_of(stack, name, streams_build_log=name in CLOUDWATCH_STREAMING)
+    return World(stack, scene, external_resource_policies=owners)
 
 
 def decide(name: str, request: Request) -> Decision:
     """The decision, including the S3 gateway endpoint's policy for the build instance's S3 requests."""
-    scene, evaluator = world(name)
-    decision = evaluator.decide(request)
-    through_endpoint = request.action.startswith("s3:") and request.principal == scene.instance_role
-    if decision and through_endpoint and scene.s3_endpoint_policy is not None:
-        if not evaluator.resource_policy_allows(scene.s3_endpoint_policy, request):
-            return Decision(False, "the S3 gateway endpoint's policy does not allow it")
-    return decision
+    return world(name).decide(request)
 
 
 CASES = [(name, flow) for name in EXAMPLES for flow in FLOWS]
@@ -78,7 +71,7 @@ CASES = [(name, flow) for name in EXAMPLES for flow in FLOWS]
 
 @pytest.mark.parametrize(("name", "flow"), CASES, ids=[f"{n}-{f.id}" for n, f in CASES])
 def test_every_flow_is_allowed(name: str, flow: Flow) -> None:
-    scene, _ = world(name)
+    scene = world(name).scene
     for request in flow.requests(scene):
         decision = decide(name, request)
         assert decision.allowed, f"{flow.id} in {name}: {request} -> {decision.reason}"
@@ -86,7 +79,7 @@ def test_every_flow_is_allowed(name: str, flow: Flow) -> None:
 
 @pytest.mark.parametrize(("name", "flow"), CASES, ids=[f"{n}-{f.id}" for n, f in CASES])
 def test_every_near_miss_is_denied(name: str, flow: Flow) -> None:
-    scene, _ = world(name)
+    scene = world(name).scene
     for request in flow.requests(scene):
         for miss in flow.near_misses:
             changed = miss(request, scene)
@@ -100,18 +93,18 @@ def test_every_near_miss_is_denied(name: str, flow: Flow) -> None:
 def test_every_flow_applies_to_some_example_and_has_a_near_miss() -> None:
     for flow in FLOWS:
         assert flow.near_misses, flow.id
-        assert any(list(flow.requests(world(name)[0])) for name in EXAMPLES), f"{flow.id} applies nowhere"
+        assert any(list(flow.requests(world(name).scene)) for name in EXAMPLES), f"{flow.id} applies nowhere"
 
 
 def test_the_pipeline_examples_have_their_parts() -> None:
     """Guards the scene finder: a flow that silently finds nothing would pass vacuously."""
-    blueprint = world("blueprint")[0]
+    blueprint = world("blueprint").scene
     assert blueprint.instance_role and blueprint.components and blueprint.workflows and blueprint.topic
     assert blueprint.log_bucket and blueprint.pipeline_execution_role and blueprint.distributions
-    assert world("container_pipeline")[0].container_recipes
-    assert world("private_vpc")[0].trail and world("private_vpc")[0].s3_endpoint_policy
-    assert any(d.targets for d in world("cross_account")[0].distributions)
-    assert len(world("cross_account")[0].distributions) == 2
+    assert world("container_pipeline").scene.container_recipes
+    assert world("private_vpc").scene.trail and world("private_vpc").scene.s3_endpoint_policy
+    assert any(d.targets for d in world("cross_account").scene.distributions)
+    assert len(world("cross_account").scene.distributions) == 2
 
 
 def test_docs_flows_md_is_in_sync() -> None:

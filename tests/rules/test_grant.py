@@ -261,3 +261,11 @@ def test_the_build_instance_can_decrypt_its_components(
     base = template(key_statements, [role_grant(WORKFLOW_CONTEXT)])
     result = fired(_with_component(base, key_statements, instance_statements))
     assert {f for f in result if f.startswith("GRANT3")} == expected
+
+
+def test_a_role_without_managed_policies_holds_none_so_a_missing_grant_is_an_error() -> None:
+    """No ``ManagedPolicyArns`` is no managed policy, not an undocumented one that might allow anything."""
+    stack = assembly.stack_from_template(template([key_policy_grant(WORKFLOW_CONTEXT)], []), path="S")
+    missing = [f for f in run.evaluate([stack]) if f.rule.id == "GRANT2"]
+    assert [f.rule_id for f in missing] == ["DataProtection-GRANT2[Workflow]"]
+    assert missing[0].undecided is None, missing[0].message

@@ -1,7 +1,8 @@
-"""``secure-imagebuilder scan``: argument parsing, the scan itself and the exit codes.
+"""``secure-imagebuilder scan`` (and ``explain``, ``report``): argument parsing, the scan and exit codes.
 
 Exit codes: 0 clean (warnings and acknowledged findings do not fail), 1 an unacknowledged error-level
 finding remains, 2 a usage error or an input that cannot be read (the message names the path).
+``explain`` and ``report`` read their inputs as ``scan`` does and exit 0 or 2: they report, never gate.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pathlib
 import sys
 from collections.abc import Sequence
 
-from secure_imagebuilder.cli import reports
+from secure_imagebuilder.cli import answers, reports
 from secure_imagebuilder.cli.inputs import InputError, Scanned, read
 from secure_imagebuilder.rules.engine.run import Engine
 
@@ -35,7 +36,19 @@ def parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     scan.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     scan.add_argument("--fips", action="store_true", help="require FIPS endpoints (rule FIPS1)")
+    _answers(commands)
     return top
+
+
+def _answers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``explain`` and ``report``: the same inputs as ``scan`` (docs/explain.md)."""
+    explain = commands.add_parser("explain", help="who can use each KMS key, how and under which conditions")
+    report = commands.add_parser("report", help="an R1-R19 evidence report per stack, for an auditor")
+    for command, formats in ((explain, answers.EXPLAIN_FORMATS), (report, answers.REPORT_FORMATS)):
+        command.add_argument("paths", nargs="+", metavar="PATH", help="a template or a cdk.out directory")
+        command.add_argument("--format", choices=formats, default=formats[0], help=f"default: {formats[0]}")
+        command.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    report.add_argument("--fips", action="store_true", help="require FIPS endpoints (rule FIPS1, R7)")
 
 
 def version() -> str:
@@ -110,13 +123,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     try:
         _refuse_overwrite(args.output, args.paths)
-        scanned = read_inputs(args.paths, fips=args.fips)
+        scanned = read_inputs(args.paths, fips=getattr(args, "fips", False))
         _refuse_overwrite(args.output, args.paths, scanned)
     except InputError as error:
         for problem in error.problems:
             print(f"secure-imagebuilder: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    body, failed = report(scanned, output_format=args.format)
+    if args.command == "explain":
+        body, failed = answers.render_explain(scanned, args.format, version()), False
+    elif args.command == "report":
+        body, failed = answers.render_report(scanned, args.format, version()), False
+    else:
+        body, failed = report(scanned, output_format=args.format)
     if args.output:
         try:
             pathlib.Path(args.output).write_text(body, encoding="utf-8")

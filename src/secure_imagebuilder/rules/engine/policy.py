@@ -450,6 +450,13 @@ def _label(policy_: Policy, index: int, statement: Statement) -> str:
     return f"{policy_.label}: {written if isinstance(written, str) and written else f'statement {index}'}"
 
 
+def labelled(policy_: Policy) -> Iterator[tuple[str, Statement]]:
+    """Each readable statement of a policy with the label a :class:`Decision` names it by."""
+    for index, statement in enumerate(policy_.statements):
+        if isinstance(statement, Mapping):
+            yield _label(policy_, index, statement), statement
+
+
 @dataclass
 class _Verdict:
     """What one policy says about one request: statements that surely or maybe allow, delegate or deny."""

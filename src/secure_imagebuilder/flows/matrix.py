@@ -1,10 +1,11 @@
-"""The flow matrix: every call that building, testing, distributing and notifying make, as data.
+"""The flow matrix: every call that building, testing, distributing and notifying make, as data. Pure Python.
 
 Each :class:`Flow` is one request AWS evaluates during a build (calling principal, action, resource,
 encryption context, ``kms:ViaService``, ``aws:CalledVia``, source account/ARN), built from a template's
-:class:`~scene.Scene`, with the AWS documentation that says the call happens and its near misses (each
-must be denied). ``test_flows.py`` evaluates every flow against every example's template with
-``secure_imagebuilder.rules.engine.policy``; ``render.py`` writes docs/flows.md from it.
+:class:`~secure_imagebuilder.flows.scene.Scene`, with the AWS documentation that says the call happens
+and its near misses (each must be denied). tests/flows/test_flows.py evaluates every flow against every
+example's template (``flows.check``), tests/flows/render.py writes docs/flows.md from it, and
+``secure-imagebuilder report`` lists the flows a stack's policies allow.
 
 Principals outside the template count only for what AWS documents them to hold (``DOCUMENTED_*``).
 """
@@ -16,8 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from scene import Scene
-
+from secure_imagebuilder.flows.scene import Scene
 from secure_imagebuilder.rules.engine.policy import Request
 from secure_imagebuilder.rules.imagebuilder import managed
 
@@ -351,7 +351,7 @@ def _log_object_key(s: Scene) -> Iterator[Request]:
 
 
 def _stream_build_log(s: Scene) -> Iterator[Request]:
-    if s.instance_role and s.image_log_group and s.example in CLOUDWATCH_STREAMING:
+    if s.instance_role and s.image_log_group and s.streams_build_log:
         yield Request("logs:PutLogEvents", s.instance_role, f"{s.image_log_group}:log-stream:1.0.0/1")
 
 
@@ -434,9 +434,6 @@ def _trail_bucket(s: Scene) -> Iterator[Request]:
             put,
         )
 
-
-CLOUDWATCH_STREAMING = frozenset({"private_vpc"})
-"""Examples whose build instance streams its build log to CloudWatch (``cloudwatch_logs=True``)."""
 
 FLOWS: tuple[Flow, ...] = (
     Flow(
