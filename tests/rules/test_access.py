@@ -218,6 +218,19 @@ def test_every_grantee_but_the_account_root_is_asked(principal: Any, exposed: bo
     assert outside(grant(Principal=principal, Condition=None)) == ({"Grant": True} if exposed else {})
 
 
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+        {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/*"}},
+    ],
+)
+def test_an_organization_wide_grant_is_asked_as_a_member(condition: dict[str, Any]) -> None:
+    assert outside(grant(Principal="*", Condition=condition)) == {"Grant": True}
+    scoped = {**condition, "StringLike": {IB: OWN_WORKFLOWS}}
+    assert outside(grant(Principal="*", Condition=scoped)) == {}
+
+
 def test_a_star_principal_limited_to_a_role_asks_that_role() -> None:
     slr = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/imagebuilder.amazonaws.com/ServiceRole"
     statement = grant(Principal="*", Condition={"ArnEquals": {"aws:PrincipalArn": slr}})

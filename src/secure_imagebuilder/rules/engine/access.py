@@ -459,9 +459,24 @@ def _decrypt_contexts(values: Mapping[str, list[tuple[str, Any]]]) -> Iterator[d
         for key, pairs in values.items()
         if not key.startswith("kms:encryptioncontext:") and key not in _IDENTITY_KEYS
     }
-    for way in ways:
+    for way, member in itertools.product(ways, _memberships(values)):
         for context in [{}, *({IB_CONTEXT: arn} for arn in foreign)]:
-            yield from _contexts(others, {**way, **context}, fixed_keys)
+            yield from _contexts(others, {**way, **member, **context}, fixed_keys)
+
+
+def _memberships(values: Mapping[str, list[tuple[str, Any]]]) -> list[dict[str, Any]]:
+    """The grantee as no organization's member, and as a member of each organization the policy names.
+
+    A ``*`` grant limited to an organization lets every member use the key: asking only as a role of no
+    organization would hide it.
+    """
+    found: list[dict[str, Any]] = [{}]
+    for key in ("aws:principalorgid", "aws:principalorgpaths"):
+        for _, expected in values.get(key, []):
+            if isinstance(expected, str):
+                member = _filled(expected, "witness")
+                found.append({key: [member] if key.endswith("paths") else member})
+    return found
 
 
 def principals_named(policies: Iterable[p.Policy]) -> list[str]:
