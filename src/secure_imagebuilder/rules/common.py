@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from secure_imagebuilder.rules.engine import policy as p
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import Resource, Stack, Undecided
+from secure_imagebuilder.rules.engine.model import Compliance, Resource, RuleResult, Stack, Undecided
 from secure_imagebuilder.rules.template.fields import user_data
 
 DATA_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext")
@@ -49,6 +49,23 @@ def keys_problem(values: list[Any]) -> str | None:
 def unreadable(values: list[Any]) -> list[v.Unknown]:
     """The values the model could not read because of its own limits (not a deploy-time choice)."""
     return [value for value in values if isinstance(value, v.Unknown) and not value.specific]
+
+
+def judge_every_value(values: Iterable[Any], insecure: Callable[[Any], bool | None]) -> RuleResult:
+    """A one-property rule's result over every value the property can deploy as.
+
+    ``insecure(value)`` is ``True`` for a value that breaks the rule, ``False`` for one that keeps it and
+    ``None`` for one it cannot judge. One insecure value is enough to be non-compliant; otherwise the first
+    value it cannot judge is an undecided warning naming it.
+    """
+    undecided = []
+    for value in values:
+        verdict = insecure(value)
+        if verdict:
+            return Compliance.NON_COMPLIANT
+        if verdict is None:
+            undecided.append(value)
+    return [Undecided("", undecided[0])] if undecided else Compliance.COMPLIANT
 
 
 # Resource types that carry identity-based policies.

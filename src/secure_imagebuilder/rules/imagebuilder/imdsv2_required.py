@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
+from secure_imagebuilder.rules.common import judge_every_value
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import (
-    Compliance,
-    Level,
-    Resource,
-    Rule,
-    RuleResult,
-    Stack,
-    Undecided,
-)
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
 
 
 def imdsv2_required(resource: Resource, stack: Stack) -> RuleResult:
@@ -20,13 +13,14 @@ def imdsv2_required(resource: Resource, stack: Stack) -> RuleResult:
     Absent means ``optional`` (IMDSv1 allowed); every reachable value counts (both ``Fn::If`` branches, a
     parameter's default and allowed values, a mapping's entries).
     """
-    unknown = []
-    for tokens in v.reach(resource.props, "InstanceMetadataOptions", "HttpTokens", stack=stack):
-        if tokens is v.ABSENT or (isinstance(tokens, str) and tokens != "required"):
-            return Compliance.NON_COMPLIANT
-        if not isinstance(tokens, str):
-            unknown.append(tokens)
-    return [Undecided("", unknown[0])] if unknown else Compliance.COMPLIANT
+    tokens = v.reach(resource.props, "InstanceMetadataOptions", "HttpTokens", stack=stack)
+    return judge_every_value(tokens, _allows_imdsv1)
+
+
+def _allows_imdsv1(tokens: object) -> bool | None:
+    if tokens is v.ABSENT:
+        return True
+    return tokens != "required" if isinstance(tokens, str) else None
 
 
 RULE = Rule(

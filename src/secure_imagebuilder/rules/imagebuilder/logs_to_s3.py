@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
+from secure_imagebuilder.rules.common import judge_every_value
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import (
-    Compliance,
-    Level,
-    Resource,
-    Rule,
-    RuleResult,
-    Stack,
-    Undecided,
-)
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
 
 
 def logs_to_s3(resource: Resource, stack: Stack) -> RuleResult:
     """Non-compliant when ``Logging.S3Logs.S3BucketName`` can deploy unset or empty."""
-    unread = []
-    for bucket in v.reach(resource.props, "Logging", "S3Logs", "S3BucketName", stack=stack):
-        if bucket is v.ABSENT or bucket == "":
-            return Compliance.NON_COMPLIANT
-        if isinstance(bucket, v.Unknown) and not bucket.specific:
-            unread.append(bucket)
-    return [Undecided("", unread[0])] if unread else Compliance.COMPLIANT
+    buckets = v.reach(resource.props, "Logging", "S3Logs", "S3BucketName", stack=stack)
+    return judge_every_value(buckets, _no_bucket)
+
+
+def _no_bucket(bucket: object) -> bool | None:
+    if bucket is v.ABSENT or bucket == "":
+        return True
+    # A bucket name only known at deploy time still names a bucket; only an unreadable one is undecided.
+    return None if isinstance(bucket, v.Unknown) and not bucket.specific else False
 
 
 RULE = Rule(

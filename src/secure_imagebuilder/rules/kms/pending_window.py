@@ -3,28 +3,21 @@
 from __future__ import annotations
 
 from secure_imagebuilder.core.thresholds import MIN_PENDING_WINDOW_DAYS
+from secure_imagebuilder.rules.common import judge_every_value
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import (
-    Compliance,
-    Level,
-    Resource,
-    Rule,
-    RuleResult,
-    Stack,
-    Undecided,
-)
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
 
 
 def pending_window(resource: Resource, stack: Stack) -> RuleResult:
     """Non-compliant when ``PendingWindowInDays`` can deploy below 30 (missing means the default, 30)."""
-    unknown = []
-    for value in v.reach(resource.props, "PendingWindowInDays", stack=stack):
-        days = v.number(value)
-        if days is not None and days < MIN_PENDING_WINDOW_DAYS:
-            return Compliance.NON_COMPLIANT
-        if days is None and value is not v.ABSENT:
-            unknown.append(value)
-    return [Undecided("", unknown[0])] if unknown else Compliance.COMPLIANT
+    return judge_every_value(v.reach(resource.props, "PendingWindowInDays", stack=stack), _too_short)
+
+
+def _too_short(value: object) -> bool | None:
+    if value is v.ABSENT:
+        return False
+    days = v.number(value)
+    return None if days is None else days < MIN_PENDING_WINDOW_DAYS
 
 
 RULE = Rule(

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
+from secure_imagebuilder.rules.common import judge_every_value
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import (
-    Compliance,
-    Level,
-    Resource,
-    Rule,
-    RuleResult,
-    Stack,
-    Undecided,
-)
+from secure_imagebuilder.rules.engine.model import Compliance, Level, Resource, Rule, RuleResult, Stack
 
 
 def rotation_enabled(resource: Resource, stack: Stack) -> RuleResult:
@@ -19,13 +12,14 @@ def rotation_enabled(resource: Resource, stack: Stack) -> RuleResult:
     specs = v.reach(resource.props, "KeySpec", stack=stack)
     if all(isinstance(spec, str) and spec != "SYMMETRIC_DEFAULT" for spec in specs):
         return Compliance.NOT_APPLICABLE
-    unknown = []
-    for value in v.reach(resource.props, "EnableKeyRotation", stack=stack):
-        if value is v.ABSENT or v.truthy(value) is False:
-            return Compliance.NON_COMPLIANT
-        if v.truthy(value) is None:
-            unknown.append(value)
-    return [Undecided("", unknown[0])] if unknown else Compliance.COMPLIANT
+    return judge_every_value(v.reach(resource.props, "EnableKeyRotation", stack=stack), _not_rotating)
+
+
+def _not_rotating(value: object) -> bool | None:
+    if value is v.ABSENT:
+        return True
+    rotates = v.truthy(value)
+    return None if rotates is None else not rotates
 
 
 RULE = Rule(

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from secure_imagebuilder.core.thresholds import MAX_ROLES_ANYWHERE_SESSION_SECONDS as MAX_SESSION_SECONDS
+from secure_imagebuilder.rules.common import judge_every_value
 from secure_imagebuilder.rules.engine import values as v
-from secure_imagebuilder.rules.engine.model import (
-    Compliance,
-    Level,
-    Resource,
-    Rule,
-    RuleResult,
-    Stack,
-    Undecided,
-)
+from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleResult, Stack
 
 
 def session_duration(resource: Resource, stack: Stack) -> RuleResult:
@@ -20,14 +13,14 @@ def session_duration(resource: Resource, stack: Stack) -> RuleResult:
 
     A parameter counts with its ``Default``, each of its ``AllowedValues`` and its ``MaxValue``.
     """
-    unknown = []
-    for value in v.reach(resource.props, "DurationSeconds", stack=stack):
-        seconds = v.number(value)
-        if seconds is not None and seconds > MAX_SESSION_SECONDS:
-            return Compliance.NON_COMPLIANT
-        if seconds is None and value is not v.ABSENT:
-            unknown.append(value)
-    return [Undecided("", unknown[0])] if unknown else Compliance.COMPLIANT
+    return judge_every_value(v.reach(resource.props, "DurationSeconds", stack=stack), _too_long)
+
+
+def _too_long(value: object) -> bool | None:
+    if value is v.ABSENT:
+        return False
+    seconds = v.number(value)
+    return None if seconds is None else seconds > MAX_SESSION_SECONDS
 
 
 RULE = Rule(
