@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import pathlib
 import subprocess
@@ -9,6 +11,8 @@ import sys
 import time
 from dataclasses import dataclass
 from typing import Any
+
+from secure_imagebuilder.cli.main import main
 
 KEY_WITHOUT_ROTATION = {"Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": {}}}}
 
@@ -23,7 +27,21 @@ class Run:
     seconds: float
 
 
-def run_scan(*args: str | pathlib.Path, timeout: float = 60) -> Run:
+def run_scan(*args: str | pathlib.Path) -> Run:
+    """``secure-imagebuilder scan ARGS`` in this process: its exit code and output.
+
+    In-process so that a test reaches the code it covers (a mutation run sees it) and runs in milliseconds;
+    an exception escaping ``main`` fails the test as the traceback would fail CI. ``run_scan_process``
+    runs the real ``python -m`` entry point where the process itself is the subject.
+    """
+    stdout, stderr = io.StringIO(), io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        returncode = main(["scan", *map(str, args)])
+    return Run(returncode, stdout.getvalue(), stderr.getvalue(), time.perf_counter() - start)
+
+
+def run_scan_process(*args: str | pathlib.Path, timeout: float = 60) -> Run:
     """``python -m secure_imagebuilder.cli scan ARGS`` in a fresh process, as CI runs it."""
     start = time.perf_counter()
     result = subprocess.run(

@@ -11,7 +11,15 @@ import pathlib
 from typing import Any
 
 import pytest
-from scanning import KEY_WITHOUT_ROTATION, refused, run_scan, stack_artifact, write_assembly, write_json
+from scanning import (
+    KEY_WITHOUT_ROTATION,
+    refused,
+    run_scan,
+    run_scan_process,
+    stack_artifact,
+    write_assembly,
+    write_json,
+)
 
 from secure_imagebuilder.cli import inputs
 
@@ -162,7 +170,7 @@ def test_a_broken_assembly_below_a_directory_is_exit_2(repository: pathlib.Path)
 def test_symlinked_directories_are_not_followed(repository: pathlib.Path) -> None:
     os.symlink("..", repository / "templates" / "loop")
     os.symlink(repository / "node_modules", repository / "deps")
-    result = run_scan(repository, "--format", "json", timeout=30)
+    result = run_scan_process(repository, "--format", "json", timeout=30)
     assert result.returncode == 1, result.stderr
     assert json.loads(result.stdout)["summary"]["templates"] == 3
 
@@ -174,7 +182,7 @@ def test_a_dangling_symlink_that_looks_like_a_template_is_exit_2(repository: pat
 
 def test_a_fifo_below_a_directory_is_skipped(repository: pathlib.Path) -> None:
     os.mkfifo(repository / "templates" / "pipe.yaml")
-    result = run_scan(repository, "--format", "json", timeout=30)
+    result = run_scan_process(repository, "--format", "json", timeout=30)
     assert result.returncode == 1, result.stderr
     skipped = {s["path"]: s["reason"] for s in json.loads(result.stdout)["skipped"]}
     assert skipped[str(repository / "templates" / "pipe.yaml")] == "not a regular file"

@@ -8,7 +8,7 @@ import json
 import pathlib
 
 import pytest
-from scanning import KEY_WITHOUT_ROTATION, refused, run_scan, write_json
+from scanning import KEY_WITHOUT_ROTATION, refused, run_scan, run_scan_process, write_json
 
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -25,20 +25,20 @@ def write(path: pathlib.Path, text: str) -> pathlib.Path:
 
 
 def test_a_yaml_alias_bomb_is_refused_within_a_second() -> None:
-    result = run_scan(FIXTURES / "alias_bomb.yaml", timeout=30)
+    result = run_scan_process(FIXTURES / "alias_bomb.yaml", timeout=30)
     refused(result, f"{FIXTURES / 'alias_bomb.yaml'}:8:16: YAML aliases expand to more than 250000 nodes")
     assert result.seconds < QUICK
 
 
 def test_an_alias_bomb_is_refused_even_in_a_file_that_is_no_template(tmp_path: pathlib.Path) -> None:
     text = (FIXTURES / "alias_bomb.yaml").read_text().split("Resources:")[0].replace("AWSTemplate", "X")
-    result = run_scan(write(tmp_path / "lol.yaml", text), timeout=30)
+    result = run_scan_process(write(tmp_path / "lol.yaml", text), timeout=30)
     refused(result, str(tmp_path / "lol.yaml"), "alias bomb")
 
 
 def test_yaml_nested_5000_deep_is_refused_within_a_second(tmp_path: pathlib.Path) -> None:
     text = "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties:\n      P: " + "[" * 5000 + "]" * 5000
-    result = run_scan(write(tmp_path / "deep.yaml", text), timeout=30)
+    result = run_scan_process(write(tmp_path / "deep.yaml", text), timeout=30)
     refused(result, f"{tmp_path / 'deep.yaml'}:5:", "nested deeper than 100 levels")
     assert result.seconds < QUICK
 
@@ -46,7 +46,7 @@ def test_yaml_nested_5000_deep_is_refused_within_a_second(tmp_path: pathlib.Path
 def test_json_nested_100000_deep_is_refused_within_a_second(tmp_path: pathlib.Path) -> None:
     text = '{"Resources": {"R": {"Type": "AWS::SNS::Topic", "Properties": {"P": '
     text += "[" * 100_000 + "]" * 100_000 + "}}}}"
-    result = run_scan(write(tmp_path / "deep.json", text), timeout=30)
+    result = run_scan_process(write(tmp_path / "deep.json", text), timeout=30)
     refused(result, f"{tmp_path / 'deep.json'}:1:", "nested deeper than 100 levels")
     assert "RecursionError" not in result.stderr
     assert result.seconds < QUICK
@@ -55,7 +55,7 @@ def test_json_nested_100000_deep_is_refused_within_a_second(tmp_path: pathlib.Pa
 def test_a_5_mb_json_array_is_skipped_without_a_yaml_parse(tmp_path: pathlib.Path) -> None:
     path = write(tmp_path / "data.json", json.dumps(["x" * 60] * 80_000))
     assert path.stat().st_size > 5_000_000
-    result = run_scan(path, timeout=30)
+    result = run_scan_process(path, timeout=30)
     assert result.returncode == 0, result.stderr
     assert f"skipped {path}: not a CloudFormation template (a list, not a mapping)" in result.stdout
     assert result.seconds < QUICK
