@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import filecmp
+import json
+import os
+import pathlib
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +18,13 @@ from constructs import IConstruct
 
 from conftest import make_stack
 from secure_imagebuilder.nag import DataProtectionChecks
+from secure_imagebuilder.nag.pack import FIPS_CONTEXT_KEY, fips_context
+from secure_imagebuilder.rules.engine import acks
+
+# The case stacks' cloud assemblies and the pack's findings on them, frozen for the rules' own tests
+# (tests/rules/test_frozen_cases.py): the same cases run without CDK, where a mutation run reaches them.
+FROZEN = pathlib.Path(__file__).parents[1] / "rules" / "frozen"
+UPDATE_FROZEN = "SECURE_IMAGEBUILDER_UPDATE_FROZEN"
 
 
 def findings(report: cdk.PolicyValidationPluginReport) -> dict[str, set[str]]:
@@ -24,9 +36,51 @@ def findings(report: cdk.PolicyValidationPluginReport) -> dict[str, set[str]]:
     return fired
 
 
-def run(scope: IConstruct) -> dict[str, set[str]]:
-    """``validate_scope`` once and index the findings."""
-    return findings(DataProtectionChecks().validate_scope(scope))
+def run(scope: IConstruct, *, frozen: str | None = None) -> dict[str, set[str]]:
+    """``validate_scope`` once and index the findings; ``frozen`` names the case set to keep current."""
+    report = DataProtectionChecks().validate_scope(scope)
+    if frozen:
+        freeze(scope, frozen, report)
+    return findings(report)
+
+
+def freeze(scope: IConstruct, name: str, report: cdk.PolicyValidationPluginReport) -> None:
+    """Check that ``FROZEN/name`` holds this scope's cloud assembly and the pack's findings on it.
+
+    With ``SECURE_IMAGEBUILDER_UPDATE_FROZEN=1`` it writes them instead.
+    """
+    assert not acks.acknowledged(scope.node.root.node.metadata), "app-level acknowledgements are not frozen"
+    stage = scope if cdk.Stage.is_stage(scope) else cdk.Stage.of(scope)
+    assert stage is not None
+    assembly = pathlib.Path(stage.synth().directory)  # the assembly validate_scope wrote
+    expected = {
+        "scope": scope.node.path,
+        "fips": fips_context(scope.node.try_get_context(FIPS_CONTEXT_KEY)),
+        "findings": sorted(
+            [violation.rule_name, resource.resource_logical_id or "", resource.construct_path or ""]
+            for violation in report.violations
+            for resource in violation.violating_resources
+        ),
+    }
+    target = FROZEN / name
+    if os.environ.get(UPDATE_FROZEN) == "1":
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(assembly, target / "cdk.out", ignore=shutil.ignore_patterns("tree.json"))
+        rows = ",\n  ".join(json.dumps(finding) for finding in expected["findings"])
+        head = json.dumps({"scope": expected["scope"], "fips": expected["fips"]})[:-1]
+        text = f'{head}, "findings": [\n  {rows}\n]}}\n'
+        (target / "findings.json").write_text(text, encoding="utf-8")
+        return
+    stale = f"{target} is out of date: run the nag tests with {UPDATE_FROZEN}=1 and commit the result"
+    assert json.loads((target / "findings.json").read_text(encoding="utf-8")) == expected, stale
+    assert not _differences(filecmp.dircmp(assembly, target / "cdk.out", ignore=["tree.json"])), stale
+
+
+def _differences(compared: filecmp.dircmp[str]) -> list[str]:
+    found = [*compared.left_only, *compared.right_only, *compared.diff_files, *compared.funny_files]
+    for sub in compared.subdirs.values():
+        found.extend(_differences(sub))
+    return found
 
 
 STATEMENT_HASH = re.compile(r"Statement-[0-9a-f]{8}")
@@ -65,7 +119,7 @@ def stack_fixture(name: str, build: Callable[[cdk.Stack], object]) -> Any:
     def fired() -> dict[str, set[str]]:
         stack = make_stack(name=name)
         build(stack)
-        return run(stack)
+        return run(stack, frozen=name)
 
     return fired
 

@@ -203,7 +203,7 @@ fired = pytest.fixture(scope="module")(lambda: _fired())
 def _fired() -> dict[str, set[str]]:
     stack = make_stack(name="Cov")
     build(stack)
-    return run(stack)
+    return run(stack, frozen="Cov")
 
 
 test_case = case_test("Cov", CASES)

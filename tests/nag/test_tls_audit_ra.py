@@ -197,7 +197,7 @@ def fired() -> dict[str, set[str]]:
     cdk.Validations.of(acknowledged).acknowledge(
         cdk.Acknowledgment(id="DataProtection-AUD1", reason="the organization trail records this account")
     )
-    return run(app)
+    return run(app, frozen="Tls")
 
 
 test_case = case_test("Tls", CASES)
@@ -254,7 +254,7 @@ def fips_fired() -> dict[str, set[str]]:
     raw(stack, "FIPS1Good1", "AWS::SSM::Parameter", {"Value": "https://kms-fips.us-west-2.amazonaws.com"})
     iam.Role(stack, "FIPS1Good2", assumed_by=iam.ServicePrincipal("imagebuilder.amazonaws.com"))
     raw(stack, "FIPS1Good3", "AWS::SSM::Parameter", {"Value": "https://example.com/x"})
-    return run(stack)
+    return run(stack, frozen="Fips")
 
 
 @pytest.mark.parametrize(("construct_id", "expected"), FIPS_CASES.items(), ids=FIPS_CASES)
