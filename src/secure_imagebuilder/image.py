@@ -70,7 +70,8 @@ class SecureImage(Construct):
         :param execution_role: the role that runs the workflows. Default: - a new ``WorkflowExecutionRole``
             when ``workflows`` are given.
         :param image_tests: run the recipe's test phase. Default: - ``True``.
-        :param image_tests_timeout: the longest the tests may run, 60-1440 minutes. Default: - 720 minutes.
+        :param image_tests_timeout: the longest the tests may run, whole minutes from 60 to 1440.
+            Default: - 720 minutes.
         :param image_scanning: scan the image with Amazon Inspector (R5). Default: - ``True``.
         :param removal_policy: what happens to the image when it is replaced or leaves the stack.
             Default: - ``RemovalPolicy.DESTROY``: Image Builder deletes what it made (deletion settings);
@@ -92,11 +93,7 @@ class SecureImage(Construct):
         )
         problems.raise_if_any()
         checks.validate_tags(problems, tags)
-        minutes = image_tests_timeout.to_minutes()
-        if not thresholds.within(minutes, thresholds.IMAGE_TESTS_TIMEOUT_MINUTES):
-            problems.add(
-                "image_tests_timeout must be 60 to 1440 minutes", f"{minutes} minutes", "use the default"
-            )
+        minutes = _test_minutes(problems, image_tests_timeout)
         self.execution_role = build.execution_role(
             self,
             problems,
@@ -147,3 +144,22 @@ class SecureImage(Construct):
     def image_id(self) -> str:
         """The AMI id (or container image URI) of the image."""
         return self.resource.attr_image_id
+
+
+def _test_minutes(problems: ValidationProblems, timeout: object) -> float:
+    """The test timeout in whole minutes within Image Builder's limits (a token passes unchanged)."""
+    if not isinstance(timeout, cdk.Duration):
+        return 0  # require_kinds reported it
+    if timeout.is_unresolved():
+        return timeout.to_minutes()
+    minutes = timeout.to_seconds(integral=False) / 60
+    low, high = thresholds.IMAGE_TESTS_TIMEOUT_MINUTES
+    if minutes != int(minutes) or not low <= minutes <= high:
+        shown = timeout.to_human_string() if minutes == int(minutes) else f"{timeout.to_seconds():g} seconds"
+        problems.add(
+            f"image_tests_timeout must be {low} to {high} minutes, whole minutes (Image Builder's limits)",
+            shown,
+            "leave it unset (720 minutes) or pass e.g. Duration.minutes(90)",
+        )
+        return 0
+    return int(minutes)

@@ -23,6 +23,7 @@ MAX_ROLES_ANYWHERE_SESSION_SECONDS = 3600
 MIN_TLS_VERSION = 1.2
 """R3: buckets refuse requests below TLS 1.2 (TLS1); ``ImageBuilderLogBucket`` sets it."""
 
+
 # --- Service limits -----------------------------------------------------------------------------
 KMS_PENDING_WINDOW_DAYS = (7, 30)
 """``PendingWindowInDays`` of ``AWS::KMS::Key`` (KMS API reference, ScheduleKeyDeletion)."""
@@ -50,6 +51,10 @@ IMAGE_TESTS_TIMEOUT_DEFAULT_MINUTES = 720
 
 LIFECYCLE_COUNT = (1, 1000)
 """A ``COUNT`` filter value of a lifecycle policy (API reference, LifecyclePolicyDetailFilter)."""
+
+LIFECYCLE_LAST_LAUNCHED_DAYS = (1, 365)
+"""``ExclusionRules.Amis.LastLaunched.Value`` in ``DAYS`` (API reference, LifecyclePolicyDetailExclusion
+RulesAmisLastLaunched: 1-365 units); 0 would exclude nothing, so AMIs in use could be deleted (R1)."""
 
 
 def within(value: float, bounds: tuple[float, float]) -> bool:
