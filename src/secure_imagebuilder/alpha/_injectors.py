@@ -30,11 +30,16 @@ def _unset(props: Props, name: str) -> bool:
 
 @jsii.implements(IPropertyInjector)
 class KeyInjector:
-    """Sets ``kmsKey`` (R10, R11) on components, workflows and container recipes."""
+    """Sets ``kmsKey`` (R10, R11) on components, workflows and container recipes.
 
-    def __init__(self, construct_unique_id: str, state: SecureDefaultsState) -> None:
-        """Inject ``state.key`` into the construct class with this ``PROPERTY_INJECTION_ID``."""
+    A key the user gives one of them is checked as every key prop of this library is (a customer managed
+    key known by its key ARN, ``core.keys.check``), and the roles we make get their grant on it.
+    """
+
+    def __init__(self, construct_unique_id: str, kind: str, state: SecureDefaultsState) -> None:
+        """Inject ``state.key`` into the alpha class with this ``PROPERTY_INJECTION_ID`` (a ``kind``)."""
         self._id = construct_unique_id
+        self._kind = kind
         self._state = state
 
     @property
@@ -43,10 +48,13 @@ class KeyInjector:
         return self._id
 
     def inject(self, original_props: Any, *, id: str, scope: Construct) -> Any:
-        """The props with ``kmsKey`` set to the key unless the user set one."""
+        """The props with ``kmsKey`` set to the key unless the user set one (then granted to our roles)."""
         props: Props = dict(original_props or {})
         if _unset(props, "kmsKey"):
             props["kmsKey"] = self._state.key
+        else:
+            key = keys.checked(scope, props["kmsKey"], "kms_key", child_id=id)
+            self._state.use_own_key(self._kind, key)
         return props
 
 
@@ -80,6 +88,7 @@ class InfrastructureInjector:
         if _unset(props, "instanceProfile") and _unset(props, "role"):
             role = BuildInstanceRole(scope, f"{id}InstanceRole", key=state.key)
             keys.grant_container_recipe_decrypt(state.key, role)
+            state.grant_own_keys(role, "component", "container-recipe")
             props["role"] = role
             state.instance_roles[f"{scope.node.path}/{id}"] = role
         if _unset(props, "logging"):
@@ -103,8 +112,8 @@ class ExecutionRoleInjector:
     """A :class:`WorkflowExecutionRole` for images and pipelines that run workflows (R1, R11, R13, R14).
 
     Its trust policy has ``aws:SourceAccount`` and it holds the workflow-key grant on both sides (key
-    policy and identity policy, under the workflow encryption context); without it the alpha construct
-    creates a role with neither.
+    policy and identity policy, under the workflow encryption context), also on the keys users gave their
+    alpha workflows; without it the alpha construct creates a role with neither.
     """
 
     def __init__(self, construct_unique_id: str, state: SecureDefaultsState) -> None:
@@ -122,6 +131,7 @@ class ExecutionRoleInjector:
         props: Props = dict(original_props or {})
         if props.get("workflows") and _unset(props, "executionRole"):
             role = WorkflowExecutionRole(scope, f"{id}ExecutionRole", key=self._state.key)
+            self._state.grant_own_keys(role, "workflow")
             props["executionRole"] = role
             self._state.execution_roles[f"{scope.node.path}/{id}"] = role
         return props
