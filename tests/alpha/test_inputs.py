@@ -1,5 +1,6 @@
 """``apply_secure_defaults`` and ``to_alpha`` check their input (issue 21, "secure_imagebuilder.alpha: no
-input is checked"), and alpha resources given their own key get our grants.
+input is checked"), alpha resources given their own key get our grants, and alpha images and pipelines log
+to encrypted log groups with retention (issue 23, R5, R17).
 """
 
 from __future__ import annotations
@@ -302,6 +303,33 @@ def test_the_owner_of_an_imported_own_key_is_told_what_to_add(own_keys: dict[str
     (decrypt,) = [s for s in statements if s["Sid"] == "AllowImageBuilderComponentDecrypt"]
     assert len(decrypt["Principal"]["AWS"]) == 3  # each of our instance roles, made before or after
     assert decrypt["Action"] == "kms:Decrypt"
+
+
+def test_alpha_images_and_pipelines_log_to_encrypted_retained_groups(own_keys: dict[str, Any]) -> None:
+    t = own_keys["template"]
+    key = {"Fn::GetAtt": [_id(t, "AWS::KMS::Key", "Key"), "Arn"]}
+    pipeline = t["Resources"][_id(t, "AWS::ImageBuilder::ImagePipeline", "Pipeline")]["Properties"]
+    groups = {prop: t["Resources"][ref["Ref"]] for prop, ref in pipeline["LoggingConfiguration"].items()}
+    assert set(groups) == {"ImageLogGroupName", "PipelineLogGroupName"}
+    name = pipeline["Name"]
+    assert groups["ImageLogGroupName"]["Properties"]["LogGroupName"] == f"/aws/imagebuilder/{name}"
+    assert (
+        groups["PipelineLogGroupName"]["Properties"]["LogGroupName"] == f"/aws/imagebuilder/pipeline/{name}"
+    )
+    image = t["Resources"][_id(t, "AWS::ImageBuilder::Image", "Image")]["Properties"]
+    group = t["Resources"][image["LoggingConfiguration"]["LogGroupName"]["Ref"]]
+    assert group["Properties"]["LogGroupName"].startswith("/aws/imagebuilder/golden/")
+    for log_group in [*groups.values(), group]:
+        assert log_group["Properties"]["KmsKeyId"] == key
+        assert log_group["Properties"]["RetentionInDays"] == 365
+        assert log_group["DeletionPolicy"] == "Retain"
+
+
+def test_a_log_group_the_user_gives_an_alpha_image_wins(own_keys: dict[str, Any]) -> None:
+    t = own_keys["template"]
+    image = t["Resources"][_id(t, "AWS::ImageBuilder::Image", "Logged")]["Properties"]
+    assert image["LoggingConfiguration"] == {"LogGroupName": "/aws/imagebuilder/team-builds"}
+    assert not [k for k in t["Resources"] if k.startswith("LoggedLogGroup")]
 
 
 def test_the_stack_with_own_keys_passes_the_pack_but_for_the_owners_part(own_keys: dict[str, Any]) -> None:

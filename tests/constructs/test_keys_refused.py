@@ -26,6 +26,7 @@ from secure_imagebuilder import (
     ImageBuilderLogGroup,
     Platform,
     SecureDistributionConfiguration,
+    SecureImage,
     SecureImagePipeline,
     WorkflowExecutionRole,
 )
@@ -124,6 +125,17 @@ USERS: dict[str, tuple[Callable[[cdk.Stack, Any], object], str, str]] = {
             infrastructure=make_infrastructure(s, ImageBuilderKey(s, "BuildKey")),
         ),
         "Pipeline",
+        "key",
+    ),
+    "SecureImage": (
+        lambda s, k: SecureImage(
+            s,
+            "Image",
+            key=k,
+            recipe=make_image_recipe(s),
+            infrastructure=make_infrastructure(s, ImageBuilderKey(s, "BuildKey")),
+        ),
+        "Image",
         "key",
     ),
     "apply_secure_defaults": (lambda s, k: apply_secure_defaults(s, key=k), "", "key"),

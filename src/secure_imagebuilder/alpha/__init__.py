@@ -22,10 +22,12 @@ InfrastructureConfiguration     IMDSv2 required; a ``BuildInstanceRole`` (compon
                                 container-recipe decrypt only through Image Builder); S3    R10, R12,
                                 build logs in an ``ImageBuilderLogBucket`` (scoped write);  R17
                                 an ``ImageBuilderNotificationTopic`` (key, TLS only)
-Image, ImagePipeline            with workflows: a ``WorkflowExecutionRole``                 R1, R11,
-                                (``aws:SourceAccount``, workflow grant on both sides) that  R13, R14
-                                may publish to our topic (aspect); container builds: the
-                                ECR container-build policy on our instance role (aspect)
+Image, ImagePipeline            ``ImageBuilderLogGroup`` s for the build logs (the key,     R1, R5,
+                                one year's retention); with workflows: a                    R11, R13,
+                                ``WorkflowExecutionRole`` (``aws:SourceAccount``, workflow  R14, R17
+                                grant on both sides) that may publish to our topic
+                                (aspect); container builds: the ECR container-build
+                                policy on our instance role (aspect)
 LifecyclePolicy                 a ``LifecycleExecutionRole`` (``aws:SourceAccount``)        R1
 ==============================  ==========================================================  ==========
 
@@ -64,7 +66,7 @@ from constructs import IConstruct
 from secure_imagebuilder.alpha._aspect import SecureDefaultsAspect
 from secure_imagebuilder.alpha._call import checked_call
 from secure_imagebuilder.alpha._injectors import (
-    ExecutionRoleInjector,
+    BuildInjector,
     InfrastructureInjector,
     KeyInjector,
     LifecycleRoleInjector,
@@ -93,8 +95,8 @@ def apply_secure_defaults(
     printed for the owner of an imported one).
 
     :param scope: a stack, or a construct inside one; the shared log bucket and topic go into the stack.
-    :param key: the customer managed key of components, workflows, recipes, volumes and AMIs: an
-        ``ImageBuilderKey``, your own ``kms.Key`` or one imported by its key ARN (an alias, a
+    :param key: the customer managed key of components, workflows, recipes, volumes, AMIs and build log
+        groups: an ``ImageBuilderKey``, your own ``kms.Key`` or one imported by its key ARN (an alias, a
         ``Key.from_lookup`` or an AWS managed key is our error).
     :param log_bucket: where build logs go; it must be encrypted with a KMS key (R17). Default: - one
         ``ImageBuilderLogBucket`` per stack, construct id ``SecureDefaultsLogBucket``.
@@ -113,8 +115,8 @@ def apply_secure_defaults(
         KeyInjector(str(alpha.Workflow.PROPERTY_INJECTION_ID), "workflow", state),
         KeyInjector(str(alpha.ContainerRecipe.PROPERTY_INJECTION_ID), "container-recipe", state),
         InfrastructureInjector(state),
-        ExecutionRoleInjector(str(alpha.ImagePipeline.PROPERTY_INJECTION_ID), state),
-        ExecutionRoleInjector(str(alpha.Image.PROPERTY_INJECTION_ID), state),
+        BuildInjector(str(alpha.ImagePipeline.PROPERTY_INJECTION_ID), state, pipeline=True),
+        BuildInjector(str(alpha.Image.PROPERTY_INJECTION_ID), state, pipeline=False),
         LifecycleRoleInjector(),
     )
     cdk.Aspects.of(scope).add(SecureDefaultsAspect(state))

@@ -1,0 +1,142 @@
+"""Issue 23, "What to build" item 2: the constructs do the secure thing by default, each overridable.
+
+- ``SecureImage`` and ``SecureImagePipeline`` log to KMS-encrypted log groups with retention (R5, R17).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk.assertions import Template
+
+from conftest import make_image_recipe, make_infrastructure, make_pipeline, make_stack, our_error
+from secure_imagebuilder import (
+    EncryptedImageRecipe,
+    ImageBuilderKey,
+    SecureImage,
+)
+
+TARGET = "444455556666"
+REPLICA = "arn:aws:kms:eu-west-1:111122223333:key/mrk-0123456789abcdef0123456789abcdef"
+MANAGED = "arn:aws:iam::aws:policy/"
+
+
+def managed(name: str) -> iam.IManagedPolicy:
+    return iam.ManagedPolicy.from_aws_managed_policy_name(name)
+
+
+# --- SecureImage and SecureImagePipeline: encrypted, retained build log groups ----------------------
+
+
+@pytest.fixture(scope="module")
+def images() -> dict[str, Any]:
+    stack = make_stack(env=True)
+    key = ImageBuilderKey(stack, "Key")
+    infrastructure = make_infrastructure(stack, key)
+    recipe = make_image_recipe(stack, key=key, name="golden image")
+    SecureImage(stack, "Image", recipe=recipe, infrastructure=infrastructure)
+    SecureImage(
+        stack,
+        "Again",
+        recipe=recipe,
+        infrastructure=infrastructure,
+        log_retention=logs.RetentionDays.ONE_MONTH,
+    )
+    imported = EncryptedImageRecipe.from_image_recipe_arn(
+        stack, "Shared", "arn:aws:imagebuilder:us-west-2:111122223333:image-recipe/shared/1.0.0"
+    )
+    SecureImage(stack, "Theirs", recipe=imported, infrastructure=infrastructure)
+    group = logs.LogGroup.from_log_group_name(stack, "TeamLogs", "/aws/imagebuilder/team")
+    SecureImage(stack, "Given", recipe=recipe, infrastructure=infrastructure, log_group=group)
+    return {"template": Template.from_stack(stack).to_json()}
+
+
+def _resource(template: dict[str, Any], kind: str, prefix: str) -> dict[str, Any]:
+    (found,) = [r for k, r in template["Resources"].items() if r["Type"] == kind and k.startswith(prefix)]
+    return found
+
+
+def _group_of(template: dict[str, Any], image: str) -> dict[str, Any]:
+    props = _resource(template, "AWS::ImageBuilder::Image", image)["Properties"]
+    return template["Resources"][props["LoggingConfiguration"]["LogGroupName"]["Ref"]]
+
+
+def test_an_image_logs_to_a_group_encrypted_with_the_recipes_key_kept_a_year(images: dict[str, Any]) -> None:
+    t = images["template"]
+    group = _group_of(t, "Image")
+    key = next(k for k, r in t["Resources"].items() if r["Type"] == "AWS::KMS::Key" and k.startswith("Key"))
+    assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key, "Arn"]}
+    assert group["Properties"]["RetentionInDays"] == 365
+    assert group["DeletionPolicy"] == "Retain"
+    # under Image Builder's prefix, the recipe's name with '-' for its space, then the image's unique id
+    assert group["Properties"]["LogGroupName"].startswith("/aws/imagebuilder/golden-image/TestStackImage")
+
+
+def test_two_images_of_one_recipe_get_their_own_groups(images: dict[str, Any]) -> None:
+    t = images["template"]
+    first, second = _group_of(t, "Image"), _group_of(t, "Again")
+    assert first["Properties"]["LogGroupName"] != second["Properties"]["LogGroupName"]
+    assert second["Properties"]["RetentionInDays"] == 30
+
+
+def test_an_image_of_a_recipe_without_our_key_gets_a_new_key(images: dict[str, Any]) -> None:
+    t = images["template"]
+    group = _group_of(t, "Theirs")
+    (key,) = [
+        k for k, r in t["Resources"].items() if r["Type"] == "AWS::KMS::Key" and k.startswith("TheirsKey")
+    ]
+    assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key, "Arn"]}
+    assert group["Properties"]["LogGroupName"].startswith("/aws/imagebuilder/shared/TestStackTheirs")
+
+
+def test_a_log_group_given_is_used_and_none_is_made(images: dict[str, Any]) -> None:
+    t = images["template"]
+    props = _resource(t, "AWS::ImageBuilder::Image", "Given")["Properties"]
+    assert props["LoggingConfiguration"] == {"LogGroupName": "/aws/imagebuilder/team"}
+    assert not [k for k in t["Resources"] if k.startswith(("GivenLogGroup", "GivenKey"))]
+
+
+def test_a_log_group_outside_image_builders_prefix_is_our_error() -> None:
+    our_error(
+        lambda s: SecureImage(
+            s,
+            "Image",
+            recipe=make_image_recipe(s),
+            infrastructure=make_infrastructure(s, ImageBuilderKey(s, "Key")),
+            log_group=logs.LogGroup.from_log_group_name(s, "Logs", "/team/builds"),
+        ),
+        "TestStack/Image",
+        "log_group must be under /aws/imagebuilder/, where Image Builder's service-linked role writes",
+        "'/team/builds'",
+        "name the group /aws/imagebuilder/<name>",
+    )
+
+
+def test_a_pipeline_takes_its_log_groups_or_makes_them() -> None:
+    stack = make_stack()
+    group = logs.LogGroup.from_log_group_name(stack, "TeamLogs", "/aws/imagebuilder/team")
+    make_pipeline(stack, image_log_group=group)
+    t = Template.from_stack(stack)
+    t.has_resource_properties(
+        "AWS::ImageBuilder::ImagePipeline",
+        {
+            "LoggingConfiguration": {
+                "ImageLogGroupName": "/aws/imagebuilder/team",
+                "PipelineLogGroupName": "/aws/imagebuilder/pipeline/plain",
+            }
+        },
+    )
+    t.resource_count_is("AWS::Logs::LogGroup", 1)
+
+
+def test_a_pipeline_log_group_outside_the_prefix_is_our_error() -> None:
+    our_error(
+        lambda s: make_pipeline(s, pipeline_log_group=logs.LogGroup.from_log_group_name(s, "L", "/runs")),
+        "TestStack/Pipeline",
+        "pipeline_log_group must be under /aws/imagebuilder/",
+        "'/runs'",
+        "name the group /aws/imagebuilder/<name>",
+    )
