@@ -1,5 +1,6 @@
 """Issue 23, "What to build" item 2: the constructs do the secure thing by default, each overridable.
 
+- ``SecureDistributionConfiguration`` never makes an AMI public and writes AMI ids to SSM parameters (R1, R8);
 - ``SecureImage`` and ``SecureImagePipeline`` log to KMS-encrypted log groups with retention (R5, R17).
 """
 
@@ -7,15 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Match, Template
 
 from conftest import make_image_recipe, make_infrastructure, make_pipeline, make_stack, our_error
 from secure_imagebuilder import (
+    AmiSsmParameter,
+    DistributionRegion,
     EncryptedImageRecipe,
     ImageBuilderKey,
+    SecureDistributionConfiguration,
     SecureImage,
 )
 
@@ -26,6 +31,130 @@ MANAGED = "arn:aws:iam::aws:policy/"
 
 def managed(name: str) -> iam.IManagedPolicy:
     return iam.ManagedPolicy.from_aws_managed_policy_name(name)
+
+
+# --- SecureDistributionConfiguration: private AMIs, SSM parameter outputs ----------------------------
+
+
+def distribution(stack: cdk.Stack, **props: Any) -> SecureDistributionConfiguration:
+    return SecureDistributionConfiguration(
+        stack, "Distribution", key=ImageBuilderKey(stack, "Key"), name="images", **props
+    )
+
+
+@pytest.mark.parametrize("prop", ["launch_permission_account_ids", "target_account_ids"])
+def test_all_where_an_account_belongs_is_our_error_the_ami_stays_private(prop: str) -> None:
+    our_error(
+        lambda s: distribution(s, **{prop: [TARGET, "all"]}),
+        "TestStack/Distribution",
+        f"{prop} may not hold 'all': EC2's group of every AWS account would make the AMI public",
+        "'all'",
+        "name the 12-digit accounts to share with; an AMI of this library stays private",
+    )
+
+
+@pytest.fixture(scope="module")
+def distributed() -> dict[str, Any]:
+    stack = make_stack(env=True)
+    distribution(
+        stack,
+        target_account_ids=[TARGET],
+        launch_permission_account_ids=[TARGET],
+        regions=[
+            DistributionRegion("us-west-2"),
+            DistributionRegion("eu-west-1", key=ImageBuilderKey.from_key_arn(stack, "Replica", REPLICA)),
+        ],
+        ssm_parameters=[
+            AmiSsmParameter("/images/golden/latest"),
+            AmiSsmParameter("/images/golden/shared", account_id=TARGET),
+            AmiSsmParameter("/images/golden/latest", region="eu-west-1"),
+        ],
+    )
+    (props,) = [
+        r["Properties"]
+        for r in Template.from_stack(stack).to_json()["Resources"].values()
+        if r["Type"] == "AWS::ImageBuilder::DistributionConfiguration"
+    ]
+    return {region["Region"]: region for region in props["Distributions"]}
+
+
+def test_ssm_parameters_are_written_per_region_as_ami_ids(distributed: dict[str, Any]) -> None:
+    assert distributed["us-west-2"]["SsmParameterConfigurations"] == [
+        {"DataType": "aws:ec2:image", "ParameterName": "/images/golden/latest"},
+        {"AmiAccountId": TARGET, "DataType": "aws:ec2:image", "ParameterName": "/images/golden/shared"},
+    ]
+    assert distributed["eu-west-1"]["SsmParameterConfigurations"] == [
+        {"DataType": "aws:ec2:image", "ParameterName": "/images/golden/latest"}
+    ]
+
+
+def test_launch_permissions_name_accounts_only(distributed: dict[str, Any]) -> None:
+    for region in distributed.values():
+        assert region["AmiDistributionConfiguration"]["LaunchPermissionConfiguration"] == {
+            "UserIds": [TARGET]
+        }
+
+
+def test_without_ssm_parameters_there_are_none() -> None:
+    stack = make_stack()
+    distribution(stack)
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::ImageBuilder::DistributionConfiguration",
+        {"Distributions": [Match.object_like({"SsmParameterConfigurations": Match.absent()})]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("parameter", "what", "shown", "fix"),
+    [
+        (
+            AmiSsmParameter("/aws/images"),
+            "AmiSsmParameter.parameter_name must be 1-1011 letters, digits or _.-/ and may not start",
+            "'/aws/images'",
+            "use a name like '/images/golden/latest'",
+        ),
+        (
+            AmiSsmParameter("images golden"),
+            "AmiSsmParameter.parameter_name must be 1-1011 letters",
+            "'images golden'",
+            "use a name like",
+        ),
+        (
+            AmiSsmParameter("/images/ops@example.com"),
+            "AmiSsmParameter.parameter_name contains an e-mail address, which never belongs in tags or names",
+            "'/images/ops@example.com'",
+            "keep sensitive data out of tags and free-form fields",
+        ),
+        (
+            AmiSsmParameter("/images/latest", region="ap-south-1"),
+            "AmiSsmParameter.region is no Region the AMI is distributed to",
+            "'ap-south-1'",
+            "add a DistributionRegion for it",
+        ),
+        (
+            AmiSsmParameter("/images/latest", account_id=TARGET),
+            "AmiSsmParameter.account_id must be one of target_account_ids",
+            f"'{TARGET}'",
+            "add the account to target_account_ids",
+        ),
+    ],
+)
+def test_an_ssm_parameter_image_builder_cannot_write_is_our_error(
+    parameter: AmiSsmParameter, what: str, shown: str, fix: str
+) -> None:
+    our_error(
+        lambda s: distribution(s, ssm_parameters=[parameter]), "TestStack/Distribution", what, shown, fix
+    )
+
+
+def test_ssm_parameters_of_the_wrong_kind_are_our_error() -> None:
+    our_error(
+        lambda s: distribution(s, ssm_parameters=["/images/latest"]),
+        "TestStack/Distribution",
+        "ssm_parameters must be AmiSsmParameter objects",
+        "'/images/latest'",
+        "pass e.g. [AmiSsmParameter('/images/golden/latest')]",
+    )
 
 
 # --- SecureImage and SecureImagePipeline: encrypted, retained build log groups ----------------------
