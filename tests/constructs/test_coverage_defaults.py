@@ -1,7 +1,8 @@
 """Issue 23, "What to build" item 2: the constructs do the secure thing by default, each overridable.
 
 - ``SecureDistributionConfiguration`` never makes an AMI public and writes AMI ids to SSM parameters (R1, R8);
-- ``SecureImage`` and ``SecureImagePipeline`` log to KMS-encrypted log groups with retention (R5, R17).
+- ``SecureImage`` and ``SecureImagePipeline`` log to KMS-encrypted log groups with retention (R5, R17);
+- ``BuildInstanceRole`` grants exactly what its docstring lists and refuses broad managed policies (R1).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from aws_cdk.assertions import Match, Template
 from conftest import make_image_recipe, make_infrastructure, make_pipeline, make_stack, our_error
 from secure_imagebuilder import (
     AmiSsmParameter,
+    BuildInstanceRole,
     DistributionRegion,
     EncryptedImageRecipe,
     ImageBuilderKey,
     SecureDistributionConfiguration,
     SecureImage,
 )
+from secure_imagebuilder.core import thresholds
 
 TARGET = "444455556666"
 REPLICA = "arn:aws:kms:eu-west-1:111122223333:key/mrk-0123456789abcdef0123456789abcdef"
@@ -269,3 +272,81 @@ def test_a_pipeline_log_group_outside_the_prefix_is_our_error() -> None:
         "'/runs'",
         "name the group /aws/imagebuilder/<name>",
     )
+
+
+# --- BuildInstanceRole: what it grants, and the broad policies it refuses --------------------------
+
+
+def test_the_build_role_grants_exactly_what_it_documents() -> None:
+    stack = make_stack()
+    BuildInstanceRole(stack, "Role", key=ImageBuilderKey(stack, "Key"))
+    t = Template.from_stack(stack).to_json()
+    role = _resource(t, "AWS::IAM::Role", "Role")["Properties"]
+    assert role["ManagedPolicyArns"] == [
+        {
+            "Fn::Join": [
+                "",
+                ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonSSMManagedInstanceCore"],
+            ]
+        }
+    ]
+    statements = _resource(t, "AWS::IAM::Policy", "RoleDefaultPolicy")["Properties"]["PolicyDocument"][
+        "Statement"
+    ]
+    assert [(s.get("Sid"), s["Action"]) for s in statements] == [
+        ("ReadImageBuilderComponents", "imagebuilder:GetComponent"),
+        ("ReadImageBuilderManagedArtifacts", "s3:GetObject"),
+        (None, "kms:Decrypt"),
+    ]
+    assert statements[2]["Condition"]["ForAnyValue:StringEquals"] == {
+        "aws:CalledVia": "imagebuilder.amazonaws.com"
+    }
+
+
+def test_the_build_role_takes_further_managed_policies_that_are_not_broad() -> None:
+    stack = make_stack()
+    role = BuildInstanceRole(
+        stack,
+        "Role",
+        key=ImageBuilderKey(stack, "Key"),
+        managed_policies=[managed("CloudWatchAgentServerPolicy")],
+    )
+    role.add_managed_policy(managed("EC2InstanceProfileForImageBuilderECRContainerBuilds"))
+    arns = str(_resource(Template.from_stack(stack).to_json(), "AWS::IAM::Role", "Role")["Properties"])
+    assert "CloudWatchAgentServerPolicy" in arns and "ECRContainerBuilds" in arns
+
+
+@pytest.mark.parametrize("name", sorted(thresholds.BROAD_MANAGED_POLICIES))
+def test_a_broad_managed_policy_given_to_the_build_role_is_our_error(name: str) -> None:
+    policy = "service-role/AmazonEC2RoleforSSM" if name == "AmazonEC2RoleforSSM" else name
+    our_error(
+        lambda s: BuildInstanceRole(
+            s, "Role", key=ImageBuilderKey(s, "Key"), managed_policies=[managed(policy)]
+        ),
+        "TestStack/Role",
+        f"managed_policies: {name} gives the component code on the build instance "
+        f"{thresholds.BROAD_MANAGED_POLICIES[name]} (R1)",
+        repr(name),
+        "grant what the components need on named resources instead",
+    )
+
+
+def test_a_broad_managed_policy_added_later_is_our_error() -> None:
+    def build(stack: cdk.Stack) -> None:
+        infrastructure = make_infrastructure(stack, ImageBuilderKey(stack, "Key"))
+        infrastructure.role.add_managed_policy(managed("AmazonS3ReadOnlyAccess"))
+
+    our_error(
+        build,
+        "TestStack/Infrastructure/InstanceRole",
+        "add_managed_policy(policy): AmazonS3ReadOnlyAccess gives the component code on the build instance "
+        "read access to every bucket (R1)",
+        "'AmazonS3ReadOnlyAccess'",
+        "grant what the components need on named resources instead",
+    )
+
+
+def test_a_customer_managed_policy_named_like_a_broad_one_is_not_refused() -> None:
+    stack = make_stack()
+    own = iam.ManagedPolicy.from_managed_policy_name(stack, "Own", "AdministratorAccess")
+    BuildInstanceRole(stack, "Role", key=ImageBuilderKey(stack, "Key"), managed_policies=[own])
