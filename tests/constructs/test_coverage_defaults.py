@@ -2,11 +2,14 @@
 
 - ``SecureDistributionConfiguration`` never makes an AMI public and writes AMI ids to SSM parameters (R1, R8);
 - ``SecureImage`` and ``SecureImagePipeline`` log to KMS-encrypted log groups with retention (R5, R17);
-- ``BuildInstanceRole`` grants exactly what its docstring lists and refuses broad managed policies (R1).
+- ``BuildInstanceRole`` grants exactly what its docstring lists and refuses broad managed policies (R1);
+- ``RolesAnywhereAccess`` takes session managed policies and attribute mappings, and a role with a broad
+  managed policy needs scoped sessions (R1, R19).
 """
 
 from __future__ import annotations
 
+import pathlib
 from typing import Any
 
 import aws_cdk as cdk
@@ -15,13 +18,15 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match, Template
 
-from conftest import make_image_recipe, make_infrastructure, make_pipeline, make_stack, our_error
+import pki
+from conftest import make_app, make_image_recipe, make_infrastructure, make_pipeline, make_stack, our_error
 from secure_imagebuilder import (
     AmiSsmParameter,
     BuildInstanceRole,
     DistributionRegion,
     EncryptedImageRecipe,
     ImageBuilderKey,
+    RolesAnywhereAccess,
     SecureDistributionConfiguration,
     SecureImage,
 )
@@ -350,3 +355,169 @@ def test_a_customer_managed_policy_named_like_a_broad_one_is_not_refused() -> No
     stack = make_stack()
     own = iam.ManagedPolicy.from_managed_policy_name(stack, "Own", "AdministratorAccess")
     BuildInstanceRole(stack, "Role", key=ImageBuilderKey(stack, "Key"), managed_policies=[own])
+
+
+# --- RolesAnywhereAccess: session managed policies, attribute mappings, scoped sessions ---------------
+
+
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
+    path = tmp_path_factory.mktemp("ca") / "ca.pem"
+    path.write_bytes(pki.issue("Build hosts CA").pem)
+    return path
+
+
+def access(stack: cdk.Stack, ca: pathlib.Path, **props: Any) -> RolesAnywhereAccess:
+    return RolesAnywhereAccess(stack, "Access", certificate_bundle=ca, **props)
+
+
+def test_session_managed_policies_and_attribute_mappings_are_rendered(ca: pathlib.Path) -> None:
+    stack = make_stack()
+    access(
+        stack,
+        ca,
+        allowed_subjects={"CN": ["build-host-1"]},
+        session_managed_policies=[managed("AmazonSSMReadOnlyAccess")],
+        attribute_mappings={"x509Subject": ["CN", "OU"], "x509SAN": ["DNS"]},
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::RolesAnywhere::Profile",
+        {
+            "ManagedPolicyArns": [
+                {
+                    "Fn::Join": [
+                        "",
+                        ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonSSMReadOnlyAccess"],
+                    ]
+                }
+            ],
+            "AttributeMappings": [
+                {
+                    "CertificateField": "x509Subject",
+                    "MappingRules": [{"Specifier": "CN"}, {"Specifier": "OU"}],
+                },
+                {"CertificateField": "x509SAN", "MappingRules": [{"Specifier": "DNS"}]},
+            ],
+        },
+    )
+
+
+def test_by_default_the_profile_keeps_the_services_mapping_and_the_role_holds_nothing(
+    ca: pathlib.Path,
+) -> None:
+    stack = make_stack()
+    access(stack, ca)
+    t = Template.from_stack(stack)
+    t.has_resource_properties(
+        "AWS::RolesAnywhere::Profile",
+        {
+            "AttributeMappings": Match.absent(),
+            "ManagedPolicyArns": Match.absent(),
+            "SessionPolicy": Match.absent(),
+        },
+    )
+    t.resource_count_is("AWS::IAM::Policy", 0)
+
+
+@pytest.mark.parametrize(
+    ("props", "what", "shown", "fix"),
+    [
+        (
+            {"attribute_mappings": {"subject": ["CN"]}},
+            "attribute_mappings has an unknown certificate field",
+            "'subject'",
+            "use one of x509Subject, x509Issuer, x509SAN (case-sensitive)",
+        ),
+        (
+            {"attribute_mappings": {"x509Subject": "CN"}},
+            "attribute_mappings['x509Subject'] must be a non-empty list of specifiers",
+            "'CN'",
+            'write e.g. {"x509Subject": ["CN"]}',
+        ),
+        (
+            {"attribute_mappings": {"x509Subject": ["OU"]}, "allowed_subjects": {"CN": ["build-host-1"]}},
+            "attribute_mappings['x509Subject'] leaves out CN, which the trust policy conditions on",
+            "['OU']",
+            "add 'CN' to the mapping, or drop it from the allowed names",
+        ),
+        (
+            {"attribute_mappings": ["x509Subject"]},
+            "attribute_mappings must map certificate fields to lists of specifiers",
+            "['x509Subject']",
+            'write e.g. attribute_mappings={"x509Subject": ["CN"]',
+        ),
+        (
+            {"session_managed_policies": [managed("AdministratorAccess")]},
+            "session_managed_policies: AdministratorAccess allows every action on every resource, so it "
+            "scopes no session (R1)",
+            "'AdministratorAccess'",
+            "pass the policies with what the hosts need on named resources",
+        ),
+        (
+            {"session_managed_policies": ["arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess"]},
+            "session_managed_policies must be iam.IManagedPolicy objects",
+            "'arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess'",
+            "pass iam.ManagedPolicy.from_aws_managed_policy_name(...)",
+        ),
+    ],
+)
+def test_session_props_of_the_wrong_shape_are_our_error(
+    ca: pathlib.Path, props: dict[str, Any], what: str, shown: str, fix: str
+) -> None:
+    our_error(lambda s: access(s, ca, **props), "TestStack/Access", what, shown, fix)
+
+
+def test_a_mapping_with_a_wildcard_keeps_every_name_the_trust_policy_reads(ca: pathlib.Path) -> None:
+    stack = make_stack()
+    access(stack, ca, allowed_subjects={"CN": ["build-host-1"]}, attribute_mappings={"x509Subject": ["*"]})
+
+
+def _synth_error(stack: cdk.Stack) -> str:
+    with pytest.raises(RuntimeError) as raised:
+        stack.node.root.synth()  # type: ignore[attr-defined]
+    return str(raised.value)
+
+
+def test_a_broad_policy_added_to_the_role_later_fails_the_synth_unless_sessions_are_scoped(
+    ca: pathlib.Path,
+) -> None:
+    stack = make_stack(make_app())
+    access(stack, ca).role.add_managed_policy(managed("AdministratorAccess"))
+    message = _synth_error(stack)
+    expected = (
+        "[TestStack/Access] the role TestStack/Access/Role holds AdministratorAccess and no session_policy "
+        "or session_managed_policies scopes the sessions"
+    )
+    assert expected in message, message
+    assert "got ['AdministratorAccess']; pass session_policy or session_managed_policies" in message, message
+
+
+def test_a_given_role_with_a_broad_policy_fails_the_synth_unless_sessions_are_scoped(
+    ca: pathlib.Path,
+) -> None:
+    stack = make_stack(make_app())
+    role = iam.Role(
+        stack, "Admin", assumed_by=iam.AccountRootPrincipal(), managed_policies=[managed("PowerUserAccess")]
+    )
+    access(stack, ca, role=role)
+    assert "holds PowerUserAccess and no session_policy" in _synth_error(stack)
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"session_managed_policies": [managed("AmazonSSMReadOnlyAccess")]},
+        {
+            "session_policy": iam.PolicyDocument(
+                statements=[
+                    iam.PolicyStatement(actions=["s3:GetObject"], resources=["arn:aws:s3:::builds/*"])
+                ]
+            )
+        },
+    ],
+    ids=["managed", "inline"],
+)
+def test_scoped_sessions_of_a_broad_role_synthesize(ca: pathlib.Path, scope: dict[str, Any]) -> None:
+    stack = make_stack(make_app())
+    access(stack, ca, **scope).role.add_managed_policy(managed("AdministratorAccess"))
+    stack.node.root.synth()  # type: ignore[attr-defined]
