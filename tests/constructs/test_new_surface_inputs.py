@@ -373,6 +373,12 @@ def test_one_volume_instead_of_a_list_is_our_error() -> None:
             "drop the leading '/' of the object key",
         ),
         (
+            "s3://[/doc.yaml",
+            "uri must be an S3 URI 's3://bucket/key'",
+            "'s3://[/doc.yaml'",
+            "upload the document to S3 and pass its s3:// URI",
+        ),
+        (
             "s3://s3://my-bucket/doc.yaml",
             "the uri's bucket is no S3 bucket name",
             "'s3://s3://my-bucket/doc.yaml'",

@@ -286,7 +286,13 @@ def _standard_tags_only(node: yaml.Node) -> bool:
 def _validate_uri(problems: ValidationProblems, uri: str) -> None:
     if tokens.is_unresolved(uri):
         return
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. an unbalanced '[' in the host ("Invalid IPv6 URL")
+        problems.add(
+            "uri must be an S3 URI 's3://bucket/key'", uri, "upload the document to S3 and pass its s3:// URI"
+        )
+        return
     # The one detector of credentials in URLs (core.detect), as rule URL1 uses it.
     from secure_imagebuilder.core import detect  # its patterns compile when a URI is first checked
 
