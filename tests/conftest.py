@@ -23,6 +23,7 @@ CDK_CONTEXT = {k: v for k, v in CDK_CONTEXT.items() if k != "secure-imagebuilder
 
 DUMMY_ACCOUNT = "111122223333"
 DUMMY_REGION = "us-west-2"
+ACCOUNT_REGION = cdk.Environment(account=DUMMY_ACCOUNT, region=DUMMY_REGION)
 
 
 def make_app(*, validation: bool = False, context: dict[str, object] | None = None) -> cdk.App:
@@ -68,17 +69,23 @@ def make_image_recipe(stack: cdk.Stack, id: str = "Recipe", **props: object) -> 
     return EncryptedImageRecipe(stack, id, **{**base, **props})
 
 
-def owner_report(stack: cdk.Stack, key_path: str) -> list[dict[str, Any]]:
+def owner_report(stack: cdk.Stack, key_path: str, assembly: Any = None) -> list[dict[str, Any]]:
     """The key-policy statements ``cdk synth`` prints for the owner of the imported key at ``key_path``.
 
-    Synthesizes the stack's app; exactly one such message per key is the contract.
+    Synthesizes the stack's app, or reads the ``assembly`` it was synthesized into (a tree synthesizes
+    once); exactly one such message per key is the contract.
     """
     from aws_cdk.assertions import Annotations, Match
 
+    found = (
+        assembly.get_stack_by_name(stack.stack_name).messages
+        if assembly is not None
+        else Annotations.from_stack(stack).find_info(f"/{key_path}", Match.any_value())
+    )
     messages = [
         str(m.entry.data)
-        for m in Annotations.from_stack(stack).find_info(f"/{key_path}", Match.any_value())
-        if "ask its owner to add" in str(m.entry.data)
+        for m in found
+        if m.id == f"/{key_path}" and "ask its owner to add" in str(m.entry.data)
     ]
     assert len(messages) == 1, messages
     statements: list[dict[str, Any]] = json.loads(messages[0][messages[0].index(": [{") + 2 :])
@@ -109,3 +116,32 @@ def make_pipeline(stack: cdk.Stack, id: str = "Pipeline", **props: Any) -> Any:
     if "infrastructure" not in props:
         props["infrastructure"] = make_infrastructure(stack, key)
     return SecureImagePipeline(stack, id, **{"name": "plain", **props})
+
+
+def our_error(
+    build: Any,
+    path: str,
+    what: str,
+    value: str,
+    fix: str,
+    *,
+    stack: cdk.Stack | None = None,
+    error: type[Exception] = ValueError,
+) -> str:
+    """``build(stack)`` raises our ValueError ``<path>: <what>: got <value>; <fix>`` (each part checked).
+
+    ``path`` is the whole prefix (``TestStack/Image``, or a function's name when no construct is given);
+    ``stack`` defaults to a new env-agnostic ``TestStack``. Our error raised inside a call from Node (a
+    property injector run by an alpha constructor) comes back as jsii's ``RuntimeError`` with our message:
+    ``error=RuntimeError``. Returns the message.
+    """
+    import pytest
+
+    with pytest.raises(error) as raised:
+        build(make_stack() if stack is None else stack)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: "), message
+    assert what in message, message
+    assert f"got {value}" in message, message
+    assert fix in message, message
+    return message

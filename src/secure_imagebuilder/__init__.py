@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from secure_imagebuilder.audit import ImageBuilderAuditTrail
     from secure_imagebuilder.component import EncryptedComponent
-    from secure_imagebuilder.distribution import DistributionRegion, SecureDistributionConfiguration
+    from secure_imagebuilder.distribution import (
+        AmiSsmParameter,
+        DistributionRegion,
+        SecureDistributionConfiguration,
+    )
     from secure_imagebuilder.endpoints import ImageBuilderVpcEndpoints
     from secure_imagebuilder.enums import Platform, WorkflowType
     from secure_imagebuilder.image import SecureImage
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
 
 # Public name -> the module that defines it.
 _MODULES = {
+    "AmiSsmParameter": "distribution",
     "BuildInstanceRole": "roles",
     "DistributionRegion": "distribution",
     "EncryptedComponent": "component",
@@ -78,6 +83,7 @@ _MODULES = {
 }
 
 __all__ = [
+    "AmiSsmParameter",
     "BuildInstanceRole",
     "DistributionRegion",
     "EncryptedComponent",

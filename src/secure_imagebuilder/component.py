@@ -74,6 +74,7 @@ class EncryptedComponent(ComponentAttributes, Created, imagebuilder.CfnComponent
         key = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
         platform_value = cdk_types.choice(problems, "platform", platform, Platform)
+        checks.require_kinds(problems, removal_policy=(removal_policy, "removal_policy"))
         os_versions = checks.string_list(problems, "supported_os_versions", supported_os_versions)
         source = documents.prepare(
             scope,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,26 @@ class DistributionRegion:
     key: kms.IKey | None = None
 
 
+@dataclass(frozen=True)
+class AmiSsmParameter:
+    """An SSM parameter Image Builder writes the new AMI's id into, in one Region (SsmParameterConfiguration).
+
+    Image Builder creates the parameter if it does not exist, else updates it, with the data type
+    ``aws:ec2:image`` (SSM then checks the value is an AMI id, as AWS recommends), so launch templates and
+    stacks can read the latest AMI by name instead of hard-coding ids.
+
+    :param parameter_name: the parameter's name, e.g. ``/images/golden/latest`` (letters, digits and
+        ``_.-/``; no sensitive data, R8; not starting with ``aws`` or ``ssm``, which SSM reserves).
+    :param region: the Region whose distribution writes it. Default: - the stack's Region.
+    :param account_id: the account that owns the parameter, one of ``target_account_ids``.
+        Default: - this account.
+    """
+
+    parameter_name: str
+    region: str | None = None
+    account_id: str | None = None
+
+
 class SecureDistributionConfiguration(Construct):
     """An ``AWS::ImageBuilder::DistributionConfiguration`` whose AMIs are encrypted with customer keys (R5).
 
@@ -53,8 +74,13 @@ class SecureDistributionConfiguration(Construct):
     A key created outside this app (imported) is owned outside it: these statements are printed for its
     owner at synth time instead.
 
-    Synth-time errors: account ids that are not 12 digits, a Region other than the stack's without its own
-    key, sensitive data in names or tags (R8).
+    AMIs are never public: launch permissions go to named accounts only, and ``all`` (EC2's group for
+    every AWS account, ``LaunchPermissionConfiguration.UserGroups``) has no prop and is our error where an
+    account id belongs (R1, R8; rule IB8). ``ssm_parameters`` writes each new AMI's id into SSM parameters.
+
+    Synth-time errors: account ids that are not 12 digits, ``all`` as an account, a Region other than the
+    stack's without its own key, an SSM parameter of no distribution Region or of an account that is no
+    target, sensitive data in names, tags and parameter names (R8).
     """
 
     def __init__(
@@ -69,6 +95,7 @@ class SecureDistributionConfiguration(Construct):
         target_account_ids: Sequence[str] | None = None,
         launch_permission_account_ids: Sequence[str] | None = None,
         grant_auto_scaling: bool = False,
+        ssm_parameters: Sequence[AmiSsmParameter] | None = None,
         ami_tags: Mapping[str, str] | None = None,
         description: str | None = None,
     ) -> None:
@@ -79,9 +106,12 @@ class SecureDistributionConfiguration(Construct):
         :param ami_name: the AMI name; ``-{{ imagebuilder:buildDate }}`` is appended. Default: - ``name``.
         :param regions: where the AMI goes. Default: - the stack's Region with ``key``.
         :param target_account_ids: accounts that receive their own copy of the AMI. Default: - none.
-        :param launch_permission_account_ids: accounts allowed to launch the AMI. Default: - none.
+        :param launch_permission_account_ids: accounts allowed to launch the AMI, by 12-digit id (never
+            ``all``: the AMI stays private, R1). Default: - none.
         :param grant_auto_scaling: let this account's Auto Scaling service-linked role use the keys.
             Default: - ``False``: Image Builder does not need it; see the trade-off above.
+        :param ssm_parameters: SSM parameters that receive each new AMI's id (:class:`AmiSsmParameter`).
+            Default: - none.
         :param ami_tags: tags on the AMIs (no sensitive data, R8). Default: - none.
         :param description: a description (no sensitive data, R8). Default: - none.
         """
@@ -102,11 +132,15 @@ class SecureDistributionConfiguration(Construct):
         checks.validate_free_text(problems, "ami_name", ami_name)
         checks.validate_free_text(problems, "description", description)
         checks.validate_tags(problems, ami_tags)
+        _refuse_public(problems, target_account_ids, launch_permission_account_ids)
         targets = checks.validate_account_ids(problems, "target_account_ids", target_account_ids or [])
         launchers = checks.validate_account_ids(
             problems, "launch_permission_account_ids", launch_permission_account_ids or []
         )
         keyed_regions = self._regions_with_keys(problems, stack, key, regions)
+        parameters = ssm_parameter_configurations(
+            problems, ssm_parameters, [region for region, _ in keyed_regions], targets, stack.region
+        )
         problems.raise_if_any()
 
         for region, region_key in keyed_regions:
@@ -127,6 +161,7 @@ class SecureDistributionConfiguration(Construct):
                         launchers,
                         ami_tags,
                     ),
+                    ssm_parameter_configurations=parameters.get(region),
                 )
                 for region, region_key in keyed_regions
             ],
@@ -292,3 +327,90 @@ class SecureDistributionConfiguration(Construct):
                 conditions={**conditions, "Bool": {"kms:GrantIsForAWSResource": "true"}},
             ),
         )
+
+
+def _refuse_public(problems: ValidationProblems, *account_lists: object) -> None:
+    """``all`` where an account id belongs: EC2's group of every AWS account, a public AMI (R1, R8)."""
+    for prop, accounts in zip(
+        ("target_account_ids", "launch_permission_account_ids"), account_lists, strict=True
+    ):
+        if isinstance(accounts, Sequence) and not isinstance(accounts, str) and "all" in accounts:
+            problems.add(
+                f"{prop} may not hold 'all': EC2's group of every AWS account would make the AMI public, and "
+                "everything the build baked into it readable by anyone (R1, R8)",
+                "all",
+                "name the 12-digit accounts to share with; an AMI of this library stays private",
+            )
+
+
+# SSM parameter names (SsmParameterConfiguration.ParameterName; SSM reserves the prefixes aws and ssm).
+_PARAMETER_NAME = re.compile(r"^[a-zA-Z0-9_.\-/]{1,1011}\Z")
+_RESERVED = re.compile(r"^/?(aws|ssm)", re.IGNORECASE)
+
+
+def ssm_parameter_configurations(
+    problems: ValidationProblems,
+    parameters: Sequence[AmiSsmParameter] | None,
+    regions: list[str],
+    targets: list[str],
+    home: str,
+) -> dict[str, list[imagebuilder.CfnDistributionConfiguration.SsmParameterConfigurationProperty]]:
+    """The ``SsmParameterConfigurations`` of each Region; our error for a parameter that cannot be written."""
+    if parameters is None:
+        return {}
+    if isinstance(parameters, str) or not isinstance(parameters, Sequence):
+        problems.add("ssm_parameters must be a list of AmiSsmParameter", parameters, "wrap it in a list")
+        return {}
+    found: dict[str, list[imagebuilder.CfnDistributionConfiguration.SsmParameterConfigurationProperty]] = {}
+    for parameter in parameters:
+        if not isinstance(parameter, AmiSsmParameter):
+            problems.add(
+                "ssm_parameters must be AmiSsmParameter objects",
+                parameter,
+                "pass e.g. [AmiSsmParameter('/images/golden/latest')]",
+            )
+            continue
+        if _check_parameter(problems, parameter, regions, targets, home):
+            found.setdefault(parameter.region or home, []).append(
+                imagebuilder.CfnDistributionConfiguration.SsmParameterConfigurationProperty(
+                    parameter_name=parameter.parameter_name,
+                    ami_account_id=parameter.account_id,
+                    data_type=defaults.SSM_PARAMETER_DATA_TYPE,
+                )
+            )
+    return found
+
+
+def _check_parameter(
+    problems: ValidationProblems,
+    parameter: AmiSsmParameter,
+    regions: list[str],
+    targets: list[str],
+    home: str,
+) -> bool:
+    """Whether Image Builder can write ``parameter``: its name, Region and account (each our error else)."""
+    name = parameter.parameter_name
+    before = len(problems)
+    checks.validate_free_text(problems, "AmiSsmParameter.parameter_name", name)
+    if isinstance(name, str) and not tokens.is_unresolved(name):
+        if not _PARAMETER_NAME.match(name) or _RESERVED.match(name):
+            problems.add(
+                "AmiSsmParameter.parameter_name must be 1-1011 letters, digits or _.-/ and may not start "
+                "with aws or ssm (SSM reserves them)",
+                name,
+                "use a name like '/images/golden/latest'",
+            )
+    if (parameter.region or home) not in regions:
+        problems.add(
+            "AmiSsmParameter.region is no Region the AMI is distributed to",
+            parameter.region or "the stack's Region",
+            "name one of the distribution's regions, or add a DistributionRegion for it",
+        )
+    if parameter.account_id is not None and parameter.account_id not in targets:
+        problems.add(
+            "AmiSsmParameter.account_id must be one of target_account_ids (Image Builder writes the "
+            "parameter in an account that received a copy)",
+            parameter.account_id,
+            "add the account to target_account_ids, or leave account_id unset for this account",
+        )
+    return len(problems) == before

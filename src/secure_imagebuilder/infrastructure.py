@@ -96,6 +96,7 @@ class SecureInfrastructureConfiguration(Construct):
         documents.validate_name(problems, name)
         checks.validate_free_text(problems, "description", description)
         checks.validate_tags(problems, resource_tags)
+        checks.validate_log_prefix(problems, log_prefix)
         types = cdk_types.instance_type_names(problems, instance_types)
         if log_bucket is not None:
             check_log_bucket(problems, log_bucket)

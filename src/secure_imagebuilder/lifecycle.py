@@ -15,7 +15,7 @@ from constructs import Construct
 
 from secure_imagebuilder.core import checks, defaults, documents, suppressions, thresholds, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.recipe import EncryptedImageRecipe
+from secure_imagebuilder.interfaces import IImageRecipe, implements
 
 LIFECYCLE_EXECUTION_POLICY = "service-role/EC2ImageBuilderLifecycleExecutionPolicy"
 """AWS's managed policy for lifecycle execution roles (AWS Managed Policy Reference,
@@ -85,7 +85,8 @@ class SecureLifecyclePolicy(Construct):
 
     Image Builder cannot exclude "shared with any account": name the accounts you share with.
 
-    Synth-time errors: no selection, ``keep`` outside 1-1000, account ids that are not 12 digits,
+    Synth-time errors: no selection, ``recipes`` that are not a list of image recipes, ``keep`` outside
+    1-1000, ``keep_launched_within`` outside 1-365 whole days, account ids that are not 12 digits,
     sensitive data in the name, description or tags (R8).
     """
 
@@ -95,7 +96,7 @@ class SecureLifecyclePolicy(Construct):
         id: str,
         *,
         name: str,
-        recipes: Sequence[EncryptedImageRecipe] | None = None,
+        recipes: Sequence[IImageRecipe] | None = None,
         resource_tags: Mapping[str, str] | None = None,
         keep: int = KEEP_IMAGES,
         shared_account_ids: Sequence[str] | None = None,
@@ -107,12 +108,13 @@ class SecureLifecyclePolicy(Construct):
         """Create the lifecycle policy.
 
         :param name: the policy's name (no sensitive data, R8).
-        :param recipes: the recipes whose images the policy manages. Default: - none; give ``recipes``,
-            ``resource_tags`` or both.
+        :param recipes: the image recipes whose images the policy manages (ours, imported or the alpha
+            ones), as a list. Default: - none; give ``recipes``, ``resource_tags`` or both.
         :param resource_tags: manage images with these tags. Default: - none.
         :param keep: how many of the most recent images to keep. Default: - 5.
         :param shared_account_ids: never delete AMIs shared with these accounts. Default: - none.
-        :param keep_launched_within: never delete AMIs launched within this period. Default: - 90 days.
+        :param keep_launched_within: never delete AMIs launched within this period, whole days from 1 to
+            365 (Image Builder's limit). Default: - 90 days.
         :param keep_tags: never delete AMIs with these tags. Default: - none.
         :param execution_role: the role Image Builder assumes. Default: - a new
             :class:`LifecycleExecutionRole`.
@@ -131,12 +133,7 @@ class SecureLifecyclePolicy(Construct):
             keep_launched_within=(keep_launched_within, "duration"),
             execution_role=(execution_role, "role"),
         )
-        if isinstance(recipes, str) or any(not hasattr(r, "image_recipe_name") for r in recipes or []):
-            problems.add(
-                "recipes must be image recipes (ours, imported or the alpha ones)",
-                recipes,
-                "pass [EncryptedImageRecipe(...)] or EncryptedImageRecipe.from_image_recipe_arn(...)",
-            )
+        _validate_recipes(problems, recipes)
         problems.raise_if_any()
         if not recipes and not resource_tags:
             problems.add(
@@ -144,6 +141,7 @@ class SecureLifecyclePolicy(Construct):
             )
         if not tokens.is_unresolved(keep) and not thresholds.within(keep, thresholds.LIFECYCLE_COUNT):
             problems.add("keep must be 1 to 1000 images", keep, "keep a few recent images, e.g. 5")
+        _validate_launched_within(problems, keep_launched_within)
         problems.raise_if_any()
 
         self.execution_role = execution_role or LifecycleExecutionRole(self, "ExecutionRole")
@@ -170,6 +168,41 @@ class SecureLifecyclePolicy(Construct):
     def lifecycle_policy_arn(self) -> str:
         """The ARN of the lifecycle policy."""
         return self.resource.attr_arn
+
+
+def _validate_recipes(problems: ValidationProblems, recipes: object) -> None:
+    """A list of image recipes (ours, imported or alpha ones); one recipe alone is our error too."""
+    if recipes is None:
+        return
+    if isinstance(recipes, str | Mapping) or not isinstance(recipes, Sequence):
+        problems.add(
+            "recipes must be image recipes, in a list",
+            recipes,
+            "wrap it in a list: recipes=[recipe] (EncryptedImageRecipe, imported or alpha ones)",
+        )
+        return
+    for recipe in recipes:
+        if not implements(recipe, IImageRecipe):
+            problems.add(
+                "recipes must be image recipes (ours, imported or the alpha ones)",
+                recipe,
+                "pass [EncryptedImageRecipe(...)] or EncryptedImageRecipe.from_image_recipe_arn(...)",
+            )
+
+
+def _validate_launched_within(problems: ValidationProblems, period: object) -> None:
+    """Whole days within Image Builder's limit: AMIs launched in that time are in use, never deleted."""
+    if not isinstance(period, cdk.Duration) or period.is_unresolved():
+        return  # require_kinds reported anything but a Duration
+    days = period.to_hours(integral=False) / 24
+    low, high = thresholds.LIFECYCLE_LAST_LAUNCHED_DAYS
+    if days != int(days) or not low <= days <= high:
+        problems.add(
+            f"keep_launched_within must be whole days from {low} to {high} (Image Builder's limits; under "
+            "a day, AMIs in use could be deleted, R1)",
+            period.to_human_string(),
+            "leave it unset (90 days) or pass e.g. Duration.days(30)",
+        )
 
 
 def _keep_recent(

@@ -16,6 +16,7 @@ from secure_imagebuilder.core import (
     permissions,
     suppressions,
     thresholds,
+    tokens,
 )
 from secure_imagebuilder.core.validation import ValidationProblems
 
@@ -199,3 +200,38 @@ class ImageBuilderLogGroup(logs.LogGroup):
                 conditions={"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}},
             ),
         )
+
+
+BUILD_LOG_PREFIX = "/aws/imagebuilder/"
+"""Where Image Builder's service-linked role writes build logs (AWSServiceRoleForImageBuilder may write to
+``/aws/imagebuilder/*`` only; a group elsewhere needs an execution role allowed to write to it)."""
+
+
+def check_build_log_group(problems: ValidationProblems, prop: str, group: object) -> None:
+    """A build log group you give: an ``ILogGroup`` under ``/aws/imagebuilder/`` (R17)."""
+    checks.require_kinds(problems, **{prop: (group, "log_group")})
+    name = getattr(group, "log_group_name", None) if hasattr(group, "log_group_arn") else None
+    if isinstance(name, str) and not tokens.is_unresolved(name) and not name.startswith(BUILD_LOG_PREFIX):
+        problems.add(
+            f"{prop} must be under {BUILD_LOG_PREFIX}, where Image Builder's service-linked role writes "
+            "build logs; elsewhere they would be lost",
+            name,
+            f"name the group {BUILD_LOG_PREFIX}<name> (ImageBuilderLogGroup, encrypted, with retention)",
+        )
+
+
+def log_group_name(recipe: object, unique: str) -> str:
+    """``/aws/imagebuilder/<recipe name>/<unique>``, the build log group of one image of ``recipe``.
+
+    Under ``/aws/imagebuilder/``, where AWS's build instance profiles may write
+    (``EC2InstanceProfileForImageBuilder``). The recipe's name only when it is written in the app (spaces,
+    which Image Builder names may hold and log group names may not, become ``-``): a name read from the
+    recipe resource would make the key policy's statement for this group depend on the recipe, and a
+    recipe encrypted with the same key on the key, a cycle.
+    """
+    name = getattr(recipe, "image_recipe_name", None) or getattr(recipe, "container_recipe_name", None)
+    if isinstance(name, str) and tokens.is_unresolved(name):  # an alpha recipe: the name its L1 was given
+        name = getattr(getattr(getattr(recipe, "node", None), "default_child", None), "name", None)
+    if not isinstance(name, str) or tokens.is_unresolved(name):
+        return f"{BUILD_LOG_PREFIX}{unique}"
+    return f"{BUILD_LOG_PREFIX}{name.replace(' ', '-')}/{unique}"

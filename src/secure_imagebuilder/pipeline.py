@@ -25,7 +25,7 @@ from secure_imagebuilder.interfaces import (
     IWorkflow,
 )
 from secure_imagebuilder.key import ImageBuilderKey
-from secure_imagebuilder.logs import ImageBuilderLogGroup
+from secure_imagebuilder.logs import ImageBuilderLogGroup, check_build_log_group
 from secure_imagebuilder.workflow import workflow_arns
 
 
@@ -40,7 +40,8 @@ class SecureImagePipeline(Construct):
       metadata, an optional cron schedule that runs only when a dependency changed (R5);
     - ``[ImageLogGroup]`` and ``[PipelineLogGroup]`` (:class:`ImageBuilderLogGroup`): the log groups the
       pipeline logs to (``/aws/imagebuilder/<name>``, ``/aws/imagebuilder/pipeline/<name>``), encrypted
-      and with retention, so the service never creates them unencrypted (R5, R17);
+      and with retention, so the service never creates them unencrypted (R5, R17), unless
+      ``image_log_group`` / ``pipeline_log_group`` are given;
     - ``[Distribution]`` a :class:`SecureDistributionConfiguration` of the stack's Region for AMI recipes,
       unless ``distribution`` is given (R5);
     - ``[ExecutionRole]`` a :class:`WorkflowExecutionRole` when ``workflows`` are given and
@@ -69,6 +70,8 @@ class SecureImagePipeline(Construct):
         image_tests: bool = defaults.IMAGE_TESTS_ENABLED,
         image_scanning: bool = defaults.IMAGE_SCANNING_ENABLED,
         cloudwatch_logs: bool = False,
+        image_log_group: logs.ILogGroup | None = None,
+        pipeline_log_group: logs.ILogGroup | None = None,
         log_retention: logs.RetentionDays = defaults.LOG_RETENTION,
         removal_policy: cdk.RemovalPolicy = defaults.LOG_REMOVAL_POLICY,
         description: str | None = None,
@@ -97,7 +100,13 @@ class SecureImagePipeline(Construct):
         :param image_scanning: scan images with Amazon Inspector (R5). Default: - ``True``.
         :param cloudwatch_logs: let the build instance role of ``infrastructure`` stream its build log to
             the image log group. Default: - ``False`` (logs go to the infrastructure's bucket).
-        :param log_retention: retention of the log groups. Default: - one year.
+        :param image_log_group: the log group of the images' build logs (R17), under
+            ``/aws/imagebuilder/`` where Image Builder writes them. Default: - ``[ImageLogGroup]``, a new
+            :class:`ImageBuilderLogGroup` ``/aws/imagebuilder/<name>`` encrypted with ``key``.
+        :param pipeline_log_group: the log group of the pipeline's run logs (R17), under
+            ``/aws/imagebuilder/``. Default: - ``[PipelineLogGroup]``, a new :class:`ImageBuilderLogGroup`
+            ``/aws/imagebuilder/pipeline/<name>`` encrypted with ``key``.
+        :param log_retention: retention of the new log groups. Default: - one year.
         :param removal_policy: what happens to the log groups (and a new key) when they leave the stack.
             Default: - ``RemovalPolicy.RETAIN``.
         :param description: the pipeline's description (no sensitive data, R8). Default: - none.
@@ -116,6 +125,9 @@ class SecureImagePipeline(Construct):
             removal_policy=(removal_policy, "removal_policy"),
             execution_role=(execution_role, "role"),
         )
+        for prop, group in (("image_log_group", image_log_group), ("pipeline_log_group", pipeline_log_group)):
+            if group is not None:
+                check_build_log_group(problems, prop, group)
         expression = cdk_types.schedule_expression(problems, schedule)
         given = build.pieces(
             problems, recipe=recipe, infrastructure=infrastructure, distribution=distribution
@@ -140,8 +152,10 @@ class SecureImagePipeline(Construct):
         arns = workflow_arns(self, workflows)
         problems.raise_if_any()
         self.image_log_group, self.pipeline_log_group = self._log_groups(
-            name, log_retention, removal_policy, cloudwatch_logs=cloudwatch_logs
+            name, (image_log_group, pipeline_log_group), log_retention, removal_policy
         )
+        if cloudwatch_logs and getattr(infrastructure, "role", None) is not None:
+            self.image_log_group.grant_write(infrastructure.role)  # type: ignore[attr-defined]
         self.resource = self._pipeline(
             name,
             description,
@@ -200,18 +214,18 @@ class SecureImagePipeline(Construct):
     def _log_groups(
         self,
         name: str,
+        given: tuple[logs.ILogGroup | None, logs.ILogGroup | None],
         retention: logs.RetentionDays,
         removal_policy: cdk.RemovalPolicy,
-        *,
-        cloudwatch_logs: bool,
-    ) -> tuple[ImageBuilderLogGroup, ImageBuilderLogGroup]:
-        """The image and pipeline log groups, created here first.
+    ) -> tuple[logs.ILogGroup, logs.ILogGroup]:
+        """The image and pipeline log groups: the given ones, else created here first (R5, R17).
 
         Otherwise the service creates them unencrypted and without retention (integ-cwlogs.md;
         ImagePipeline LoggingConfiguration defaults).
         """
         image, pipeline = (
-            ImageBuilderLogGroup(
+            group
+            or ImageBuilderLogGroup(
                 self,
                 group_id,
                 key=self.key,
@@ -219,13 +233,16 @@ class SecureImagePipeline(Construct):
                 retention=retention,
                 removal_policy=removal_policy,
             )
-            for group_id, group_name in zip(
-                ("ImageLogGroup", "PipelineLogGroup"), _log_group_names(name), strict=True
+            for group, group_id, group_name in zip(
+                given, ("ImageLogGroup", "PipelineLogGroup"), _log_group_names(name), strict=True
             )
         )
-        role = getattr(self.infrastructure, "role", None)
-        if cloudwatch_logs and role is not None:
-            image.grant_write(role)
+        # Our groups' names as text, not Ref: the log groups are ordered before the pipeline (_pipeline).
+        names = _log_group_names(name)
+        self._log_group_names = (
+            names[0] if given[0] is None else image.log_group_name,
+            names[1] if given[1] is None else pipeline.log_group_name,
+        )
         return image, pipeline
 
     def _pipeline(
@@ -242,7 +259,15 @@ class SecureImagePipeline(Construct):
         """The ``AWS::ImageBuilder::ImagePipeline`` that ties the pieces together."""
         pipeline = imagebuilder.CfnImagePipeline
         repository = getattr(self.recipe, "repository", None) if given.container else None
-        image_log_group, pipeline_log_group = _log_group_names(name)
+        # Our groups' names as text, not Ref: the log groups are ordered before the pipeline below.
+        image_log_group, pipeline_log_group = (
+            text
+            if isinstance(group, ImageBuilderLogGroup) and group.node.scope is self
+            else group.log_group_name
+            for group, text in zip(
+                (self.image_log_group, self.pipeline_log_group), _log_group_names(name), strict=True
+            )
+        )
         resource = pipeline(
             self,
             "Resource",
@@ -273,7 +298,6 @@ class SecureImagePipeline(Construct):
             )
             if schedule
             else None,
-            # The names as text, not Ref: the log groups are ordered before the pipeline below.
             logging_configuration=pipeline.PipelineLoggingConfigurationProperty(
                 image_log_group_name=image_log_group, pipeline_log_group_name=pipeline_log_group
             ),

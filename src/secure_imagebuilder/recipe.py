@@ -66,10 +66,17 @@ _VOLUME_TYPE_ALIASES = {
 
 
 def recipe_volumes(
-    problems: ValidationProblems, volumes: Sequence[RecipeVolume | ec2.BlockDevice] | None
+    problems: ValidationProblems, volumes: Sequence[RecipeVolume | ec2.BlockDevice] | None, key: kms.IKey
 ) -> list[RecipeVolume] | None:
-    """``volumes`` as ``RecipeVolume`` s: an EBS ``ec2.BlockDevice`` is read into one (our key, always)."""
+    """``volumes`` as ``RecipeVolume`` s: an EBS ``ec2.BlockDevice`` is read into one (``key``, always).
+
+    What a ``RecipeVolume`` cannot carry is our error rather than dropped: a volume from a snapshot
+    (recipes build their volumes empty or from the parent image) and another key than the recipe's.
+    """
     if volumes is None:
+        return None
+    if isinstance(volumes, str) or not isinstance(volumes, Sequence):
+        problems.add("volumes must be a list", volumes, "wrap it in a list: volumes=[volume]")
         return None
     found = []
     for volume in volumes:
@@ -84,6 +91,7 @@ def recipe_volumes(
                 "pass ec2.BlockDevice(device_name='/dev/xvda', volume=ec2.BlockDeviceVolume.ebs(30))",
             )
             continue
+        _dropped(problems, volume.device_name, ebs, key)
         kind = ebs.volume_type.name if ebs.volume_type is not None else None
         found.append(
             RecipeVolume(
@@ -95,6 +103,26 @@ def recipe_volumes(
             )
         )
     return found
+
+
+def _dropped(problems: ValidationProblems, device: str, ebs: Any, key: kms.IKey) -> None:
+    """Our error for what an ``ec2.BlockDevice`` asks that a recipe volume would silently leave out."""
+    snapshot = getattr(ebs, "snapshot_id", None)
+    if snapshot is not None:
+        problems.add(
+            f"the volume {device} is made from a snapshot, which a recipe volume does not take",
+            snapshot,
+            "use ec2.BlockDeviceVolume.ebs(size) (the volume starts empty, encrypted with the recipe's "
+            "key) and copy the data in a component",
+        )
+    volume_key = getattr(ebs, "kms_key", None)
+    if volume_key is not None and volume_key is not key and volume_key.node.path != key.node.path:
+        problems.add(
+            f"the volume {device} names another key than the recipe's; every volume is encrypted with the "
+            "recipe's key (R5)",
+            volume_key.node.path,
+            "drop kms_key from the block device, or give the recipe that key",
+        )
 
 
 def aws_managed_component(scope: IConstruct, name: str, version: str = "x.x.x") -> str:
@@ -210,7 +238,8 @@ class EncryptedImageRecipe(ImageRecipeAttributes, Created, imagebuilder.CfnImage
         """
         key = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
-        checked_volumes = recipe_volumes(problems, volumes)
+        checks.require_kinds(problems, removal_policy=(removal_policy, "removal_policy"))
+        checked_volumes = recipe_volumes(problems, volumes, key)
         arns = _validate_recipe(
             problems,
             name=name,
@@ -220,13 +249,15 @@ class EncryptedImageRecipe(ImageRecipeAttributes, Created, imagebuilder.CfnImage
             description=description,
         )
         problems.raise_if_any()
+        parent = cdk_types.image_id(problems, scope, parent_image)
+        problems.raise_if_any()
         recipe = imagebuilder.CfnImageRecipe
         super().__init__(
             scope,
             id,
             name=name,
             version=version,
-            parent_image=cdk_types.image_id(scope, parent_image),
+            parent_image=parent,
             components=[recipe.ComponentConfigurationProperty(component_arn=arn) for arn in arns],
             block_device_mappings=[
                 recipe.InstanceBlockDeviceMappingProperty(
@@ -303,7 +334,8 @@ class EncryptedContainerRecipe(ContainerRecipeAttributes, Created, imagebuilder.
                 parent_image,
                 "pass e.g. 'public.ecr.aws/amazonlinux/amazonlinux:2023'",
             )
-        checked_volumes = recipe_volumes(problems, volumes)
+        checks.require_kinds(problems, removal_policy=(removal_policy, "removal_policy"))
+        checked_volumes = recipe_volumes(problems, volumes, key)
         arns = _validate_recipe(
             problems,
             name=name,

@@ -13,7 +13,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder.core import checks, defaults, keys, permissions, suppressions
+from secure_imagebuilder.core import checks, defaults, keys, permissions, suppressions, thresholds
 from secure_imagebuilder.core.validation import ValidationProblems
 
 EXECUTION_POLICY_NAME = "EC2ImageBuilderExecutionPolicy"
@@ -101,17 +101,29 @@ class WorkflowExecutionRole(iam.Role):
 class BuildInstanceRole(iam.Role):
     """The least-privilege role of Image Builder's build instances (R1).
 
-    Creates one ``AWS::IAM::Role`` trusted by ``ec2.amazonaws.com`` and its ``AWS::IAM::Policy`` with:
+    Component code, often third-party, runs with this role's credentials, so it holds only what a build
+    needs. Creates one ``AWS::IAM::Role`` trusted by ``ec2.amazonaws.com`` and its ``AWS::IAM::Policy``
+    granting exactly:
 
     - AWS's ``AmazonSSMManagedInstanceCore``: the SSM agent's minimum, through which Image Builder runs
-      the build (acknowledged as ``AwsSolutions-IAM4`` with that reason);
+      the build (no S3, KMS, Secrets Manager or CloudWatch Logs access; acknowledged as
+      ``AwsSolutions-IAM4`` with that reason);
     - ``imagebuilder:GetComponent`` on the components of this account and AWS-managed ones in the Region,
-      and ``s3:GetObject`` on Image Builder's own ``ec2imagebuilder*`` artifact buckets;
-    - the component-decrypt grant of the key (``kms:Decrypt`` under the component encryption context,
-      only through Image Builder) (R10, R12).
+      and ``s3:GetObject`` on Image Builder's own ``ec2imagebuilder*`` artifact buckets (read only);
+    - the component-decrypt grant of the key: ``kms:Decrypt`` under the component encryption context,
+      only through Image Builder (``aws:CalledVia``) (R10, R12), on both sides for a key of this app.
 
-    Unlike ``EC2InstanceProfileForImageBuilder`` it cannot write to any log group or read any bucket;
-    the infrastructure configuration adds the log-bucket write for its own prefix (R17).
+    What the configurations using it add, each scoped: ``s3:PutObject`` under the log prefix of their log
+    bucket (R17, ``SecureInfrastructureConfiguration``, ``apply_secure_defaults``), the container-recipe
+    read and decrypt and the pushes to one ECR repository for container builds, and AWS's
+    ``EC2InstanceProfileForImageBuilderECRContainerBuilds`` for alpha container builds.
+
+    Unlike ``EC2InstanceProfileForImageBuilder`` it cannot write to any log group or read any bucket. A
+    broad AWS managed policy (``AdministratorAccess``, ``PowerUserAccess``, ``ReadOnlyAccess``,
+    ``AmazonS3FullAccess``, ``AmazonS3ReadOnlyAccess``, ``AmazonInspectorFullAccess``,
+    ``SecretsManagerReadWrite``, ``AmazonEC2RoleforSSM``: ``core.thresholds.BROAD_MANAGED_POLICIES``)
+    given in ``managed_policies`` or to :meth:`add_managed_policy` is our error (R1, rule IB9): grant what
+    the components need on named resources instead.
     """
 
     def __init__(
@@ -122,15 +134,20 @@ class BuildInstanceRole(iam.Role):
         key: kms.IKey,
         role_name: str | None = None,
         description: str | None = None,
+        managed_policies: Sequence[iam.IManagedPolicy] | None = None,
     ) -> None:
         """Create the role.
 
         :param key: the key that encrypts the components the instance reads (R10).
         :param role_name: a physical name. Default: - a name CloudFormation generates.
         :param description: the role's description. Default: - says what the role is for.
+        :param managed_policies: further managed policies the components need, e.g.
+            ``CloudWatchAgentServerPolicy``; none of the broad AWS managed ones (R1). Default: - only
+            ``AmazonSSMManagedInstanceCore``.
         """
         problems = ValidationProblems(scope, id)
         checks.validate_role_props(problems, role_name=role_name, description=description)
+        _check_managed_policies(problems, "managed_policies", managed_policies)
         problems.raise_if_any()
         checked_key = keys.checked(scope, key, child_id=id)
         ssm = iam.ManagedPolicy.from_aws_managed_policy_name(defaults.SSM_MANAGED_POLICY)
@@ -140,8 +157,19 @@ class BuildInstanceRole(iam.Role):
             assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
             role_name=role_name,
             description=description or "EC2 Image Builder build instances (SSM agent, components, logs)",
-            managed_policies=[ssm],
+            managed_policies=[ssm, *(managed_policies or [])],
         )
+        self._grant_reads(checked_key, ssm)
+
+    def add_managed_policy(self, policy: iam.IManagedPolicy) -> None:
+        """Attach a managed policy; a broad AWS managed one is our error (R1: see the class)."""
+        problems = ValidationProblems(self)
+        _check_managed_policies(problems, "add_managed_policy(policy)", [policy])
+        problems.raise_if_any()
+        super().add_managed_policy(policy)
+
+    def _grant_reads(self, key: kms.IKey, ssm: iam.IManagedPolicy) -> None:
+        """The component reads, the artifact downloads and the component decrypt, with their reasons."""
         stack = cdk.Stack.of(self)
         component_arns = [
             f"arn:{stack.partition}:imagebuilder:{stack.region}:{owner}:component/*"
@@ -160,7 +188,7 @@ class BuildInstanceRole(iam.Role):
                 sid="ReadImageBuilderManagedArtifacts", actions=["s3:GetObject"], resources=[artifacts]
             )
         )
-        keys.grant_component_decrypt(checked_key, self)
+        keys.grant_component_decrypt(key, self)
         suppressions.acknowledge_value(
             self,
             "AwsSolutions-IAM4",
@@ -178,4 +206,30 @@ class BuildInstanceRole(iam.Role):
                 "The build instance reads whichever component versions the recipe lists; "
                 "components are versioned resources, and AWS-managed components download their "
                 "artifacts from Image Builder's own buckets (read only).",
+            )
+
+
+def _check_managed_policies(problems: ValidationProblems, prop: str, policies: object) -> None:
+    """Managed policies for a build instance: ``iam.IManagedPolicy`` s, none of the broad AWS ones (R1)."""
+    if policies is None:
+        return
+    if isinstance(policies, str) or not isinstance(policies, Sequence):
+        problems.add(f"{prop} must be a list of managed policies", policies, "wrap it in a list")
+        return
+    for policy in policies:
+        arn = getattr(policy, "managed_policy_arn", None)
+        if not isinstance(arn, str):
+            problems.add(
+                f"{prop} must be iam.IManagedPolicy objects",
+                policy,
+                "pass iam.ManagedPolicy.from_aws_managed_policy_name(...) or your own iam.ManagedPolicy",
+            )
+            continue
+        for name in permissions.broad_managed_policies(arn):
+            problems.add(
+                f"{prop}: {name} gives the component code on the build instance "
+                f"{thresholds.BROAD_MANAGED_POLICIES[name]} (R1)",
+                name,
+                "grant what the components need on named resources instead, e.g. "
+                "bucket.grant_read(role, 'components/*')",
             )

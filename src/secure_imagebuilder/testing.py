@@ -23,6 +23,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import IConstruct
 
+from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.nag.pack import scope_stacks
 from secure_imagebuilder.rules.engine import run
 from secure_imagebuilder.rules.engine.model import Level
@@ -38,6 +39,7 @@ def assert_compliant(scope: IConstruct, *, warnings: bool = False) -> None:
     The message lists each finding with its rule id, construct path (or logical id) and fix.
     Acknowledgements count exactly as in ``cdk synth``.
     """
+    _check_arguments(scope, warnings)
     failing = {Level.ERROR, Level.WARNING} if warnings else {Level.ERROR}
     findings = [f for f in run.evaluate(scope_stacks(scope)) if f.acknowledged is None and f.level in failing]
     if not findings:
@@ -48,6 +50,20 @@ def assert_compliant(scope: IConstruct, *, warnings: bool = False) -> None:
         fix = finding.error or finding.rule.explanation
         lines.append(f"- {finding.rule_id} at {where}: {finding.rule.info}\n  fix: {fix}")
     raise AssertionError("\n".join(lines))
+
+
+def _check_arguments(scope: object, warnings: object) -> None:
+    """Our error for a scope that is no construct (a stack name, ``None``) or ``warnings`` not a bool."""
+    problems = ValidationProblems(None, "assert_compliant")
+    if not hasattr(scope, "node"):
+        problems.add(
+            "scope must be a construct: a stack, a stage or the app",
+            scope,
+            "pass the stack object, e.g. assert_compliant(stack), not its name",
+        )
+    if not isinstance(warnings, bool):
+        problems.add("warnings must be True or False", warnings, "pass warnings=True to fail on warnings too")
+    problems.raise_if_any()
 
 
 def normalize(template: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from aws_cdk import aws_imagebuilder as imagebuilder
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder.core import cdk_types, documents, keys
+from secure_imagebuilder.core import cdk_types, checks, documents, keys
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import Created, ImportedWorkflow, WorkflowAttributes, arns_of
 from secure_imagebuilder.enums import WorkflowType
@@ -73,6 +73,7 @@ class EncryptedWorkflow(WorkflowAttributes, Created, imagebuilder.CfnWorkflow):
         key = keys.checked(scope, key, child_id=id)
         problems = ValidationProblems(scope, id)
         type_value = cdk_types.choice(problems, "workflow_type", workflow_type, WorkflowType)
+        checks.require_kinds(problems, removal_policy=(removal_policy, "removal_policy"))
         source = documents.prepare(
             scope,
             id,

@@ -210,7 +210,9 @@ def test_to_alpha_is_made_once_per_construct_and_refuses_what_is_not_ours() -> N
         first, second = to_alpha(construct), to_alpha(construct)  # type: ignore[call-overload]
         assert first.node.path == second.node.path == f"{construct.node.path}/Alpha"
     with pytest.raises(
-        ValueError, match=r"to_alpha: it takes a component, workflow or recipe of this library"
+        ValueError,
+        match=r"^TestStack/Theirs: to_alpha\(resource\): resource must be a component, workflow or recipe "
+        r"of this library: got 'an alpha IComponent'; pass it to the alpha L2 as it is",
     ):
         to_alpha(alpha.Component.from_component_arn(stack, "Theirs", OWN))  # type: ignore[call-overload]
 

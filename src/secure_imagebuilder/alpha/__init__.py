@@ -22,10 +22,12 @@ InfrastructureConfiguration     IMDSv2 required; a ``BuildInstanceRole`` (compon
                                 container-recipe decrypt only through Image Builder); S3    R10, R12,
                                 build logs in an ``ImageBuilderLogBucket`` (scoped write);  R17
                                 an ``ImageBuilderNotificationTopic`` (key, TLS only)
-Image, ImagePipeline            with workflows: a ``WorkflowExecutionRole``                 R1, R11,
-                                (``aws:SourceAccount``, workflow grant on both sides) that  R13, R14
-                                may publish to our topic (aspect); container builds: the
-                                ECR container-build policy on our instance role (aspect)
+Image, ImagePipeline            ``ImageBuilderLogGroup`` s for the build logs (the key,     R1, R5,
+                                one year's retention); with workflows: a                    R11, R13,
+                                ``WorkflowExecutionRole`` (``aws:SourceAccount``, workflow  R14, R17
+                                grant on both sides) that may publish to our topic
+                                (aspect); container builds: the ECR container-build
+                                policy on our instance role (aspect)
 LifecyclePolicy                 a ``LifecycleExecutionRole`` (``aws:SourceAccount``)        R1
 ==============================  ==========================================================  ==========
 
@@ -62,15 +64,15 @@ from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
 from secure_imagebuilder.alpha._aspect import SecureDefaultsAspect
+from secure_imagebuilder.alpha._call import checked_call
 from secure_imagebuilder.alpha._injectors import (
-    ExecutionRoleInjector,
+    BuildInjector,
     InfrastructureInjector,
     KeyInjector,
     LifecycleRoleInjector,
 )
-from secure_imagebuilder.alpha._state import SecureDefaultsState
 from secure_imagebuilder.alpha.interop import to_alpha
-from secure_imagebuilder.core import defaults, keys
+from secure_imagebuilder.core import defaults
 
 __all__ = ["apply_secure_defaults", "to_alpha"]
 
@@ -85,28 +87,36 @@ def apply_secure_defaults(
 ) -> None:
     """Make every alpha Image Builder construct created under ``scope`` from now on secure by default.
 
+    Call it once per stack, before the alpha constructs: an alpha construct that exists already under
+    ``scope`` is our error naming it (property injectors reach only constructs created later), and so is a
+    second call over the same constructs with another key or other settings (the same call again changes
+    nothing). An alpha component, workflow or container recipe given its own ``kms_key`` keeps it, and the
+    roles made here get their grant on it (both sides for a key of this app; the key-policy statements
+    printed for the owner of an imported one).
+
     :param scope: a stack, or a construct inside one; the shared log bucket and topic go into the stack.
-    :param key: the customer managed key of components, workflows, recipes, volumes and AMIs: an
-        ``ImageBuilderKey``, your own ``kms.Key`` or an imported ``kms.IKey``.
+    :param key: the customer managed key of components, workflows, recipes, volumes, AMIs and build log
+        groups: an ``ImageBuilderKey``, your own ``kms.Key`` or one imported by its key ARN (an alias, a
+        ``Key.from_lookup`` or an AWS managed key is our error).
     :param log_bucket: where build logs go; it must be encrypted with a KMS key (R17). Default: - one
         ``ImageBuilderLogBucket`` per stack, construct id ``SecureDefaultsLogBucket``.
-    :param log_prefix: the key prefix of the build logs. Default: - ``imagebuilder/``.
+    :param log_prefix: the key prefix of the build logs (not empty, no leading ``/``). Default: -
+        ``imagebuilder/``.
     :param notifications: give infrastructure configurations an ``ImageBuilderNotificationTopic``.
         Default: - ``True``: one topic per stack, construct id ``SecureDefaultsNotificationTopic``.
     """
-    state = SecureDefaultsState(
-        key=keys.checked(scope, key),
-        log_prefix=log_prefix,
-        log_bucket=log_bucket,
-        notifications=notifications,
+    state = checked_call(
+        scope, key=key, log_bucket=log_bucket, log_prefix=log_prefix, notifications=notifications
     )
+    if state is None:  # the same call again
+        return
     cdk.PropertyInjectors.of(scope).add(
-        KeyInjector(str(alpha.Component.PROPERTY_INJECTION_ID), state),
-        KeyInjector(str(alpha.Workflow.PROPERTY_INJECTION_ID), state),
-        KeyInjector(str(alpha.ContainerRecipe.PROPERTY_INJECTION_ID), state),
+        KeyInjector(str(alpha.Component.PROPERTY_INJECTION_ID), "component", state),
+        KeyInjector(str(alpha.Workflow.PROPERTY_INJECTION_ID), "workflow", state),
+        KeyInjector(str(alpha.ContainerRecipe.PROPERTY_INJECTION_ID), "container-recipe", state),
         InfrastructureInjector(state),
-        ExecutionRoleInjector(str(alpha.ImagePipeline.PROPERTY_INJECTION_ID), state),
-        ExecutionRoleInjector(str(alpha.Image.PROPERTY_INJECTION_ID), state),
+        BuildInjector(str(alpha.ImagePipeline.PROPERTY_INJECTION_ID), state, pipeline=True),
+        BuildInjector(str(alpha.Image.PROPERTY_INJECTION_ID), state, pipeline=False),
         LifecycleRoleInjector(),
     )
     cdk.Aspects.of(scope).add(SecureDefaultsAspect(state))

@@ -62,6 +62,7 @@ class SecureDefaultsAspect:
         """Apply the key and logging of ``state``."""
         self._state = state
         self._publishers: dict[str, iam.PolicyStatement] = {}
+        self._granted: set[str] = set()  # images and pipelines done: a forced second synthesis visits again
 
     def visit(self, node: IConstruct) -> None:
         """Dispatch on the L1 type; other constructs are left alone."""
@@ -76,6 +77,9 @@ class SecureDefaultsAspect:
         ):
             self._distributions(node)
         elif isinstance(node, (alpha.ImagePipeline, alpha.Image)):  # no jsii call for other nodes
+            if node.node.path in self._granted:
+                return
+            self._granted.add(node.node.path)
             self._publish(node, node.infrastructure_configuration)
             self._container_build(node, node.infrastructure_configuration)
 

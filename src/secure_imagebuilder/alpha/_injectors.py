@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aws_cdk as cdk
 import jsii
 from aws_cdk import IPropertyInjector
 from aws_cdk import aws_imagebuilder_alpha as alpha
@@ -18,7 +19,7 @@ from constructs import Construct
 from secure_imagebuilder.alpha._state import SecureDefaultsState
 from secure_imagebuilder.core import keys
 from secure_imagebuilder.lifecycle import LifecycleExecutionRole
-from secure_imagebuilder.logs import grant_log_write
+from secure_imagebuilder.logs import ImageBuilderLogGroup, grant_log_write, log_group_name
 from secure_imagebuilder.roles import BuildInstanceRole, WorkflowExecutionRole
 
 Props = dict[str, Any]
@@ -30,11 +31,16 @@ def _unset(props: Props, name: str) -> bool:
 
 @jsii.implements(IPropertyInjector)
 class KeyInjector:
-    """Sets ``kmsKey`` (R10, R11) on components, workflows and container recipes."""
+    """Sets ``kmsKey`` (R10, R11) on components, workflows and container recipes.
 
-    def __init__(self, construct_unique_id: str, state: SecureDefaultsState) -> None:
-        """Inject ``state.key`` into the construct class with this ``PROPERTY_INJECTION_ID``."""
+    A key the user gives one of them is checked as every key prop of this library is (a customer managed
+    key known by its key ARN, ``core.keys.check``), and the roles we make get their grant on it.
+    """
+
+    def __init__(self, construct_unique_id: str, kind: str, state: SecureDefaultsState) -> None:
+        """Inject ``state.key`` into the alpha class with this ``PROPERTY_INJECTION_ID`` (a ``kind``)."""
         self._id = construct_unique_id
+        self._kind = kind
         self._state = state
 
     @property
@@ -43,10 +49,13 @@ class KeyInjector:
         return self._id
 
     def inject(self, original_props: Any, *, id: str, scope: Construct) -> Any:
-        """The props with ``kmsKey`` set to the key unless the user set one."""
+        """The props with ``kmsKey`` set to the key unless the user set one (then granted to our roles)."""
         props: Props = dict(original_props or {})
         if _unset(props, "kmsKey"):
             props["kmsKey"] = self._state.key
+        else:
+            key = keys.checked(scope, props["kmsKey"], "kms_key", child_id=id)
+            self._state.use_own_key(self._kind, key)
         return props
 
 
@@ -80,6 +89,7 @@ class InfrastructureInjector:
         if _unset(props, "instanceProfile") and _unset(props, "role"):
             role = BuildInstanceRole(scope, f"{id}InstanceRole", key=state.key)
             keys.grant_container_recipe_decrypt(state.key, role)
+            state.grant_own_keys(role, "component", "container-recipe")
             props["role"] = role
             state.instance_roles[f"{scope.node.path}/{id}"] = role
         if _unset(props, "logging"):
@@ -99,18 +109,26 @@ class InfrastructureInjector:
 
 
 @jsii.implements(IPropertyInjector)
-class ExecutionRoleInjector:
-    """A :class:`WorkflowExecutionRole` for images and pipelines that run workflows (R1, R11, R13, R14).
+class BuildInjector:
+    """What images and pipelines get: an execution role for workflows and encrypted log groups.
 
-    Its trust policy has ``aws:SourceAccount`` and it holds the workflow-key grant on both sides (key
-    policy and identity policy, under the workflow encryption context); without it the alpha construct
-    creates a role with neither.
+    - a :class:`WorkflowExecutionRole` when workflows run and the user named no role (R1, R11, R13,
+      R14): ``aws:SourceAccount`` in its trust, the workflow-key grant on both sides (key policy and
+      identity policy, under the workflow encryption context), also on the keys users gave their alpha
+      workflows; without it the alpha construct creates a role with neither;
+    - :class:`ImageBuilderLogGroup` s for the build logs (R5, R17), ``<id>LogGroup`` of an ``Image``
+      (``/aws/imagebuilder/<recipe name>/<image's unique name>``, as ``SecureImage`` names it),
+      ``<id>ImageLogGroup`` and ``<id>PipelineLogGroup`` of an ``ImagePipeline``
+      (``/aws/imagebuilder/<pipeline name>``, ``/aws/imagebuilder/pipeline/<pipeline name>``, as
+      ``SecureImagePipeline`` names them): encrypted with the key, one year's retention, retained;
+      without them Image Builder creates its groups with neither.
     """
 
-    def __init__(self, construct_unique_id: str, state: SecureDefaultsState) -> None:
-        """Serve the alpha class with this ``PROPERTY_INJECTION_ID`` (``Image`` or ``ImagePipeline``)."""
+    def __init__(self, construct_unique_id: str, state: SecureDefaultsState, *, pipeline: bool) -> None:
+        """Serve the alpha ``ImagePipeline`` (``pipeline``) or ``Image`` with this injection id."""
         self._id = construct_unique_id
         self._state = state
+        self._pipeline = pipeline
 
     @property
     def construct_unique_id(self) -> str:
@@ -118,13 +136,50 @@ class ExecutionRoleInjector:
         return self._id
 
     def inject(self, original_props: Any, *, id: str, scope: Construct) -> Any:
-        """The props with ``executionRole`` set when workflows run and the user named no role."""
+        """The props with ``executionRole`` and the log groups set where the user set none."""
         props: Props = dict(original_props or {})
         if props.get("workflows") and _unset(props, "executionRole"):
             role = WorkflowExecutionRole(scope, f"{id}ExecutionRole", key=self._state.key)
+            self._state.grant_own_keys(role, "workflow")
             props["executionRole"] = role
             self._state.execution_roles[f"{scope.node.path}/{id}"] = role
+        if self._pipeline:
+            name = props.get("imagePipelineName") or cdk.Lazy.string(_DefaultName(scope, id))
+            self._log_group(props, "imageLogGroup", scope, f"{id}ImageLogGroup", f"/aws/imagebuilder/{name}")
+            pipeline_logs = f"/aws/imagebuilder/pipeline/{name}"
+            self._log_group(props, "imagePipelineLogGroup", scope, f"{id}PipelineLogGroup", pipeline_logs)
+        else:
+            name = log_group_name(props.get("recipe"), cdk.Lazy.string(_DefaultName(scope, id)))
+            self._log_group(props, "logGroup", scope, f"{id}LogGroup", name)
         return props
+
+    def _log_group(self, props: Props, prop: str, scope: Construct, id: str, name: str) -> None:
+        if _unset(props, prop):
+            props[prop] = ImageBuilderLogGroup(scope, id, key=self._state.key, log_group_name=name)
+
+
+@jsii.implements(cdk.IStableStringProducer)
+class _DefaultName:
+    """The name the alpha L2 ``id`` in ``scope`` gives itself when the user names none, once it exists.
+
+    Computed as the alpha ``ImagePipeline`` computes its own default (``Names.uniqueResourceName``, at most
+    128 characters, ``-``, lowercase), not read from the resource: a log group name that referenced the
+    pipeline would make the key policy depend on the pipeline, and the pipeline (through its recipe and
+    log groups) on the key.
+    """
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        self._scope = scope
+        self._id = id
+
+    def produce(self) -> str | None:
+        """The default name, or ``None`` before the construct exists."""
+        child = self._scope.node.try_find_child(self._id)
+        if child is None:
+            return None
+        return cdk.Names.unique_resource_name(
+            child, max_length=128, separator="-", allowed_special_characters="-"
+        ).lower()
 
 
 @jsii.implements(IPropertyInjector)

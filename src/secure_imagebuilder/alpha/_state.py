@@ -2,8 +2,10 @@
 
 One ``SecureDefaultsState`` per call: the key, the shared log bucket and notification topic (created once
 per stack, on first need), the infrastructure configurations whose S3 logging the aspect still has to set on
-the L1 and which use our topic (by construct path), and the execution roles we made (by the path of their
-image or pipeline), so the aspect can let them publish to the topic.
+the L1 and which use our topic (by construct path), the roles we made (instance roles by the path of their
+configuration, execution roles by the path of their image or pipeline), and the keys users gave alpha
+components, workflows and container recipes themselves, so that every role we made gets its grant on each
+of them (both sides for a key of this app; the key-policy side printed for the owner of an imported one).
 """
 
 from __future__ import annotations
@@ -17,8 +19,16 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import IConstruct
 
+from secure_imagebuilder.core import keys
 from secure_imagebuilder.logs import ImageBuilderLogBucket
 from secure_imagebuilder.notifications import ImageBuilderNotificationTopic
+
+_GRANTS = {
+    "component": keys.grant_component_decrypt,
+    "container-recipe": keys.grant_container_recipe_decrypt,
+    "workflow": keys.grant_workflow_execution,
+}
+"""The grant a role we made needs on the key of each kind of resource it reads (R10-R14)."""
 
 LOG_BUCKET_ID = "SecureDefaultsLogBucket"
 """Construct id of the shared log bucket, a direct child of the stack (construct ids are API)."""
@@ -37,10 +47,31 @@ class SecureDefaultsState:
     notifications: bool = True
     logging_pending: dict[str, s3.IBucket] = field(default_factory=dict)
     topic_users: dict[str, sns.ITopic] = field(default_factory=dict)
-    execution_roles: dict[str, iam.IRole] = field(default_factory=dict)
+    execution_roles: dict[str, iam.Role] = field(default_factory=dict)
     instance_roles: dict[str, iam.Role] = field(default_factory=dict)
+    own_keys: dict[str, list[kms.IKey]] = field(default_factory=dict)
     _buckets: dict[str, s3.IBucket] = field(default_factory=dict)
     _topics: dict[str, sns.ITopic] = field(default_factory=dict)
+
+    def use_own_key(self, kind: str, key: kms.IKey) -> None:
+        """An alpha ``kind`` resource (component, workflow, container-recipe) has its own ``key``.
+
+        Every role we made that reads such resources gets its grant on the key now, and every role we
+        make later gets it when it is made (:meth:`grant_own_keys`).
+        """
+        found = self.own_keys.setdefault(kind, [])
+        if key is self.key or any(key is known for known in found):
+            return
+        found.append(key)
+        roles = self.execution_roles if kind == "workflow" else self.instance_roles
+        for role in roles.values():
+            _GRANTS[kind](key, role)
+
+    def grant_own_keys(self, role: iam.IRole, *kinds: str) -> None:
+        """Give a role we just made its grant on the users' own keys of ``kinds``."""
+        for kind in kinds:
+            for key in self.own_keys.get(kind, []):
+                _GRANTS[kind](key, role)
 
     def bucket_for(self, scope: IConstruct) -> s3.IBucket:
         """The log bucket given to the call, else one ``ImageBuilderLogBucket`` per stack."""

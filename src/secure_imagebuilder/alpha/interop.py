@@ -20,13 +20,16 @@ import aws_cdk as cdk
 from aws_cdk import aws_imagebuilder_alpha as alpha
 from constructs import Construct
 
-from secure_imagebuilder.core.validation import shown
+from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.core.versioned import (
     ComponentAttributes,
     ContainerRecipeAttributes,
     ImageRecipeAttributes,
     WorkflowAttributes,
 )
+from secure_imagebuilder.interfaces import IComponent, IContainerRecipe, IImageRecipe, IWorkflow, implements
+
+_INTERFACES = (IComponent, IWorkflow, IImageRecipe, IContainerRecipe)
 
 T = TypeVar("T")
 ADAPTER_ID = "Alpha"
@@ -79,11 +82,21 @@ def to_alpha(resource: object) -> Any:
                 scope, id, container_recipe_arn=resource.container_recipe_arn
             ),
         )
-    raise ValueError(
-        f"to_alpha: it takes a component, workflow or recipe of this library: got {shown(resource)}; pass "
-        "an EncryptedComponent, EncryptedWorkflow, EncryptedImageRecipe or EncryptedContainerRecipe (or "
-        "one imported with from_<kind>_arn); alpha L2s need no conversion"
+    # Our error, naming the construct when there is one (an alpha L2 passed by mistake)
+    named = hasattr(construct, "node")
+    problems = ValidationProblems(construct if named else None, None if named else "to_alpha")
+    kind = next((i.__name__ for i in _INTERFACES if implements(resource, i)), None)
+    problems.add(
+        f"{'to_alpha(resource): ' if named else ''}resource must be a component, workflow or recipe of this "
+        "library",
+        f"an alpha {kind}" if kind else resource,
+        "pass it to the alpha L2 as it is: alpha constructs and imports need no conversion"
+        if kind
+        else "pass an EncryptedComponent, EncryptedWorkflow, EncryptedImageRecipe or "
+        "EncryptedContainerRecipe (or one imported with from_<kind>_arn)",
     )
+    problems.raise_if_any()
+    raise AssertionError("unreachable")  # raise_if_any raised
 
 
 def _workflow(scope: Construct, id: str, workflow: WorkflowAttributes) -> alpha.IWorkflow:

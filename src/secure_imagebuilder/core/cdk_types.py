@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Sequence
-from typing import Any
 
+import aws_cdk as cdk
 from constructs import IConstruct
 
 from secure_imagebuilder.core import checks, tokens
@@ -35,6 +35,8 @@ def choice(problems: ValidationProblems, prop: str, value: object, kind: type[en
 
 
 _EC2, _EVENTS = "aws_cdk.aws_ec2", "aws_cdk.aws_events"
+# EC2 instance type names: a family (m5, c7gn, u7i-12tb, mac2-m2pro) and a size (large, 16xlarge, metal).
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+\Z")
 
 
 def instance_type_names(problems: ValidationProblems, value: object) -> list[str]:
@@ -48,7 +50,14 @@ def instance_type_names(problems: ValidationProblems, value: object) -> list[str
     names = []
     for item in value:
         if checks.is_a(item, _EC2, "InstanceType"):
-            names.append(item.to_string())  # type: ignore[union-attr]
+            name = item.to_string()  # type: ignore[union-attr]
+            if not tokens.is_unresolved(name) and not _INSTANCE_TYPE.match(name):
+                problems.add(
+                    "instance_types must be EC2 instance types, <family>.<size>",
+                    name,
+                    "write the type with its dot, e.g. ec2.InstanceType('m5.large')",
+                )
+            names.append(name)
         else:
             problems.add(
                 "instance_types must be ec2.InstanceType objects",
@@ -79,8 +88,32 @@ def schedule_expression(problems: ValidationProblems, value: object) -> str | No
     return text
 
 
-def image_id(scope: IConstruct, value: Any) -> Any:
-    """A parent image: an ``ec2.IMachineImage`` becomes its AMI id; text (ARN, ``ami-``, ``ssm:``) stays."""
+def image_id(problems: ValidationProblems, scope: IConstruct, value: object) -> str:
+    """A parent image as the L1 takes it: an ``ec2.IMachineImage`` becomes its AMI id; text stays.
+
+    A ``MachineImage.lookup`` needs a stack with an account and Region (CDK's own error names no
+    construct); anything but a machine image or text is our error.
+    """
     if hasattr(value, "get_image"):  # ec2.IMachineImage (a jsii interface: no isinstance)
-        return value.get_image(scope).image_id
+        if checks.is_a(value, _EC2, "LookupMachineImage"):
+            stack = cdk.Stack.of(scope)
+            if tokens.is_unresolved(stack.account) or tokens.is_unresolved(stack.region):
+                problems.add(
+                    "parent_image is an ec2.MachineImage.lookup, which needs a stack with an account and "
+                    "Region (it looks the AMI up at synth time)",
+                    "MachineImage.lookup(...)",
+                    "give the stack env=cdk.Environment(account=..., region=...), or pass an image that "
+                    "resolves at deploy time: aws_managed_image(scope, name), 'ssm:/aws/service/...' or "
+                    "ec2.MachineImage.latest_amazon_linux2023()",
+                )
+                return ""
+        return str(value.get_image(scope).image_id)
+    if not isinstance(value, str):
+        problems.add(
+            "parent_image must be an ec2.IMachineImage or text (an image ARN, an AMI id or ssm:<parameter>)",
+            value,
+            "pass e.g. aws_managed_image(scope, 'amazon-linux-2023-x86') or "
+            "ec2.MachineImage.latest_amazon_linux2023()",
+        )
+        return ""
     return value

@@ -48,6 +48,9 @@ def string_list(problems: ValidationProblems, what: str, value: Iterable[str] | 
             f"{what} must be a list of strings, not one string", value, f"wrap it in a list: [{value!r}]"
         )
         return [value]
+    if not isinstance(value, Iterable) or isinstance(value, Mapping):
+        problems.add(f"{what} must be a list of strings", value, f"pass {what} as a list, e.g. ['...']")
+        return []
     items = list(value)
     for item in items:
         if not isinstance(item, str):
@@ -76,6 +79,22 @@ def validate_free_text(problems: ValidationProblems, what: str, value: str | Non
             f"{what} contains {_KIND_NAMES.get(kind, kind)}, which never belongs in tags or names (R8)",
             value,
             "keep sensitive data out of tags and free-form fields; they appear in billing and logs",
+        )
+
+
+def validate_log_prefix(problems: ValidationProblems, prefix: object) -> None:
+    """A build-log key prefix (R17): text, not empty and not starting with ``/``.
+
+    Without a prefix the logs land at the bucket root, and the instance role's write (scoped to the
+    prefix) would cover every object of the bucket; a leading ``/`` makes keys that start with ``//``.
+    """
+    if isinstance(prefix, str) and tokens.is_unresolved(prefix):
+        return
+    if not isinstance(prefix, str) or not prefix.strip("/") or prefix.startswith("/"):
+        problems.add(
+            "log_prefix must be a key prefix such as 'imagebuilder/' (not empty, no leading '/')",
+            prefix,
+            f"leave it unset ({defaults.LOG_PREFIX!r}) or pass e.g. 'builds/images/'",
         )
 
 
@@ -174,15 +193,21 @@ _KINDS: dict[str, tuple[Callable[[object], bool], str, str]] = {
         "an ec2.SubnetSelection",
         "pass ec2.SubnetSelection(subnet_type=...)",
     ),
+    # No resource of this library keeps a snapshot: CDK's own error for SNAPSHOT names no construct.
     "removal_policy": (
-        lambda v: isinstance(v, cdk.RemovalPolicy),
-        "a cdk.RemovalPolicy",
+        lambda v: isinstance(v, cdk.RemovalPolicy) and v != cdk.RemovalPolicy.SNAPSHOT,
+        "a cdk.RemovalPolicy other than SNAPSHOT (no resource here keeps a snapshot)",
         "pass cdk.RemovalPolicy.RETAIN or DESTROY",
     ),
     "retention": (
         lambda v: is_a(v, "aws_cdk.aws_logs", "RetentionDays"),
         "a logs.RetentionDays",
         "pass e.g. logs.RetentionDays.ONE_YEAR",
+    ),
+    "log_group": (
+        lambda v: hasattr(v, "log_group_arn") and hasattr(v, "grant_write"),
+        "a logs.ILogGroup",
+        "pass an ImageBuilderLogGroup, or logs.LogGroup.from_log_group_name(...)",
     ),
     "duration": (lambda v: isinstance(v, cdk.Duration), "a cdk.Duration", "pass e.g. Duration.minutes(90)"),
     "bool": (lambda v: isinstance(v, bool), "True or False", "pass a bool"),

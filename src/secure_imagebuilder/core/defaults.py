@@ -125,6 +125,10 @@ AMI_NAME_SUFFIX = "-{{ imagebuilder:buildDate }}"
 ACCOUNT_ID_PATTERN = r"^\d{12}\Z"
 """AWS account ids: exactly 12 digits."""
 
+SSM_PARAMETER_DATA_TYPE = "aws:ec2:image"
+"""The data type of the SSM parameters a distribution writes: SSM checks the value is an AMI id (AWS's
+recommendation, Image Builder API reference, SsmParameterConfiguration)."""
+
 # --- Audit (R4) --------------------------------------------------------------------------------
 TRAIL_MULTI_REGION = True
 TRAIL_FILE_VALIDATION = True

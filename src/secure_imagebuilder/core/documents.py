@@ -131,7 +131,9 @@ def load_document(
         return DocumentSource(data=None, uri=None)
     if uri is not None:
         if hasattr(uri, "bucket_name") and hasattr(uri, "object_key"):  # s3.Location (or an alpha-like one)
-            uri = f"s3://{uri.bucket_name}/{uri.object_key}"
+            uri = _location_uri(problems, uri.bucket_name, uri.object_key)
+            if uri is None:
+                return DocumentSource(data=None, uri=None)
         if not isinstance(uri, str):
             problems.add(
                 "uri must be an s3.Location or an S3 URI",
@@ -284,7 +286,13 @@ def _standard_tags_only(node: yaml.Node) -> bool:
 def _validate_uri(problems: ValidationProblems, uri: str) -> None:
     if tokens.is_unresolved(uri):
         return
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. an unbalanced '[' in the host ("Invalid IPv6 URL")
+        problems.add(
+            "uri must be an S3 URI 's3://bucket/key'", uri, "upload the document to S3 and pass its s3:// URI"
+        )
+        return
     # The one detector of credentials in URLs (core.detect), as rule URL1 uses it.
     from secure_imagebuilder.core import detect  # its patterns compile when a URI is first checked
 
@@ -305,6 +313,47 @@ def _validate_uri(problems: ValidationProblems, uri: str) -> None:
         problems.add(
             "uri must be an S3 URI 's3://bucket/key'", uri, "upload the document to S3 and pass its s3:// URI"
         )
+    elif not _BUCKET_NAME.match(parts.netloc):
+        problems.add(
+            "the uri's bucket is no S3 bucket name (3-63 lowercase letters, digits, '.' or '-')",
+            uri,
+            "write the URI as s3://<bucket>/<key>",
+        )
+    elif parts.path.startswith("//"):
+        problems.add(
+            "the uri's object key starts with '/', so the URI has '//' and names another object",
+            uri,
+            "drop the leading '/' of the object key: s3://<bucket>/<key>",
+        )
+
+
+# S3 bucket names (Amazon S3 User Guide, "General purpose bucket naming rules").
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
+
+
+def _location_uri(problems: ValidationProblems, bucket_name: object, object_key: object) -> str | None:
+    """``s3://<bucket>/<key>`` of an ``s3.Location``; our error for a URI as bucket name, a key with ``/``."""
+    for what, value in (("bucket_name", bucket_name), ("object_key", object_key)):
+        if not isinstance(value, str):
+            problems.add(f"the s3.Location's {what} must be text", value, f"pass {what} as a string")
+            return None
+    assert isinstance(bucket_name, str) and isinstance(object_key, str)
+    if "://" in bucket_name:
+        bucket = bucket_name.split("://", 1)[1].split("/", 1)[0]
+        problems.add(
+            "the s3.Location's bucket_name is a bucket name, not a URI",
+            bucket_name,
+            f"pass s3.Location(bucket_name={bucket!r}, object_key=...)",
+        )
+        return None
+    if object_key.startswith("/"):
+        problems.add(
+            "the s3.Location's object_key starts with '/', which makes the URI name another object",
+            object_key,
+            f"pass object_key={object_key.lstrip('/')!r}",
+        )
+        return None
+    return f"s3://{bucket_name}/{object_key}"
 
 
 def _redact(uri: str) -> str:

@@ -13,10 +13,11 @@ of a key policy stay unique however many roles are granted.
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import aws_cdk as cdk
 import jsii
@@ -24,7 +25,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import IConstruct, IValidation
 
-from secure_imagebuilder.core import permissions
+from secure_imagebuilder.core import permissions, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 
 
@@ -36,6 +37,7 @@ class _Facts:
     by_sid: dict[str, iam.PolicyStatement] = field(default_factory=dict)
     arn: str | None = None
     reported: bool = False
+    refused: tuple[str, str] | Literal[False] | None = None
 
 
 # By the Python object for speed (the ARN is read for every component), and by construct path: jsii hands
@@ -54,20 +56,91 @@ def _of(key: kms.IKey) -> _Facts:
 
 
 def checked(scope: IConstruct, key: object, prop: str = "key", child_id: str | None = None) -> kms.IKey:
-    """``key`` as a ``kms.IKey``, or our error naming ``scope`` (or its ``child_id`` not created yet)."""
+    """``key`` as a customer managed ``kms.IKey``, or our error naming ``scope`` (or its ``child_id``).
+
+    What :func:`check` refuses raises at once.
+    """
     if isinstance(key, kms.Key):  # the common case, without a round trip to Node
         return key
-    if hasattr(key, "key_arn") and hasattr(key, "add_to_resource_policy"):  # kms.IKey: no isinstance
-        return key  # type: ignore[return-value]
     problems = ValidationProblems(scope, child_id)
-    problems.add(
-        f"{prop} must be a KMS key",
-        key,
-        "pass an ImageBuilderKey, your own kms.Key, or ImageBuilderKey.from_key_arn(scope, id, arn) for "
-        "a key this app does not own",
-    )
+    found = check(problems, key, prop)
     problems.raise_if_any()
-    raise AssertionError("unreachable")  # raise_if_any raised
+    assert found is not None
+    return found
+
+
+def check(problems: ValidationProblems, key: object, prop: str = "key") -> kms.IKey | None:
+    """``key`` as a customer managed ``kms.IKey``; else its problem is recorded and ``None`` returned.
+
+    Refused with the fix (import by key ARN): anything that is not a key; an alias (``kms.Alias``,
+    ``Alias.from_alias_name``, ``Key.from_key_arn`` of an ``alias/...`` ARN), whose grants never match
+    because KMS authorizes key use on the key ARN; a key found by ``Key.from_lookup``, an alias resolved
+    once with AWS credentials and cached, so the grants follow a key chosen outside the app; and an AWS
+    managed key (``alias/aws/...``), whose key policy belongs to AWS and cannot grant Image Builder's
+    roles (R10-R13).
+    """
+    if isinstance(key, kms.Key):
+        return key
+    if not (hasattr(key, "key_arn") and hasattr(key, "add_to_resource_policy")):  # kms.IKey: no isinstance
+        problems.add(
+            f"{prop} must be a KMS key",
+            key,
+            "pass an ImageBuilderKey, your own kms.Key, or ImageBuilderKey.from_key_arn(scope, id, arn) for "
+            "a key this app does not own",
+        )
+        return None
+    facts = _of(key)  # type: ignore[arg-type]
+    if facts.refused is None:  # read once per key: a component per key would cost a round trip each
+        facts.refused = _not_customer_managed(key)  # type: ignore[arg-type]
+    if facts.refused:
+        what, value = facts.refused
+        problems.add(f"{prop} {what}", value, _BY_KEY_ARN)
+        return None
+    return key  # type: ignore[return-value]
+
+
+_BY_KEY_ARN = (
+    "pass a customer managed key: an ImageBuilderKey or your own kms.Key, or import one by its key ARN "
+    "with ImageBuilderKey.from_key_arn(scope, id, 'arn:<partition>:kms:<region>:<account>:key/<key id>') "
+    "(aws kms describe-key --key-id alias/... shows it)"
+)
+_AWS_MANAGED = (
+    "is an AWS managed key, whose key policy AWS owns: it cannot grant Image Builder's roles (R10-R13)"
+)
+_ALIAS = "is a KMS alias, not a key: KMS authorizes key use on the key ARN, so grants on an alias never match"
+_LOOKUP = (
+    "is a key found by Key.from_lookup: the alias is resolved once with AWS credentials and cached in "
+    "cdk.context.json, so grants follow a key chosen outside this app and not the alias when it moves"
+)
+# The key id Key.from_lookup returns before (or instead of) a lookup (aws-kms Key.DEFAULT_DUMMY_KEY_ID).
+_LOOKUP_DUMMY_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+_LOOKUP_CONTEXT = "key-provider:"
+
+
+def _not_customer_managed(key: kms.IKey) -> tuple[str, str] | Literal[False]:
+    """Why ``key`` (an imported ``kms.IKey``) is no customer managed key known by its ARN, with the value."""
+    alias_name = getattr(key, "alias_name", None)  # kms.IAlias: a created or imported alias
+    if isinstance(alias_name, str):
+        managed = alias_name.startswith("alias/aws/")
+        shown = key.node.path if tokens.is_unresolved(alias_name) else alias_name  # an alias of this app
+        return (_AWS_MANAGED if managed else _ALIAS), shown
+    text = arn(key)
+    if tokens.is_unresolved(text.split(":kms:", 1)[-1]):
+        return False  # an ARN from a parameter or an import: CloudFormation's to check
+    resource = text.rsplit(":", 1)[-1]
+    if resource.startswith("alias/"):
+        return (_AWS_MANAGED if resource.startswith("alias/aws/") else _ALIAS), text
+    key_id = resource.removeprefix("key/")
+    for context_key, value in key.node.get_all_context().items():
+        found = isinstance(value, dict) and value.get("keyId") == key_id
+        if context_key.startswith(_LOOKUP_CONTEXT) and found:
+            alias = re.search(r":aliasName=(alias/[^:]*)", context_key)
+            shown = f"Key.from_lookup(alias_name={alias.group(1)!r})" if alias else key_id
+            managed = alias is not None and alias.group(1).startswith("alias/aws/")
+            return (_AWS_MANAGED if managed else _LOOKUP), shown
+    if key_id == _LOOKUP_DUMMY_KEY_ID and tokens.is_unresolved(text.split(":kms:", 1)[0]):
+        return _LOOKUP, f"{key_id} (a lookup not done yet)"
+    return False
 
 
 def is_owned(key: kms.IKey) -> bool:

@@ -5,6 +5,7 @@ Grants read these names so that the key policy (R13) and the identity policy (R1
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import IConstruct
 
-from secure_imagebuilder.core import defaults, suppressions
+from secure_imagebuilder.core import defaults, suppressions, thresholds
 
 WORKFLOW_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 """R13/R14: what Image Builder needs to encrypt a workflow (CreateWorkflow) and read it (GetWorkflow)."""
@@ -149,3 +150,15 @@ def via_service(scope: IConstruct, service: str, region: str | None = None) -> s
     """``<service>.<region>.amazonaws.com``: ``kms:ViaService`` for a call through that service."""
     stack = cdk.Stack.of(scope)
     return f"{service}.{region or stack.region}.{stack.url_suffix}"
+
+
+_AWS_MANAGED_POLICY = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)")
+
+
+def broad_managed_policies(text: str) -> list[str]:
+    """The broad AWS managed policies (``thresholds.BROAD_MANAGED_POLICIES``) that ARNs in ``text`` name.
+
+    ``text`` is a policy ARN, a token-bearing one (``arn:${Token[AWS.Partition.1]}:iam::aws:policy/...``)
+    or resolved CloudFormation JSON; a customer managed policy of the same name is not AWS's (R1).
+    """
+    return [name for name in _AWS_MANAGED_POLICY.findall(text) if name in thresholds.BROAD_MANAGED_POLICIES]

@@ -23,6 +23,21 @@ MAX_ROLES_ANYWHERE_SESSION_SECONDS = 3600
 MIN_TLS_VERSION = 1.2
 """R3: buckets refuse requests below TLS 1.2 (TLS1); ``ImageBuilderLogBucket`` sets it."""
 
+BROAD_MANAGED_POLICIES = {
+    "AdministratorAccess": "every action on every resource",
+    "PowerUserAccess": "every action but IAM and Organizations, on every resource",
+    "ReadOnlyAccess": "read access to every bucket, secret, parameter and key of the account",
+    "AmazonS3FullAccess": "read, write and delete access to every bucket",
+    "AmazonS3ReadOnlyAccess": "read access to every bucket",
+    "AmazonInspectorFullAccess": "the administration of Amazon Inspector, its findings and its IAM roles",
+    "SecretsManagerReadWrite": "read and write access to every secret",
+    "AmazonEC2RoleforSSM": "read and write access to every bucket (deprecated; see SSM core)",
+}
+"""R1: AWS managed policies that reach data of others (every bucket, secret, key or action), by name, with
+what they reach (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/<name>.html). A build
+instance role (whose credentials third-party component code holds) refuses them, and a Roles Anywhere role
+carrying one needs its sessions scoped (rules IB9, RA4)."""
+
 # --- Service limits -----------------------------------------------------------------------------
 KMS_PENDING_WINDOW_DAYS = (7, 30)
 """``PendingWindowInDays`` of ``AWS::KMS::Key`` (KMS API reference, ScheduleKeyDeletion)."""
@@ -50,6 +65,10 @@ IMAGE_TESTS_TIMEOUT_DEFAULT_MINUTES = 720
 
 LIFECYCLE_COUNT = (1, 1000)
 """A ``COUNT`` filter value of a lifecycle policy (API reference, LifecyclePolicyDetailFilter)."""
+
+LIFECYCLE_LAST_LAUNCHED_DAYS = (1, 365)
+"""``ExclusionRules.Amis.LastLaunched.Value`` in ``DAYS`` (API reference, LifecyclePolicyDetailExclusion
+RulesAmisLastLaunched: 1-365 units); 0 would exclude nothing, so AMIs in use could be deleted (R1)."""
 
 
 def within(value: float, bounds: tuple[float, float]) -> bool:

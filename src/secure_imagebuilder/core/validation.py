@@ -32,11 +32,12 @@ def shown(value: object) -> str:
 class ValidationProblems:
     """Collects the problems found in one construct's input and raises them together."""
 
-    def __init__(self, scope: IConstruct, child_id: str | None = None) -> None:
+    def __init__(self, scope: IConstruct | None, child_id: str | None = None) -> None:
         """Start an empty list of problems for ``scope`` (its path prefixes every message).
 
         ``child_id`` names a construct not created yet (checked before CDK's own constructor runs, whose
-        errors would not name it): the path is then ``<scope path>/<child_id>``.
+        errors would not name it): the path is then ``<scope path>/<child_id>``. Without a scope (a
+        function given no construct), ``child_id`` is the function's name and prefixes the messages.
         """
         self._scope = scope  # the path is read only when there is an error: it costs a jsii call
         self._child_id = child_id
@@ -53,11 +54,15 @@ class ValidationProblems:
         """Tell whether any problem was recorded."""
         return bool(self._problems)
 
+    def __len__(self) -> int:
+        """How many problems were recorded (a check can tell whether it added any)."""
+        return len(self._problems)
+
     def raise_if_any(self) -> None:
         """Raise one ``ValueError`` listing every recorded problem, or do nothing if there is none."""
         if not self._problems:
             return
-        path = self._scope.node.path
+        path = self._scope.node.path if self._scope is not None else ""
         if self._child_id is not None:
             path = f"{path}/{self._child_id}".lstrip("/")
         if len(self._problems) == 1:

@@ -21,9 +21,12 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from secure_imagebuilder.core import tokens
+from secure_imagebuilder.core import cdk_types, tokens
 from secure_imagebuilder.core.validation import ValidationProblems
 from secure_imagebuilder.enums import WorkflowType
+
+_ACTION = re.compile(r"^imagebuilder:[A-Za-z]+\Z")
+"""An Image Builder action by name: no wildcard, no other service."""
 
 _READ_ACTIONS = {
     "component": ("imagebuilder:GetComponent",),
@@ -57,7 +60,29 @@ class Versioned:
         return self._arn
 
     def grant(self, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
-        """Grant ``actions`` on this version to ``grantee`` (identity policy)."""
+        """Grant ``actions`` on this version to ``grantee`` (identity policy).
+
+        ``actions`` are Image Builder actions by name (``imagebuilder:GetComponent``), at least one; a
+        wildcard (``imagebuilder:*``, ``imagebuilder:Get*``) or another service's action is our error
+        (R1: grant what the grantee needs, by name), and so is a grantee that is no principal.
+        """
+        problems = ValidationProblems(self)  # type: ignore[arg-type]
+        if not hasattr(grantee, "grant_principal"):  # iam.IGrantable (a jsii interface: no isinstance)
+            problems.add(
+                "a grant needs a role or other grantable principal",
+                grantee,
+                "pass the role object, e.g. iam.Role.from_role_arn(scope, id, arn) for a role by ARN",
+            )
+        if not actions:
+            problems.add("grant needs at least one action", "no actions", "name them, e.g. grant_read(role)")
+        for action in actions:
+            if not isinstance(action, str) or not _ACTION.match(action):
+                problems.add(
+                    "grant takes Image Builder actions by name, without wildcards (R1)",
+                    action,
+                    "name each action, e.g. 'imagebuilder:GetComponent', or use grant_read(grantee)",
+                )
+        problems.raise_if_any()
         return iam.Grant.add_to_principal(
             grantee=grantee, actions=list(actions), resource_arns=[self._resource_arn()]
         )
@@ -253,13 +278,23 @@ class ImportedWorkflow(WorkflowAttributes, ImportedVersion):
     ) -> None:
         """Import the workflow; its type is the ARN's ``workflow/<type>/`` part.
 
-        ``workflow_type`` gives it for an ARN only known at deploy time (default ``BUILD``).
+        ``workflow_type`` gives it for an ARN only known at deploy time (default ``BUILD``); given with a
+        literal ARN of another type, it is our error.
         """
+        problems = ValidationProblems(scope, id)
+        if workflow_type is not None:
+            cdk_types.choice(problems, "workflow_type", workflow_type, WorkflowType)
+        literal = isinstance(arn, str) and not tokens.is_unresolved(arn) and _ARN["workflow"].match(arn)
+        from_arn = WorkflowType(arn.split("/")[1].upper()) if literal else None
+        if not problems and from_arn is not None and workflow_type not in (None, from_arn):
+            problems.add(
+                f"workflow_type disagrees with the ARN, which names a {from_arn.value} workflow",
+                workflow_type,
+                "drop workflow_type (it is read from the ARN), or import the workflow you meant",
+            )
+        problems.raise_if_any()
         super().__init__(scope, id, arn=arn)
-        if tokens.is_unresolved(arn):
-            self._type = workflow_type or WorkflowType.BUILD
-        else:
-            self._type = WorkflowType(arn.split("/")[1].upper())
+        self._type = from_arn or workflow_type or WorkflowType.BUILD
 
 
 class ImportedImageRecipe(ImageRecipeAttributes, ImportedVersion):

@@ -45,11 +45,7 @@ def check_and_record(
     and an error names ``<parent path>/<id>``).
     """
     if parent not in _versions_file_of:
-        node = parent.node
-        record = str(node.try_get_context(defaults.RECORD_VERSIONS_CONTEXT_KEY)).lower() == "true"
-        setting = node.try_get_context(defaults.VERSIONS_FILE_CONTEXT_KEY)
-        file = pathlib.Path(str(setting)) if setting else None
-        _versions_file_of[parent] = (file, record, _environment(parent) if setting else "")
+        _versions_file_of[parent] = _setting(parent, id)
     file, record, environment = _versions_file_of[parent]
     if file is None or tokens.is_unresolved(name) or tokens.is_unresolved(version):
         return
@@ -90,6 +86,45 @@ def check_and_record(
             f"make the file and its folder writable, or point the context key "
             f"{defaults.VERSIONS_FILE_CONTEXT_KEY} at a writable path"
         ) from None
+
+
+def _setting(parent: IConstruct, id: str) -> _Setting:
+    """The lock file, whether to record, and the environment, from the context; our error when malformed.
+
+    ``versions-file`` is a path (an empty one turns the lock off); ``record-versions`` is ``true`` or
+    ``false`` (``-c`` passes text, ``cdk.json`` a bool) and needs a ``versions-file`` to record into.
+    Anything else would otherwise be read as something else: ``true`` as a file named ``True``, ``"1"`` as
+    "do not record".
+    """
+    node = parent.node
+    setting = node.try_get_context(defaults.VERSIONS_FILE_CONTEXT_KEY)
+    asked = node.try_get_context(defaults.RECORD_VERSIONS_CONTEXT_KEY)
+    problems = ValidationProblems(parent, id)
+    if setting is not None and not isinstance(setting, str):
+        problems.add(
+            f"the context key {defaults.VERSIONS_FILE_CONTEXT_KEY} must be the path of the lock file",
+            setting,
+            f"set it to a path, e.g. -c {defaults.VERSIONS_FILE_CONTEXT_KEY}=imagebuilder.versions.json, or "
+            "leave it unset to turn the lock off",
+        )
+    record = asked is True or (isinstance(asked, str) and asked.lower() == "true")
+    if asked is not None and not record and not (asked is False or str(asked).lower() == "false"):
+        problems.add(
+            f"the context key {defaults.RECORD_VERSIONS_CONTEXT_KEY} must be true or false",
+            asked,
+            f"pass -c {defaults.RECORD_VERSIONS_CONTEXT_KEY}=true to record new versions",
+        )
+    if record and not setting:
+        problems.add(
+            f"the context key {defaults.RECORD_VERSIONS_CONTEXT_KEY} asks to record versions, but "
+            f"{defaults.VERSIONS_FILE_CONTEXT_KEY} names no lock file to record them in",
+            asked,
+            f"set {defaults.VERSIONS_FILE_CONTEXT_KEY} too (e.g. in cdk.json), or drop "
+            f"{defaults.RECORD_VERSIONS_CONTEXT_KEY}",
+        )
+    problems.raise_if_any()
+    file = pathlib.Path(setting) if isinstance(setting, str) and setting else None
+    return file, record, _environment(parent) if file is not None else ""
 
 
 def _environment(scope: IConstruct) -> str:

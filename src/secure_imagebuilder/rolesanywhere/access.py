@@ -19,7 +19,7 @@ from constructs import Construct
 from secure_imagebuilder.core import thresholds, tokens
 from secure_imagebuilder.core.thresholds import MAX_ROLES_ANYWHERE_SESSION_SECONDS as MAX_SESSION_SECONDS
 from secure_imagebuilder.core.validation import ValidationProblems
-from secure_imagebuilder.rolesanywhere import certificates
+from secure_imagebuilder.rolesanywhere import certificates, sessions
 
 # Secure defaults (R1, R19), in one place so code, tests and docs read the same numbers.
 DEFAULT_SESSION_DURATION = cdk.Duration.seconds(MAX_SESSION_SECONDS)
@@ -116,7 +116,15 @@ class RolesAnywhereAccess(Construct):
     Implements R19 (asymmetric keys that stay with the customer: certificate inputs are validated with
     ``cryptography`` and anything containing private key material is refused, so a private key never
     enters the app or the template; requests are SigV4-signed by the AWS signing helper) and R1 (least
-    privilege: one role, one trust anchor, short sessions, optional session policy and subject narrowing).
+    privilege: one role, one trust anchor, short sessions, optional session policies and subject
+    narrowing).
+
+    Sessions are scoped by default (R1, rule RA4): the new role holds nothing until you grant to it, and
+    a role (new or given, attached now or later in the app) that holds a broad AWS managed policy
+    (``AdministratorAccess``, ``PowerUserAccess``, ``ReadOnlyAccess``, ``AmazonS3FullAccess``, ...:
+    ``core.thresholds.BROAD_MANAGED_POLICIES``) fails the synth with our error unless ``session_policy``
+    or ``session_managed_policies`` scopes the sessions. An imported role's policies cannot be read here:
+    scope its sessions yourself (the pack reports it as undecided).
 
     A ``role`` passed in: if it is an ``iam.Role`` defined in the same stack, the trust statement above
     is added to its trust policy (its other statements stay). An imported role's trust policy cannot be
@@ -149,6 +157,15 @@ class RolesAnywhereAccess(Construct):
         Default: - false; the session name is the certificate serial number.
     :param session_policy: a policy that further limits the vended credentials (an identity policy
         without principals). Default: - none; the role's own policies apply.
+    :param session_managed_policies: managed policies that further limit the vended credentials (the
+        profile's ``ManagedPolicyArns``, at most 50; a session gets what both the role and these allow).
+        None of the broad AWS managed ones, which scope nothing (R1). Default: - none; the role's own
+        policies apply.
+    :param attribute_mappings: certificate field (``x509Subject``, ``x509Issuer``, ``x509SAN``) ->
+        the specifiers whose values become session tags, e.g. ``{"x509Subject": ["CN", "OU"]}``; a field
+        left out keeps the service's mapping. Every RDN ``allowed_subjects``/``allowed_issuers`` reads must
+        stay mapped (R1, R19). Default: - the service's mapping: every subject and issuer RDN, and the
+        first DNS name, directory name and URI of the subject alternative name.
     :param expiry_notification_threshold: how long before a CA or end-entity certificate expires the
         service notifies (EventBridge, Health Dashboard, CloudWatch metrics), in whole days, 1 to 360.
         Default: - 45 days.
@@ -169,6 +186,8 @@ class RolesAnywhereAccess(Construct):
         require_instance_properties: bool | None = None,
         accept_role_session_name: bool | None = None,
         session_policy: iam.PolicyDocument | None = None,
+        session_managed_policies: Sequence[iam.IManagedPolicy] | None = None,
+        attribute_mappings: Mapping[str, Sequence[str]] | None = None,
         expiry_notification_threshold: cdk.Duration | None = None,
     ) -> None:
         super().__init__(scope, id)
@@ -182,6 +201,10 @@ class RolesAnywhereAccess(Construct):
         self._validate_names("allowed_subjects", allowed_subjects, problems)
         self._validate_names("allowed_issuers", allowed_issuers, problems)
         self._validate_session(session_duration, session_policy, problems)
+        session_arns = sessions.session_policy_arns(problems, session_managed_policies)
+        sessions.validate_attribute_mappings(
+            problems, attribute_mappings, {"x509Subject": allowed_subjects, "x509Issuer": allowed_issuers}
+        )
         threshold_days = self._validate_threshold(threshold, problems)
         if isinstance(role, iam.Role) and cdk.Stack.of(role) is not cdk.Stack.of(self):
             problems.add(
@@ -200,19 +223,13 @@ class RolesAnywhereAccess(Construct):
         """The id of the trust anchor."""
 
         if crl_pem is not None:
-            rolesanywhere.CfnCRL(
-                self,
-                "Crl",
-                name=f"{base_name}-crl",
-                crl_data=crl_pem,
-                trust_anchor_arn=self.trust_anchor_arn,
-                enabled=True,
-            )
+            self._crl(base_name, crl_pem)
 
         statement = _trust_statement(self.trust_anchor_arn, allowed_subjects, allowed_issuers)
         role = self._trusted_role(role, statement, session_duration)
         self.role: iam.IRole = role
         """The role the hosts get credentials for."""
+        sessions.add_session_scope(self, role, scoped=session_policy is not None or bool(session_arns))
 
         profile = rolesanywhere.CfnProfile(
             self,
@@ -226,11 +243,24 @@ class RolesAnywhereAccess(Construct):
             session_policy=(
                 cdk.Stack.of(self).to_json_string(session_policy) if session_policy is not None else None
             ),
+            managed_policy_arns=session_arns or None,
+            attribute_mappings=sessions.attribute_mapping_properties(attribute_mappings),
         )
         self.profile_arn: str = profile.attr_profile_arn
         """The ARN of the profile (``--profile-arn`` of the signing helper)."""
         self.profile_id: str = profile.attr_profile_id
         """The id of the profile."""
+
+    def _crl(self, base_name: str, crl_pem: str) -> rolesanywhere.CfnCRL:
+        """``[Crl]``: the revocation list, bound to the trust anchor and enabled (R19)."""
+        return rolesanywhere.CfnCRL(
+            self,
+            "Crl",
+            name=f"{base_name}-crl",
+            crl_data=crl_pem,
+            trust_anchor_arn=self.trust_anchor_arn,
+            enabled=True,
+        )
 
     def _trust_anchor(
         self,
