@@ -52,7 +52,7 @@ def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
     distribution.add_ami_distributions(
         imagebuilder.AmiDistribution(ami_name="production-ami-{{ imagebuilder:buildDate }}")
     )
-    pipeline = imagebuilder.ImagePipeline(
+    imagebuilder.ImagePipeline(
         stack,
         "MyImagePipeline",
         recipe=image_recipe,
@@ -66,22 +66,11 @@ def build(app: cdk.App, env: cdk.Environment | None = None) -> list[cdk.Stack]:
             ),
         ],
     )
-    _until_log_groups_are_injected(pipeline)
     # One trail per account is the norm (R4); an account without one adds ImageBuilderAuditTrail.
     cdk.Validations.of(stack).acknowledge(
         cdk.Acknowledgment(id="DataProtection-AUD1", reason="The organization trail records these events.")
     )
     return [stack]
-
-
-def _until_log_groups_are_injected(pipeline: imagebuilder.ImagePipeline) -> None:
-    """Acknowledge IB10 until apply_secure_defaults gives alpha pipelines encrypted log groups.
-
-    Issue 23 (construct half): without them Image Builder creates /aws/imagebuilder/... groups with no
-    key and no retention.
-    """
-    reason = "apply_secure_defaults sets no alpha log groups yet (issue 23); remove when it does."
-    cdk.Validations.of(pipeline).acknowledge(cdk.Acknowledgment(id="DataProtection-IB10", reason=reason))
 
 
 if __name__ == "__main__":

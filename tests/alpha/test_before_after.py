@@ -16,6 +16,8 @@ from secure_imagebuilder.nag import DataProtectionChecks
 BEFORE = [
     "DataProtection-IAM3[Statement-93e67f54]",  # the alpha execution role: no aws:SourceAccount in its trust
     "DataProtection-IB1",  # the component has no KmsKeyId
+    "DataProtection-IB10[ImageLogGroupName]",  # the image's build logs: a group with no key, no retention
+    "DataProtection-IB10[PipelineLogGroupName]",  # the pipeline's build logs: the same
     "DataProtection-IB3[Distribution0]",  # the AMI is not encrypted with a customer key
     "DataProtection-IB5",  # no S3 build logs
 ]

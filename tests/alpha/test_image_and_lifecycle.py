@@ -204,14 +204,6 @@ def test_image_execution_role_has_the_workflow_grant_on_both_sides(built: dict[s
         assert evaluator.decide(request).allowed and evaluator.identity_allows(request)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 23, construct half: SecureImage sets no LoggingConfiguration, so IB10 reports the "
-        "/aws/imagebuilder/<recipe> group Image Builder creates without a key or retention; remove when "
-        "SecureImage logs to an ImageBuilderLogGroup as SecureImagePipeline does"
-    ),
-)
 def test_both_packs_report_nothing_on_the_new_constructs(built: dict[str, Any]) -> None:
     stack = built["stack"]
     assert [v.rule_name for v in DataProtectionChecks().validate_scope(stack).violations] == []

@@ -350,14 +350,6 @@ def test_alpha_recipe_lists_our_encrypted_component_and_pipeline_our_workflow(st
     assert "ExecutionRole" in mixed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 23, construct half: apply_secure_defaults gives alpha Image/ImagePipeline no log groups, "
-        "so IB10 reports the groups Image Builder creates without a key; remove when the injector sets "
-        "ImageBuilderLogGroup as log_group / image_log_group / image_pipeline_log_group"
-    ),
-)
 def test_secure_stack_passes_the_data_protection_pack(stacks: dict[str, Any]) -> None:
     report = DataProtectionChecks().validate_scope(stacks["Secure"]["stack"])
     assert [v.rule_name for v in report.violations] == []

@@ -345,7 +345,7 @@ def test_a_broad_managed_policy_added_later_is_our_error() -> None:
         build,
         "TestStack/Infrastructure/InstanceRole",
         "add_managed_policy(policy): AmazonS3ReadOnlyAccess gives the component code on the build instance "
-        "read access to every bucket (R1)",
+        "read access to every object of every bucket (s3:Get*) (R1)",
         "'AmazonS3ReadOnlyAccess'",
         "grant what the components need on named resources instead",
     )

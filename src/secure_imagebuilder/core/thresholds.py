@@ -25,13 +25,19 @@ MIN_TLS_VERSION = 1.2
 
 BROAD_MANAGED_POLICIES = {
     "AdministratorAccess": "every action on every resource",
-    "PowerUserAccess": "every action but IAM and Organizations, on every resource",
-    "ReadOnlyAccess": "read access to every bucket, secret, parameter and key of the account",
-    "AmazonS3FullAccess": "read, write and delete access to every bucket",
-    "AmazonS3ReadOnlyAccess": "read access to every bucket",
-    "AmazonInspectorFullAccess": "the administration of Amazon Inspector, its findings and its IAM roles",
-    "SecretsManagerReadWrite": "read and write access to every secret",
-    "AmazonEC2RoleforSSM": "read and write access to every bucket (deprecated; see SSM core)",
+    "PowerUserAccess": "every action except IAM, Organizations and Account management, on every resource",
+    "ReadOnlyAccess": "read access to every object of every bucket and every SSM parameter",
+    "AmazonS3FullAccess": "read and write access to every object of every bucket (s3:*)",
+    "AmazonS3ReadOnlyAccess": "read access to every object of every bucket (s3:Get*)",
+    "AmazonInspectorFullAccess": (
+        "control of every Amazon Inspector assessment of the account (inspector:* on every resource) and "
+        "of the roles passed to it"
+    ),
+    "SecretsManagerReadWrite": "read and write access to every secret (secretsmanager:* on every resource)",
+    "AmazonEC2RoleforSSM": (
+        "read and write access to every object of every bucket (deprecated: AmazonSSMManagedInstanceCore "
+        "replaces it)"
+    ),
 }
 """R1: AWS managed policies that reach data of others (every bucket, secret, key or action), by name, with
 what they reach (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/<name>.html). A build

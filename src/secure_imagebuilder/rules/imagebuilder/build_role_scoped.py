@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from secure_imagebuilder.core.thresholds import BROAD_MANAGED_POLICIES
 from secure_imagebuilder.rules.engine.evaluator import AWS_MANAGED
 from secure_imagebuilder.rules.engine.model import (
     Level,
@@ -13,7 +14,6 @@ from secure_imagebuilder.rules.engine.model import (
     Violation,
 )
 from secure_imagebuilder.rules.iam import broad
-from secure_imagebuilder.rules.imagebuilder import managed
 from secure_imagebuilder.rules.imagebuilder.builds import build_roles, instance_roles
 
 OUTSIDE = "the instance profile or its role is outside the template: its permissions cannot be read here"
@@ -28,8 +28,8 @@ def build_role_scoped(resource: Resource, stack: Stack) -> RuleResult:
     documents them, within its permissions boundary, every alternative) for requests on resources nobody
     named (``engine.access.BROAD``): every action, ``s3:GetObject``/``s3:PutObject`` on an object of an
     unnamed bucket, ``kms:Decrypt`` with an unnamed key, ``secretsmanager:GetSecretValue`` of an unnamed
-    secret. AWS managed policies of ``managed.BROAD`` (AdministratorAccess, PowerUserAccess,
-    ReadOnlyAccess, AmazonS3FullAccess, AmazonS3ReadOnlyAccess, AmazonInspectorFullAccess,
+    secret. AWS managed policies of ``core.thresholds.BROAD_MANAGED_POLICIES`` (AdministratorAccess,
+    PowerUserAccess, ReadOnlyAccess, AmazonS3FullAccess, AmazonS3ReadOnlyAccess, AmazonInspectorFullAccess,
     SecretsManagerReadWrite, AmazonEC2RoleforSSM) are reported by name; EC2InstanceProfileForImageBuilder,
     ...ECRContainerBuilds, AmazonSSMManagedInstanceCore and CloudWatchAgentServerPolicy reach none of
     these (each as https://docs.aws.amazon.com/aws-managed-policy/latest/reference/ publishes it). A
@@ -46,8 +46,9 @@ def build_role_scoped(resource: Resource, stack: Stack) -> RuleResult:
     found = broad.broad_grants(stack, principal)
     results: dict[str, Violation | Undecided] = {}
     for source in ev.identities.get(principal, []):
-        if source.label.startswith(AWS_MANAGED) and source.name in managed.BROAD:
-            results[source.name] = Violation(source.name, f"{source.name} {managed.BROAD[source.name]}")
+        if source.label.startswith(AWS_MANAGED) and source.name in BROAD_MANAGED_POLICIES:
+            reach = BROAD_MANAGED_POLICIES[source.name]
+            results[source.name] = Violation(source.name, f"{source.name} allows {reach}")
     for name, whats in broad.sure(found).items():
         results.setdefault(name, Violation(name, f"{name or 'a policy'} {_joined(whats)}"))
     for name, whats in broad.maybe(found).items():

@@ -19,9 +19,10 @@ Sources (reference pages, read 2026-12):
   ``/aws/imagebuilder/*`` ("AWS managed policies for EC2 Image Builder";
   shared/reference/service-permissions-notes.md); AmazonSSMManagedInstanceCore (v2, the SSM agent);
   CloudWatchAgentServerPolicy (v3, the CloudWatch agent);
-- the broad ones (:data:`BROAD`): AdministratorAccess (v1), PowerUserAccess (v12), ReadOnlyAccess
-  (reduced to S3, KMS, Secrets Manager and SSM), AmazonS3FullAccess (v2), AmazonS3ReadOnlyAccess (v3),
-  AmazonInspectorFullAccess (v5), SecretsManagerReadWrite (v6), AmazonEC2RoleforSSM (v8, deprecated).
+- the broad ones (``core.thresholds.BROAD_MANAGED_POLICIES``): AdministratorAccess (v1), PowerUserAccess
+  (v12), ReadOnlyAccess (reduced to S3, KMS, Secrets Manager and SSM), AmazonS3FullAccess (v2),
+  AmazonS3ReadOnlyAccess (v3), AmazonInspectorFullAccess (v5), SecretsManagerReadWrite (v6),
+  AmazonEC2RoleforSSM (v8, deprecated).
 """
 
 from __future__ import annotations
@@ -188,7 +189,7 @@ DOCUMENTED: dict[str, list[dict[str, Any]]] = {
             "Resource": "arn:aws:ssm:*:*:parameter/AmazonCloudWatch-*",
         },
     ],
-    # --- broad (BROAD says why) ---
+    # --- broad (core.thresholds.BROAD_MANAGED_POLICIES says why) ---
     "AdministratorAccess": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
     "PowerUserAccess": [
         {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"},
@@ -394,25 +395,6 @@ for _name, _services in REDUCED.items():
             ),
         },
     ]
-
-BROAD: dict[str, str] = {
-    "AdministratorAccess": "allows every action on every resource",
-    "PowerUserAccess": "allows every action except IAM, Organizations and Account management",
-    "ReadOnlyAccess": "reads every object of every bucket and every SSM parameter",
-    "AmazonS3FullAccess": "reads and writes every object of every bucket (s3:*)",
-    "AmazonS3ReadOnlyAccess": "reads every object of every bucket (s3:Get*)",
-    "AmazonInspectorFullAccess": (
-        "controls every Amazon Inspector assessment of the account (inspector:* on every resource) and "
-        "passes roles to Inspector"
-    ),
-    "SecretsManagerReadWrite": "reads and changes every secret (secretsmanager:* on every resource)",
-    "AmazonEC2RoleforSSM": (
-        "reads and writes every object of every bucket (deprecated: AmazonSSMManagedInstanceCore replaces it)"
-    ),
-}
-"""AWS managed policies too broad for a build instance or a Roles Anywhere session (R1), and why, from
-their documents above (:data:`REFERENCE`). Reported by name on a build-instance role (IB9); judged by
-what they allow for Roles Anywhere sessions (RA4)."""
 
 
 def reference(name: str) -> str:

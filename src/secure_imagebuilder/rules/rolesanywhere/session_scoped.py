@@ -135,7 +135,7 @@ RULE = Rule(
     ),
     explanation=(
         "R1: give the profile a SessionPolicy or ManagedPolicyArns with what the workload needs on named "
-        "resources (RolesAnywhereAccess takes managed_policy_arns), or narrow the role's own policies."
+        "resources (RolesAnywhereAccess takes session_managed_policies), or narrow the role's own policies."
     ),
     applies_to=("AWS::RolesAnywhere::Profile",),
     check=session_scoped,
