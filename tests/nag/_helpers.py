@@ -65,7 +65,7 @@ def freeze(scope: IConstruct, name: str, report: cdk.PolicyValidationPluginRepor
     target = FROZEN / name
     if os.environ.get(UPDATE_FROZEN) == "1":
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(assembly, target / "cdk.out", ignore=shutil.ignore_patterns("tree.json"))
+        shutil.copytree(assembly, target / "assembly", ignore=shutil.ignore_patterns("tree.json"))
         rows = ",\n  ".join(json.dumps(finding) for finding in expected["findings"])
         head = json.dumps({"scope": expected["scope"], "fips": expected["fips"]})[:-1]
         text = f'{head}, "findings": [\n  {rows}\n]}}\n'
@@ -73,7 +73,7 @@ def freeze(scope: IConstruct, name: str, report: cdk.PolicyValidationPluginRepor
         return
     stale = f"{target} is out of date: run the nag tests with {UPDATE_FROZEN}=1 and commit the result"
     assert json.loads((target / "findings.json").read_text(encoding="utf-8")) == expected, stale
-    assert not _differences(filecmp.dircmp(assembly, target / "cdk.out", ignore=["tree.json"])), stale
+    assert not _differences(filecmp.dircmp(assembly, target / "assembly", ignore=["tree.json"])), stale
 
 
 def _differences(compared: filecmp.dircmp[str]) -> list[str]:

@@ -30,7 +30,7 @@ def test_every_case_set_of_the_nag_tests_is_frozen() -> None:
 @pytest.mark.parametrize("name", CASE_SETS)
 def test_the_rules_find_on_the_frozen_assembly_what_the_pack_found_in_cdk(name: str) -> None:
     expected = json.loads((FROZEN / name / "findings.json").read_text(encoding="utf-8"))
-    stacks = assembly.read_assembly(FROZEN / name / "cdk.out", fips=expected["fips"])
+    stacks = assembly.read_assembly(FROZEN / name / "assembly", fips=expected["fips"])
     in_scope = [stack for stack in stacks if _within(stack.path, expected["scope"])]
     found = sorted(
         [f.rule_id, f.resource.logical_id or "", f.resource.path or ""]
