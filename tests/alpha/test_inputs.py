@@ -9,6 +9,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from alpha_documents import AL2023, COMPONENT_CONTEXT, CONTEXT_KEY, WORKFLOW, WORKFLOW_CONTEXT
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_imagebuilder_alpha as alpha
 from aws_cdk import aws_kms as kms
@@ -22,22 +23,7 @@ from secure_imagebuilder.alpha import apply_secure_defaults, to_alpha
 from secure_imagebuilder.nag import DataProtectionChecks
 
 DOCUMENT = {"schemaVersion": "1.0", "phases": [{"name": "build", "steps": []}]}
-WORKFLOW = {
-    "schemaVersion": "1.0",
-    "steps": [
-        {
-            "name": "Launch",
-            "action": "LaunchInstance",
-            "onFailure": "Abort",
-            "inputs": {"waitFor": "ssmAgent"},
-        }
-    ],
-}
-AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-minimal-kernel-default-x86_64"
 IMPORTED = f"arn:aws:kms:us-west-2:{ACCOUNT}:key/0a1b2c3d-1111-2222-3333-444455556666"
-CONTEXT_KEY = "kms:EncryptionContext:aws:imagebuilder:arn"
-COMPONENT_CONTEXT = f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:component/hello/1.0.0/1"
-WORKFLOW_CONTEXT = f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:workflow/build/wf/1.0.0/1"
 
 
 def alpha_component(scope: Any, id: str = "Component", **props: Any) -> alpha.Component:

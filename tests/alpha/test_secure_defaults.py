@@ -9,6 +9,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from alpha_documents import AL2023, COMPONENT_CONTEXT, CONTEXT_KEY, WORKFLOW, WORKFLOW_CONTEXT
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_iam as iam
@@ -34,21 +35,6 @@ DOCUMENT = {
         }
     ],
 }
-WORKFLOW = {
-    "schemaVersion": "1.0",
-    "steps": [
-        {
-            "name": "Launch",
-            "action": "LaunchInstance",
-            "onFailure": "Abort",
-            "inputs": {"waitFor": "ssmAgent"},
-        }
-    ],
-}
-AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-minimal-kernel-default-x86_64"
-COMPONENT_CONTEXT = f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:component/hello/1.0.0/1"
-WORKFLOW_CONTEXT = f"arn:aws:imagebuilder:us-west-2:{ACCOUNT}:workflow/build/wf/1.0.0/1"
-CONTEXT_KEY = "kms:EncryptionContext:aws:imagebuilder:arn"
 
 
 def pipeline(stack: cdk.Stack, **overrides: Any) -> alpha.ContainerRecipe:
