@@ -65,9 +65,11 @@ mutation: $(MUTATION_STAMP)
 	$(BIN)/mutmut run --max-children 2 || true
 	$(BIN)/python bench/mutation.py > docs/mutation.md
 
-# Generated documentation: the rule table (tests/rules/test_table.py fails when it is out of date).
+# Generated documentation (tests fail when a page is out of date): the rule table
+# (tests/rules/test_table.py) and every construct with its example and props (tests/test_constructs_doc.py).
 docs: $(RUNTIME_STAMP)
 	$(BIN)/python -m secure_imagebuilder.rules.docs docs/corpus.md docs/corpus-public.md > docs/rules.md
+	PYTHONPATH=src $(BIN)/python tests/constructs_doc.py
 
 
 .PHONY: synth lint typecheck unit test bench docs mutation clean
