@@ -244,3 +244,50 @@ def test_its_cost_is_measured_in_docs_nag_md_and_the_write_step_is_a_small_share
     sizes = {row[0].strip(): float(row[-1]) for row in rows[1:]}
     assert set(sizes) == {"300", "1000"}, "docs/nag.md: run `python bench/exported.py`"
     assert all(share <= 0.5 for share in sizes.values()), sizes
+
+
+def test_a_key_named_in_another_assembly_is_re_keyed_there_too(tmp_path: pathlib.Path) -> None:
+    """A CDK Pipelines stack names its stages' assets in its own template: it follows, and is re-keyed."""
+    app = cdk.App(
+        context=CDK_CONTEXT,
+        outdir=str(tmp_path),
+        analytics_reporting=False,
+        builtin_cloud_formation_validation=False,
+    )
+    stage = cdk.Stage(app, "Prod")
+    images = cdk.Stack(stage, "Images")
+    loose = kms.Key(images, "Loose", enable_key_rotation=True, removal_policy=cdk.RemovalPolicy.DESTROY)
+    cdk.Validations.of(loose).acknowledge(cdk.Acknowledgment(id="DataProtection-KMS2", reason="scratch key"))
+    pipeline = cdk.Stack(app, "Pipeline")
+    cdk.CfnResource(pipeline, "Publish", type="AWS::SNS::Topic", properties={"TopicName": "STAGE-KEY"})
+    app.synth()
+    stage_dir = tmp_path / "assembly-Prod"
+    stage_template = next(stage_dir.glob("*.template.json"))
+    stage_key = next(
+        k for k, e in json.loads(next(stage_dir.glob("*.assets.json")).read_text())["files"].items()
+    )
+    root_template = tmp_path / "Pipeline.template.json"
+    root_template.write_text(root_template.read_text().replace("STAGE-KEY", f"hash:{stage_key}"))
+    pipeline_key = _key_of(tmp_path / "Pipeline.assets.json", "Pipeline.template.json")
+
+    stacks = [
+        *assembly.read_stack_artifact(stage_template),
+        *assembly.read_stack_artifact(root_template),
+    ]
+    write_acknowledgements(stacks)
+
+    new_stage_key = _key_of(next(stage_dir.glob("*.assets.json")), stage_template.name)
+    assert new_stage_key == hashlib.sha256(stage_template.read_bytes()).hexdigest() != stage_key
+    assert f"hash:{new_stage_key}" in root_template.read_text()
+    new_pipeline_key = _key_of(tmp_path / "Pipeline.assets.json", "Pipeline.template.json")
+    assert new_pipeline_key == hashlib.sha256(root_template.read_bytes()).hexdigest() != pipeline_key
+    url = json.loads((tmp_path / "manifest.json").read_text())["artifacts"]["Pipeline"]["properties"]
+    assert url["stackTemplateAssetObjectUrl"].endswith(f"/{new_pipeline_key}.json")
+    for path in tmp_path.rglob("*.json"):
+        assert stage_key not in path.read_text() and pipeline_key not in path.read_text(), path
+
+
+def _key_of(asset_manifest: pathlib.Path, template_name: str) -> str:
+    files = json.loads(asset_manifest.read_text())["files"]
+    (key,) = [k for k, entry in files.items() if entry["source"]["path"] == template_name]
+    return str(key)

@@ -39,9 +39,6 @@ from secure_imagebuilder.rules.table import PACK_NAME
 
 WRITE_ACKNOWLEDGEMENTS_CONTEXT_KEY = "secure-imagebuilder:write-acknowledgements"
 MANIFEST = "manifest.json"
-# Artifacts whose files name a template's asset key: asset manifests (what is published where) and the
-# construct tree (a nested stack's TemplateURL among its attributes).
-KEYED_ARTIFACTS = ("cdk:asset-manifest", "cdk:tree")
 Acks = Mapping[str, "str | None"]
 
 
@@ -99,7 +96,8 @@ def write_acknowledgements(stacks: Iterable[Stack]) -> list[pathlib.Path]:
     """Write each stack's acknowledgements into its template file and re-key what changed; the files written.
 
     Nested templates first (deepest construct path first), so that a parent's reference to a nested
-    template's new key is part of the parent's own content when the parent is keyed.
+    template's new key is part of the parent's own content when the parent is keyed. The new keys then
+    replace the old ones in every JSON file of the cloud assembly (``_propagate``).
     """
     ordered = sorted((s for s in stacks if s.template_path), key=lambda s: s.path.count("/"), reverse=True)
     rekeyed: dict[str, str] = {}
@@ -118,13 +116,48 @@ def write_acknowledgements(stacks: Iterable[Stack]) -> list[pathlib.Path]:
         written.append(path)
         old = _asset_key(path)
         if old is not None:
-            rekeyed[old] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    for manifest in _manifests_to_rekey(written):
-        text = manifest.read_text(encoding="utf-8")
-        if (new := _substituted(text, rekeyed)) != text:
-            _replace(manifest, new)
-            written.append(manifest)
+            rekeyed[old] = _key(text)
+    if rekeyed:
+        written.extend(p for p in _propagate(_root(written[0]), rekeyed) if p not in written)
     return written
+
+
+def _propagate(root: pathlib.Path, rekeyed: Mapping[str, str]) -> list[pathlib.Path]:
+    """Replace old keys by new ones in every JSON file under ``root``, until no file changes.
+
+    Beyond the asset manifests, ``manifest.json`` and ``tree.json``, a key can be named by a template of
+    another assembly (a CDK Pipelines stack names its stages' assets): such a template changes too, so it
+    gets a new key in turn.
+    """
+    pending, written = dict(rekeyed), []
+    while pending:
+        following: dict[str, str] = {}
+        for path in sorted(root.rglob("*.json")):
+            before = path.read_text(encoding="utf-8")
+            text = _substituted(before, pending)
+            if text == before:
+                continue
+            old = _asset_key(path)  # the key the assembly publishes this file under, if any ...
+            old = pending.get(old, old) if old else None  # ... once this pass has re-keyed its manifest
+            _replace(path, text)
+            written.append(path)
+            if old is not None and old != _key(text):
+                following[old] = _key(text)
+        pending = following
+    return written
+
+
+def _root(template: pathlib.Path) -> pathlib.Path:
+    """The outermost cloud assembly holding ``template`` (a stage's assembly lies inside the app's)."""
+    root = template.parent
+    while (root.parent / MANIFEST).is_file() and root.parent != root:
+        root = root.parent
+    return root
+
+
+def _key(text: str) -> str:
+    """An asset key for a template's text: its SHA-256, as the CDK keys the templates it writes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class _LayoutError(Exception):
@@ -226,12 +259,6 @@ def _artifact_files(outdir: pathlib.Path, *types: str) -> list[pathlib.Path]:
             if isinstance(name, str) and (outdir / name).is_file():
                 found.append(outdir / name)
     return found
-
-
-def _manifests_to_rekey(written: list[pathlib.Path]) -> list[pathlib.Path]:
-    """``manifest.json``, the asset manifests and the tree of each assembly a rewritten template is in."""
-    outdirs = sorted({path.parent for path in written})
-    return [m for d in outdirs for m in (*_artifact_files(d, *KEYED_ARTIFACTS), d / MANIFEST) if m.is_file()]
 
 
 def _read(path: pathlib.Path) -> dict[str, Any]:
