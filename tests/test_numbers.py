@@ -133,6 +133,9 @@ def alpha_counts() -> dict[str, str]:
         if r["Type"] == "AWS::ImageBuilder::InfrastructureConfiguration"
     ]
     return {
+        "ours ids": " ".join(
+            sorted({v.rule_name.split("[")[0].removeprefix("DataProtection-") for v in reports["ours"]})
+        ),
         "ours": str(sum(len(v.violating_resources) for v in reports["ours"])),
         "aws": str(sum(len(v.violating_resources) for v in reports["aws"])),
         "aws ids": str(len(reports["aws"])),
@@ -386,3 +389,10 @@ def test_the_commit_the_documents_pin_exists_and_has_the_hook_and_the_core_packa
     project = tomllib.loads(git("show", f"{commit}:pyproject.toml").stdout)["project"]
     assert [d.split(">")[0] for d in project["dependencies"]] == ["PyYAML"]
     assert "cdk" in project["optional-dependencies"]
+
+
+def test_the_alpha_page_names_the_rules_that_fire_without_the_call() -> None:
+    """docs/alpha.md explains each error it counts, by rule id: the ids are those the pack reports."""
+    before = text("docs/alpha.md").split("**After**")[0].split("fails `DataProtectionChecks`", 1)[1]
+    named = re.findall(r"\b([A-Z]+\d+): ", before)
+    assert " ".join(sorted(named)) == alpha_counts()["ours ids"]
