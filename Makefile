@@ -65,10 +65,12 @@ mutation: $(MUTATION_STAMP)
 	$(BIN)/mutmut run --max-children 2 || true
 	$(BIN)/python bench/mutation.py > docs/mutation.md
 
-# Generated documentation: the rule table (tests/rules/test_table.py fails when it is out of date) and the
-# blueprint's key access and evidence report in docs/explain.md (tests/explain/test_docs_page.py).
+# Generated documentation (tests fail when a page is out of date): the rule table
+# (tests/rules/test_table.py), every construct with its example and props (tests/test_constructs_doc.py),
+# and the blueprint's key access and evidence report in docs/explain.md (tests/explain/test_docs_page.py).
 docs: $(RUNTIME_STAMP)
 	$(BIN)/python -m secure_imagebuilder.rules.docs docs/corpus.md docs/corpus-public.md > docs/rules.md
+	PYTHONPATH=src $(BIN)/python tests/constructs_doc.py
 	PYTHONPATH=src $(BIN)/python tests/explain/render.py
 
 

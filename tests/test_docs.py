@@ -57,3 +57,18 @@ def test_python_blocks_run(document: pathlib.Path, workdir: pathlib.Path) -> Non
     for name, value in list(namespace.items()):
         if name.startswith("test_") and callable(value):
             value()
+
+
+# Blocks that are not run here, and what checks them instead.
+RUN_ELSEWHERE = {
+    "python tests/test_images.py": "tests/test_user_path.py runs it with pytest and its snapshot workflow",
+}
+NOT_CODE = {"bash", "text", "yaml", "json", ""}  # commands, output, configuration: shown, not executed here
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: str(d.relative_to(REPO)))
+def test_every_code_block_is_run_here_or_by_a_named_test(document: pathlib.Path) -> None:
+    """A Python block with an info string after ``python`` would escape this file: each is listed."""
+    fences = re.findall(r"^```(.*)\n(?:.*?\n)*?^```\s*$", document.read_text(encoding="utf-8"), re.MULTILINE)
+    unknown = [f for f in fences if f != "python" and f not in RUN_ELSEWHERE and f not in NOT_CODE]
+    assert unknown == []

@@ -2,7 +2,8 @@
 
 The public API: everything else in this package is private. R-numbers refer to the recommendations in
 docs/recommendations.md. Names load lazily (PEP 562): ``import secure_imagebuilder.rules`` (the scanner)
-does not import ``aws_cdk``, and an app pays only for the constructs it uses.
+does not import ``aws_cdk``, and an app pays only for the constructs it uses. The core package installs
+only the scanner; a construct imported without the ``cdk`` extra is an ``ImportError`` that names it.
 """
 
 from __future__ import annotations
@@ -118,12 +119,38 @@ __all__ = [
 ]
 
 
+# What the `cdk` extra installs (pyproject.toml): without it, only the scanner and the rules import.
+_CDK_EXTRA_MODULES = frozenset({"aws_cdk", "constructs", "cdk_nag", "jsii", "cryptography"})
+
+
+def _missing_extra(error: ModuleNotFoundError, what: str) -> ImportError | None:
+    """The error to raise when ``what`` failed to import because the ``cdk`` extra is not installed.
+
+    ``None`` when the missing module is not one the extra brings (a bug to surface as it is).
+    """
+    root = (error.name or "").partition(".")[0]
+    if root not in _CDK_EXTRA_MODULES:
+        return None
+    return ImportError(
+        f"{what} needs the AWS CDK, which the core package (the scanner) does not install; "
+        f"install the cdk extra: pip install 'cdk-secure-imagebuilder[cdk]' (missing module: {error.name})",
+        name=error.name,
+    )
+
+
 def __getattr__(name: str) -> Any:
     """Import the module that defines a public name on first use."""
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module 'secure_imagebuilder' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"secure_imagebuilder.{module}"), name)
+    try:
+        defining = importlib.import_module(f"secure_imagebuilder.{module}")
+    except ModuleNotFoundError as error:
+        clear = _missing_extra(error, f"secure_imagebuilder.{name}")
+        if clear is None:
+            raise
+        raise clear from error
+    value = getattr(defining, name)
     globals()[name] = value
     return value
 

@@ -12,8 +12,9 @@ import pathlib
 
 import aws_cdk as cdk
 import jsii
-from constructs import IConstruct
+from constructs import IConstruct, Node
 
+from secure_imagebuilder.nag import exported
 from secure_imagebuilder.rules.engine import acks, assembly, run
 from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.model import STACK_TYPE, Finding, Level, Stack
@@ -64,24 +65,37 @@ class DataProtectionChecks:
         """Entry point of ``app.synth()``: check the synthesized templates of the validated stacks.
 
         An input the pack cannot read (a context value, a template, the assembly's metadata) fails the
-        report with our message: the gate never opens on what it could not check.
+        report with our message: the gate never opens on what it could not check. With the context key
+        ``secure-imagebuilder:write-acknowledgements`` true, the app's acknowledgements are then written
+        into its templates (``nag.exported``); a template that cannot be written fails the report too.
         """
         try:
             app_node = context.app_construct.node
             outer = acks.acknowledged(app_node.metadata)
             fips = fips_context(app_node.try_get_context(FIPS_CONTEXT_KEY))
+            write = context_flag(exported.WRITE_ACKNOWLEDGEMENTS_CONTEXT_KEY, app_node)
             stacks: list[Stack] = []
             for template in context.stack_templates:
                 path = pathlib.Path(template.template_path)
                 stacks.extend(assembly.read_stack_artifact(path, outer_acks=outer, fips=fips))
         except (ValueError, OSError) as error:  # TemplateError, AssemblyError, a bad context value
-            return self._unreadable(str(error))
-        return self._report(run.evaluate(stacks), stacks)
+            problem = f"{PLUGIN_NAME} could not read its input, so nothing was checked: {error}"
+            return self._unreadable(problem)
+        report = self._report(run.evaluate(stacks), stacks)
+        if write:
+            try:
+                exported.write_acknowledgements(stacks)
+            except (ValueError, OSError) as error:
+                return self._unreadable(
+                    f"{PLUGIN_NAME} could not write the acknowledgements into the templates "
+                    f"({exported.WRITE_ACKNOWLEDGEMENTS_CONTEXT_KEY}): {error}"
+                )
+        return report
 
     def _unreadable(self, problem: str) -> cdk.PolicyValidationPluginReport:
         violation = cdk.PolicyViolation(
             rule_name=f"{PACK_NAME}-Unreadable",
-            description=f"{PLUGIN_NAME} could not read its input, so nothing was checked: {problem}",
+            description=problem,
             fix="Fix the value or file named above; the pack fails rather than pass what it did not read.",
             severity="error",
             violating_resources=[cdk.PolicyViolatingResource(locations=["Stack"], template_path="")],
@@ -144,13 +158,22 @@ def fips_context(value: object) -> bool:
 
     Anything else (``"1"``, ``"yes"``, a list) would silently turn FIPS checking off, so it is refused.
     """
+    return _flag(FIPS_CONTEXT_KEY, value)
+
+
+def context_flag(key: str, node: Node) -> bool:
+    """A ``true``/``false`` context value of ``node``'s app (unset: ``False``), else our error."""
+    return _flag(key, node.try_get_context(key))
+
+
+def _flag(key: str, value: object) -> bool:
     if value is None:
         return False
     flag = v.truthy(value)
     if flag is None:
         raise ValueError(
-            f"context {FIPS_CONTEXT_KEY}: got {v.describe(value)}; set it to true or false "
-            f"(cdk synth -c {FIPS_CONTEXT_KEY}=true, or in cdk.json)"
+            f"context {key}: got {v.describe(value)}; set it to true or false "
+            f"(cdk synth -c {key}=true, or in cdk.json)"
         )
     return flag
 

@@ -1,0 +1,21 @@
+import aws_cdk as cdk
+
+from secure_imagebuilder import EncryptedComponent, ImageBuilderKey, Platform
+
+HELLO = """\
+schemaVersion: 1.0
+phases:
+  - name: build
+    steps:
+      - name: SayHello
+        action: ExecuteBash
+        inputs:
+          commands: ["echo hello"]
+"""
+
+app = cdk.App()
+stack = cdk.Stack(app, "Images")
+key = ImageBuilderKey(stack, "Key")
+component = EncryptedComponent(
+    stack, "Hello", key=key, name="hello", version="1.0.0", platform=Platform.LINUX, data=HELLO
+)
