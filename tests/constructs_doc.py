@@ -49,6 +49,7 @@ SECTIONS: dict[str, list[str]] = {
 VALUES = {
     "RecipeVolume": "EncryptedImageRecipe",
     "DistributionRegion": "SecureDistributionConfiguration",
+    "AmiSsmParameter": "SecureDistributionConfiguration",
     "aws_managed_component": "EncryptedImageRecipe",
     "aws_managed_image": "EncryptedImageRecipe",
 }

@@ -63,7 +63,8 @@ def test_python_blocks_run(document: pathlib.Path, workdir: pathlib.Path) -> Non
 RUN_ELSEWHERE = {
     "python tests/test_images.py": "tests/test_user_path.py runs it with pytest and its snapshot workflow",
 }
-NOT_CODE = {"bash", "text", "yaml", "json", ""}  # commands, output, configuration: shown, not executed here
+# Commands, output, configuration, diagrams: shown, not run here (tests/explain renders the mermaid ones).
+NOT_CODE = {"bash", "text", "yaml", "json", "mermaid", ""}
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: str(d.relative_to(REPO)))

@@ -31,7 +31,8 @@ def test_the_starter_has_the_feature_flags_the_library_is_tested_with() -> None:
 def test_the_starter_pins_the_cdk_cli_of_package_lock() -> None:
     pinned = load("package-lock.json")["packages"]["node_modules/aws-cdk"]["version"]
     assert load("examples/starter/package.json")["devDependencies"] == {"aws-cdk": pinned}
-    assert load("package.json")["devDependencies"] == {"aws-cdk": pinned}
+    # Ours also holds mermaid, which only the explain tests use.
+    assert load("package.json")["devDependencies"]["aws-cdk"] == pinned
 
 
 def test_the_starter_synthesizes_with_the_pack(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:

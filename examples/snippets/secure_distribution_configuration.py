@@ -1,7 +1,12 @@
 import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 
-from secure_imagebuilder import DistributionRegion, ImageBuilderKey, SecureDistributionConfiguration
+from secure_imagebuilder import (
+    AmiSsmParameter,
+    DistributionRegion,
+    ImageBuilderKey,
+    SecureDistributionConfiguration,
+)
 
 app = cdk.App()
 stack = cdk.Stack(app, "Images", env=cdk.Environment(account="111122223333", region="us-east-1"))
@@ -17,4 +22,6 @@ distribution = SecureDistributionConfiguration(
     name="golden",
     regions=[DistributionRegion("us-east-1"), DistributionRegion("us-west-2", key=replica)],
     launch_permission_account_ids=["444455556666"],
+    # Launch templates read the newest AMI's id by name instead of a hard-coded id.
+    ssm_parameters=[AmiSsmParameter("/images/golden/latest")],
 )

@@ -156,7 +156,12 @@ def test_a_scan_of_the_exported_templates_agrees_with_the_assembly(
     copied = scan_json(exported, tmp_path / "copied.json")
     assert ("DataProtection-AUD1", "<stack>", True) in in_assembly
     if which == "written":
-        assert copied == in_assembly
+        # Outside the assembly a nested stack's TemplateURL names an asset the scanner cannot follow: it
+        # scans the nested template as its own file, and says so on the parent's nested stack (CFN2).
+        parent = json.loads((outdir / "Images.template.json").read_text())["Resources"]
+        (nested,) = [name for name, r in parent.items() if r["Type"] == "AWS::CloudFormation::Stack"]
+        unread = ("DataProtection-CFN2[Resources." + nested + "]", "<stack>", False)
+        assert copied == sorted([*in_assembly, unread])
     else:  # why the key exists: the copy lost the app's acknowledgements
         assert ("DataProtection-AUD1", "<stack>", False) in copied
 
