@@ -155,9 +155,9 @@ def thresholds(name: str) -> Any:
 
 
 def roles_anywhere(name: str) -> Any:
-    from secure_imagebuilder.rolesanywhere import access, certificates
+    from secure_imagebuilder.rolesanywhere import access, certificates, sessions
 
-    return getattr(access, name, None) or getattr(certificates, name)
+    return getattr(access, name, None) or getattr(certificates, name, None) or getattr(sessions, name)
 
 
 def log_retention_years() -> str:
@@ -277,6 +277,11 @@ CLAIMS = [
     ),
     Claim("docs/roles-anywhere.md", r"(\d+) characters", one(lambda: roles_anywhere("MAX_BUNDLE_CHARS"))),
     Claim("docs/roles-anywhere.md", r"([\d,]+) bytes", one(lambda: f"{roles_anywhere('MAX_CRL_BYTES'):,}")),
+    Claim(
+        "docs/roles-anywhere.md",
+        r"`ManagedPolicyArns`, at most (\d+)\)",
+        one(lambda: roles_anywhere("MAX_SESSION_MANAGED_POLICIES")),
+    ),
     # docs/testing.md: the public corpus
     Claim(
         "docs/testing.md",
