@@ -157,9 +157,9 @@ def _encoded(name: str, value: Any, key: str, stack: Stack) -> Iterator[Field]:
 
 def user_data(resource: Resource, stack: Stack) -> Iterator[tuple[str, list[str]]]:
     """The decoded base64 fields of a resource (an image recipe's user data) and their text."""
-    for field in fields(resource, stack):
+    for field, found in read(resource, stack):
         if field.encoded:
-            yield field.name, list(texts(field, stack))
+            yield field.name, found
 
 
 def _sections(stack: Stack) -> Iterator[Field]:
