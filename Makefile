@@ -61,7 +61,7 @@ $(MUTATION_STAMP): pyproject.toml $(DEV_STAMP)
 	touch $@
 
 # The first run generates every mutant and maps tests to functions (and runs the one trail rule's mutants);
-# the second runs the selection of bench/mutation.py (MUTATION_SAMPLE=1 runs every mutant: many hours).
+# the second a seeded sample of the rest (bench/mutation.py; MUTATION_SAMPLE=1: every mutant, many hours).
 mutation: $(MUTATION_STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 2 "secure_imagebuilder.rules.cloudtrail.*"
