@@ -17,17 +17,28 @@ def trust_anchor_notifications(resource: Resource, stack: Stack) -> RuleResult:
     """
     found: dict[str, str | Undecided] = {}
     for settings in v.reach(resource.props, "NotificationSettings", stack=stack):
+        if isinstance(settings, v.Unknown):  # settings only known at deploy time may turn either off
+            for event in EVENTS:
+                found.setdefault(event, Undecided(event, settings))
         for setting in v.as_list(settings) if isinstance(settings, list) else []:
             for entry in v.alternatives(setting, stack):
                 for event in v.reach(entry, "Event", stack=stack):
-                    if event not in EVENTS:
-                        continue
                     for flag in v.reach(entry, "Enabled", stack=stack):
-                        if v.truthy(flag) is False:
-                            found[event] = event
-                        elif flag is not v.ABSENT and v.truthy(flag) is None:
-                            found.setdefault(event, Undecided(event, flag))
+                        _judge(event, flag, found)
     return [found[event] for event in EVENTS if event in found]
+
+
+def _judge(event: object, flag: object, found: dict[str, str | Undecided]) -> None:
+    """Record what one entry's ``Enabled`` does to its event (one only known at deploy time: either)."""
+    targets = EVENTS if isinstance(event, v.Unknown) else (event,) if event in EVENTS else ()
+    for target in targets:
+        if v.truthy(flag) is False:
+            if isinstance(event, v.Unknown):
+                found.setdefault(target, Undecided(target, event))
+            else:
+                found[target] = target
+        elif flag is not v.ABSENT and v.truthy(flag) is None:
+            found.setdefault(target, Undecided(target, flag))
 
 
 RULE = Rule(
@@ -42,5 +53,8 @@ RULE = Rule(
     ),
     applies_to=("AWS::RolesAnywhere::TrustAnchor",),
     check=trust_anchor_notifications,
-    unknown="An Enabled flag only known at deploy time is an undecided warning naming the event.",
+    unknown=(
+        "An Enabled flag, an event or settings only known at deploy time are an undecided warning naming "
+        "each event they may turn off."
+    ),
 )
