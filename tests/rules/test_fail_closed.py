@@ -562,3 +562,56 @@ def test_an_undecided_finding_is_a_warning_that_names_the_value() -> None:
     (finding,) = [f for f in findings(template) if f.rule.id == "KMS3"]
     assert finding.level == Level.WARNING
     assert "parameter Days has no Default or AllowedValues" in finding.message
+
+
+# --- a list or setting only known at deploy time is undecided, never skipped --------------------------
+
+IMPORTED = {"Fn::ImportValue": "shared-settings"}
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "properties", "expected"),
+    [
+        (
+            "AWS::ImageBuilder::DistributionConfiguration",
+            {"Name": "d", "Distributions": IMPORTED},
+            {"IB3[Distributions]", "IB8[Distributions]"},
+        ),
+        (
+            "AWS::ImageBuilder::DistributionConfiguration",
+            {
+                "Name": "d",
+                "Distributions": [{"Region": "us-east-1", "AmiDistributionConfiguration": IMPORTED}],
+            },
+            {"IB3[us-east-1]", "IB8[us-east-1]"},
+        ),
+        (
+            "AWS::ImageBuilder::ImageRecipe",
+            {"Name": "r", "Version": "1.0.0", "ParentImage": "ami-1", "BlockDeviceMappings": IMPORTED},
+            {"IB2[BlockDeviceMappings]"},
+        ),
+        (
+            "AWS::ImageBuilder::ImageRecipe",
+            {
+                "Name": "r",
+                "Version": "1.0.0",
+                "ParentImage": "ami-1",
+                "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": IMPORTED}],
+            },
+            {"IB2[/dev/xvda]"},
+        ),
+        (
+            "AWS::RolesAnywhere::TrustAnchor",
+            {"Source": {"SourceType": "CERTIFICATE_BUNDLE"}, "NotificationSettings": IMPORTED},
+            {"RA2[CA_CERTIFICATE_EXPIRY]", "RA2[END_ENTITY_CERTIFICATE_EXPIRY]"},
+        ),
+    ],
+    ids=["distributions", "ami configuration", "mappings", "ebs", "notification settings"],
+)
+def test_settings_only_known_at_deploy_time_are_undecided(
+    resource_type: str, properties: dict[str, Any], expected: set[str]
+) -> None:
+    template = {"Resources": {"R": {"Type": resource_type, "Properties": properties}}}
+    found = [f for f in findings(template) if f.resource.logical_id == "R"]
+    assert {f.rule_id.removeprefix("DataProtection-") for f in found} == expected
+    assert {f.level for f in found} == {Level.WARNING}

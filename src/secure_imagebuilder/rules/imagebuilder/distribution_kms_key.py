@@ -11,13 +11,17 @@ def distribution_kms_key(resource: Resource, stack: Stack) -> RuleResult:
     """One finding per distribution (by region) whose AMI configuration can lack a customer managed key."""
     findings: dict[str, str | Undecided] = {}
     for distributions in v.reach(resource.props, "Distributions", stack=stack):
+        if isinstance(distributions, v.Unknown):  # distributions only known at deploy time
+            findings.setdefault("Distributions", Undecided("Distributions", distributions))
         for index, distribution in enumerate(
             v.as_list(distributions) if isinstance(distributions, list) else []
         ):
             region = v.render(v.get(distribution, "Region"), stack)
             label = region if region and v.HOLE not in region else f"Distribution{index}"
             for ami in v.reach(distribution, "AmiDistributionConfiguration", stack=stack):
-                if not v.is_literal_mapping(ami):
+                if isinstance(ami, v.Unknown):
+                    findings.setdefault(label, Undecided(label, ami))
+                if not v.is_literal_mapping(ami):  # absent: a container distribution, no AMI
                     continue
                 keys = v.reach(ami, "KmsKeyId", stack=stack)
                 if keys_problem(keys):

@@ -14,11 +14,15 @@ def ebs_mapping_encrypted(resource: Resource, stack: Stack) -> RuleResult:
         path = ("InstanceConfiguration", "BlockDeviceMappings")
     findings: dict[str, str | Undecided] = {}
     for mappings in v.reach(resource.props, *path, stack=stack):
+        if isinstance(mappings, v.Unknown):  # mappings only known at deploy time
+            findings.setdefault("BlockDeviceMappings", Undecided("BlockDeviceMappings", mappings))
         for index, mapping in enumerate(v.as_list(mappings) if isinstance(mappings, list) else []):
             device = v.render(v.get(mapping, "DeviceName"), stack)
             label = device if device and v.HOLE not in device else f"Mapping{index}"
             for ebs in v.reach(mapping, "Ebs", stack=stack):
-                if not v.is_literal_mapping(ebs):
+                if isinstance(ebs, v.Unknown):
+                    findings.setdefault(label, Undecided(label, ebs))
+                if not v.is_literal_mapping(ebs):  # absent: an instance-store or suppressed mapping
                     continue
                 encrypted = v.reach(ebs, "Encrypted", stack=stack)
                 keys = v.reach(ebs, "KmsKeyId", stack=stack)

@@ -9,6 +9,7 @@ from secure_imagebuilder.rules.engine.model import Level, Resource, Rule, RuleRe
 
 PUBLIC_GROUP = "all"
 PATH = ("AmiDistributionConfiguration", "LaunchPermissionConfiguration", "UserGroups")
+OPEN = "a launch group chosen at deploy time"
 
 
 def no_public_launch_permission(resource: Resource, stack: Stack) -> RuleResult:
@@ -25,6 +26,8 @@ def no_public_launch_permission(resource: Resource, stack: Stack) -> RuleResult:
     """
     findings: dict[str, str | Undecided] = {}
     for distributions in v.reach(resource.props, "Distributions", stack=stack):
+        if isinstance(distributions, v.Unknown):  # distributions only known at deploy time
+            findings.setdefault("Distributions", Undecided("Distributions", distributions, OPEN))
         for index, distribution in enumerate(distributions if isinstance(distributions, list) else []):
             region = v.render(v.get(distribution, "Region"), stack)
             label = region if region and v.HOLE not in region else f"Distribution{index}"
@@ -32,9 +35,7 @@ def no_public_launch_permission(resource: Resource, stack: Stack) -> RuleResult:
             if public:
                 findings[label] = label
             elif open_values:
-                findings.setdefault(
-                    label, Undecided(label, open_values[0], "a launch group chosen at deploy time")
-                )
+                findings.setdefault(label, Undecided(label, open_values[0], OPEN))
     return list(findings.values())
 
 
