@@ -90,19 +90,27 @@ DOCUMENT_PROPERTIES = ("Data", "DockerfileTemplateData")
 RUN_ON_INSTANCE_TYPES = (*DOCUMENT_TYPES, "AWS::ImageBuilder::ImageRecipe")
 
 
-def documents(resource: Resource, stack: Stack) -> Iterator[tuple[str, list[str]]]:
-    """Each text the build instance runs, by the property that holds it.
+_DOCUMENTS: weakref.WeakKeyDictionary[Resource, list[tuple[str, list[str]]]] = weakref.WeakKeyDictionary()
+
+
+def documents(resource: Resource, stack: Stack) -> list[tuple[str, list[str]]]:
+    """Each text the build instance runs, by the property that holds it (read once for the document rules).
 
     ``Data`` and ``DockerfileTemplateData`` as written (every alternative); a ``Uri`` or
     ``DockerfileTemplateUri`` document shipped as an asset of the cloud assembly (``Resource.documents``);
     an image recipe's ``AdditionalInstanceConfiguration.UserDataOverride`` decoded from base64.
     """
-    for name in DOCUMENT_PROPERTIES:
-        if name in resource.props:
-            yield name, list(v.texts(resource.props[name], stack))
-    for name, text in resource.documents.items():
-        yield name, [text]
-    yield from user_data(resource, stack)
+    found = _DOCUMENTS.get(resource)
+    if found is None:
+        found = [
+            (name, list(v.texts(resource.props[name], stack)))
+            for name in DOCUMENT_PROPERTIES
+            if name in resource.props
+        ]
+        found.extend((name, [text]) for name, text in resource.documents.items())
+        found.extend(user_data(resource, stack))
+        _DOCUMENTS[resource] = found
+    return found
 
 
 def document_findings(resource: Resource, stack: Stack, matches: Callable[[str], bool]) -> list[str]:
