@@ -239,6 +239,43 @@ def test_an_identity_grant_within_the_context_is_not_reported() -> None:
     assert ids(with_ib_key(Policy=policy(scoped)), "Policy") == set()
 
 
+def inline_role(statement: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {"Statement": []},
+            "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [statement]}}],
+        },
+    }
+
+
+def principal_arn(arn: Any) -> dict[str, Any]:
+    return {"ArnLike": {"aws:PrincipalArn": arn}}
+
+
+def test_a_role_policy_is_asked_as_the_role_that_holds_it() -> None:
+    own = {**USE, "Condition": principal_arn({"Fn::GetAtt": ["Role", "Arn"]})}
+    assert ids(with_ib_key(Role=inline_role(own)), "Role") == {"IAM1[p.Use]"}
+    other = {
+        **USE,
+        "Condition": principal_arn({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/x"}),
+    }
+    assert ids(with_ib_key(Role=inline_role(other)), "Role") == set()
+
+
+def test_a_managed_policy_is_asked_as_any_role_of_the_account() -> None:
+    roles = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"}
+    assert ids(with_ib_key(Policy=policy({**USE, "Condition": principal_arn(roles)})), "Policy") == {
+        "IAM1[Use]"
+    }
+
+
+def test_a_wildcard_under_a_condition_is_still_a_wildcard() -> None:
+    tagged = {"Sid": "Wide", "Effect": "Allow", "Action": "*", "Resource": "*"}
+    tagged["Condition"] = {"StringEquals": {"aws:PrincipalTag/team": "builders"}}
+    assert ids({"Resources": {"P": policy(tagged)}}, "P") == {"IAM2[Wide]"}
+
+
 @pytest.mark.parametrize(
     "actions",
     [
@@ -313,6 +350,20 @@ def test_confused_deputy_spellings_are_reported(statement: dict[str, Any]) -> No
 )
 def test_a_trust_scoped_to_this_account_is_not_reported(condition: dict[str, Any]) -> None:
     assert ids({"Resources": {"R": trust_role({**IB_TRUST, "Condition": condition})}}, "R") == set()
+
+
+@pytest.mark.parametrize(
+    "trust",
+    [{"Fn::ImportValue": "shared-trust"}, {"Statement": [{"Fn::ImportValue": "shared-trust"}]}],
+    ids=["whole document", "one statement"],
+)
+def test_an_unreadable_trust_is_a_warning_that_names_the_value(trust: Any) -> None:
+    template = {
+        "Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": trust}}}
+    }
+    (finding,) = [f for f in findings(template) if f.rule.id == "IAM3"]
+    assert finding.level == Level.WARNING
+    assert '{"Fn::ImportValue":"shared-trust"}: Fn::ImportValue' in finding.message
 
 
 # --- IB1/IB2/IB3: an AWS managed key in any spelling ----------------------------------------------------

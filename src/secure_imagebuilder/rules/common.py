@@ -149,11 +149,22 @@ def resource_document(label: str, document: Any, stack: Stack) -> p.Source:
 def exposures_found(exposures: list[Any], prefix: str = "") -> list[str | Undecided]:
     """Finding suffixes from ``access`` answers: a violation where the adversary succeeds, else undecided."""
     sure = {f"{prefix}{e.label}" for e in exposures if e.allowed is True}
-    maybe = {f"{prefix}{e.label}" for e in exposures if e.allowed is None} - sure
+    unknown: dict[str, str] = {}
+    for e in exposures:
+        label = f"{prefix}{e.label}"
+        if e.allowed is None and label not in sure and not unknown.get(label):
+            unknown[label] = e.unknown
     return [
         *sorted(sure),
-        *(Undecided(label, reason="a value only known at deploy time decides it") for label in sorted(maybe)),
+        *(
+            Undecided(label, reason=f"a value only known at deploy time decides it{_naming(unknown[label])}")
+            for label in sorted(unknown)
+        ),
     ]
+
+
+def _naming(unknown: str) -> str:
+    return f" ({unknown})" if unknown else ""
 
 
 _ARNS: weakref.WeakKeyDictionary[Stack, dict[str, str]] = weakref.WeakKeyDictionary()

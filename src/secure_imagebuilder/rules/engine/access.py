@@ -145,6 +145,26 @@ class Exposure:
     label: str
     allowed: p.Tri
     assumed: v.Assumed
+    # When undecided: what the statement holds that is only known at deploy time (the finding names it).
+    unknown: str = ""
+
+
+def _unknowns(value: Any) -> str:
+    """The deploy-time values in a statement and why, for an undecided finding ("" when none)."""
+    found: list[str] = []
+
+    def walk(item: Any) -> None:
+        if isinstance(item, v.Unknown):
+            found.append(f"{v.describe(item.source, 60)}: {item.reason}")
+        elif isinstance(item, Mapping):
+            for part in item.values():
+                walk(part)
+        elif isinstance(item, list | tuple):
+            for part in item:
+                walk(part)
+
+    walk(value)
+    return "; ".join(dict.fromkeys(found))
 
 
 # --- candidates -------------------------------------------------------------------------------------------
@@ -256,10 +276,11 @@ def _contexts(
 def _exposures(
     requests: Callable[[], Iterable[p.Request]],
     allowed_by: Callable[[p.Request], p.Decision],
-    label: str,
+    statement: p.Statement,
     assumed: v.Assumed,
 ) -> Exposure | None:
-    """The first request that succeeds through ``label`` (or may), evaluated with ``allowed_by``."""
+    """The first request that succeeds through ``statement`` (or may), evaluated with ``allowed_by``."""
+    label = _label(statement)
     maybe = False
     with p.adversary():
         try:
@@ -272,7 +293,7 @@ def _exposures(
                     maybe = True
         except _TooManyError:
             maybe = True
-    return Exposure(label, None, assumed) if maybe else None
+    return Exposure(label, None, assumed, _unknowns(statement)) if maybe else None
 
 
 def _label(statement: p.Statement) -> str:
@@ -309,7 +330,7 @@ def outside_use(key_policy: p.Policy, key_arn: str) -> list[Exposure]:
     values = _condition_values(key_policy.statements)
     for statement in key_policy.statements:
         if not isinstance(statement, Mapping):
-            found.append(Exposure("Unreadable", None, key_policy.assumed))
+            found.append(Exposure("Unreadable", None, key_policy.assumed, _unknowns(statement)))
             continue
         if statement.get("Effect") == "Deny" or not _anyone(statement):
             continue
@@ -323,7 +344,7 @@ def outside_use(key_policy: p.Policy, key_arn: str) -> list[Exposure]:
         def requests(actions: list[str] = actions) -> Iterator[p.Request]:
             return _outside_requests(values, actions, key_arn)
 
-        exposure = _exposures(requests, allowed_by, _label(statement), key_policy.assumed)
+        exposure = _exposures(requests, allowed_by, statement, key_policy.assumed)
         if exposure is not None:
             found.append(exposure)
     return found
@@ -370,7 +391,7 @@ def decrypt_outside_context(
     values = _condition_values(document.statements)
     for statement in document.statements:
         if not isinstance(statement, Mapping):
-            found.append(Exposure("Unreadable", None, document.assumed))
+            found.append(Exposure("Unreadable", None, document.assumed, _unknowns(statement)))
             continue
         if statement.get("Effect") == "Deny":
             continue
@@ -389,7 +410,7 @@ def decrypt_outside_context(
                 return p.evaluate(request, resource=document, resource_account=p.ACCOUNT, kms_key=True)
             return p.evaluate(request, identity=[document])
 
-        exposure = _exposures(requests, allowed_by, _label(statement), document.assumed)
+        exposure = _exposures(requests, allowed_by, statement, document.assumed)
         if exposure is not None:
             found.append(exposure)
     return found
@@ -513,7 +534,7 @@ def confused_deputy(
     values = _condition_values(trust.statements)
     for statement in trust.statements:
         if not isinstance(statement, Mapping):
-            found.append(Exposure("Unreadable", None, trust.assumed))
+            found.append(Exposure("Unreadable", None, trust.assumed, _unknowns(statement)))
             continue
         if statement.get("Effect") == "Deny":
             continue
@@ -527,7 +548,7 @@ def confused_deputy(
         def allowed_by(request: p.Request) -> p.Decision:
             return p.evaluate(request, resource=trust, resource_account=p.ACCOUNT, kms_key=True)
 
-        exposure = _exposures(requests, allowed_by, _label(statement), trust.assumed)
+        exposure = _exposures(requests, allowed_by, statement, trust.assumed)
         if exposure is not None:
             found.append(exposure)
     return found
