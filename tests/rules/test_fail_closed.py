@@ -137,6 +137,31 @@ def test_an_explicit_deny_for_other_accounts_keeps_the_key_private() -> None:
     assert ids({"Resources": {"Key": key(ANYONE, deny)}}, "Key", rule="KMS4") == set()
 
 
+# --- KMS1/KMS2: key settings through parameters ------------------------------------------------------
+
+
+def test_a_retention_policy_only_known_at_deploy_time_is_undecided() -> None:
+    template = {
+        "Parameters": {"Keep": {"Type": "String"}},
+        "Resources": {"Key": key() | {"DeletionPolicy": {"Ref": "Keep"}}},
+    }
+    (finding,) = [f for f in findings(template) if f.rule.id == "KMS2"]
+    assert (finding.rule_id, finding.level) == ("DataProtection-KMS2[DeletionPolicy]", Level.WARNING)
+    assert "parameter Keep" in finding.message
+
+
+@pytest.mark.parametrize(("spec", "fires"), [("RSA_2048", False), ("SYMMETRIC_DEFAULT", True)])
+def test_the_key_spec_is_read_through_a_parameter_default(spec: str, fires: bool) -> None:
+    unrotated = key()
+    unrotated["Properties"] = {
+        **unrotated["Properties"],
+        "EnableKeyRotation": False,
+        "KeySpec": {"Ref": "Spec"},
+    }
+    template = {"Parameters": {"Spec": {"Type": "String", "Default": spec}}, "Resources": {"Key": unrotated}}
+    assert ("KMS1" in ids(template, "Key")) is fires
+
+
 # --- KMS5: data keys outside the Image Builder context ---------------------------------------------------
 
 EXEC = {"AWS": {"Fn::GetAtt": ["Exec", "Arn"]}}
@@ -169,6 +194,7 @@ def grant(**changes: Any) -> dict[str, Any]:
         grant(Action="kms:De*", Condition=None),
         grant(Action=None, NotAction="kms:Encrypt", Condition=None),
         grant(Principal={"AWS": [ROOT, {"Fn::GetAtt": ["Exec", "Arn"]}]}, Condition=None),
+        grant(Resource={"Fn::Sub": "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*"}, Condition=None),
     ],
     ids=[
         "context *",
@@ -181,6 +207,7 @@ def grant(**changes: Any) -> dict[str, Any]:
         "kms:De*",
         "NotAction",
         "root and a role",
+        "this account's keys",
     ],
 )
 def test_data_keys_outside_the_context_are_reported(statement: dict[str, Any]) -> None:
@@ -197,8 +224,16 @@ def test_data_keys_outside_the_context_are_reported(statement: dict[str, Any]) -
         grant(Condition={"StringEquals": {"kms:ViaService": "sns.us-west-2.amazonaws.com"}}),
         grant(Principal={"AWS": ROOT}, Condition=None),  # delegation to IAM: IAM1 judges the other side
         grant(Action="kms:Encrypt", Condition=None),
+        grant(Resource="arn:aws:kms:us-east-1:111122223333:key/other", Condition=None),
     ],
-    ids=["own workflows", "another service's context", "via SNS only", "the account root", "no data keys"],
+    ids=[
+        "own workflows",
+        "another service's context",
+        "via SNS only",
+        "the account root",
+        "no data keys",
+        "another key",
+    ],
 )
 def test_data_keys_within_the_context_are_not_reported(statement: dict[str, Any]) -> None:
     assert ids(with_ib_key(statement, Exec=EXEC_ROLE), "Key", rule="KMS5") == set()
