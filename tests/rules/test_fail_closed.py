@@ -137,6 +137,19 @@ def test_an_explicit_deny_for_other_accounts_keeps_the_key_private() -> None:
     assert ids({"Resources": {"Key": key(ANYONE, deny)}}, "Key", rule="KMS4") == set()
 
 
+@pytest.mark.parametrize(
+    ("resource", "public"),
+    [
+        ({"Fn::Sub": "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*"}, True),
+        ("arn:aws:kms:us-east-1:111122223333:key/other", False),
+    ],
+    ids=["this account's keys", "another key"],
+)
+def test_a_public_statement_is_judged_on_this_key(resource: Any, public: bool) -> None:
+    template = {"Resources": {"Key": key({**ANYONE, "Resource": resource})}}
+    assert ("KMS4[Anyone]" in ids(template, "Key")) is public
+
+
 # --- KMS1/KMS2: key settings through parameters ------------------------------------------------------
 
 
@@ -148,6 +161,15 @@ def test_a_retention_policy_only_known_at_deploy_time_is_undecided() -> None:
     (finding,) = [f for f in findings(template) if f.rule.id == "KMS2"]
     assert (finding.rule_id, finding.level) == ("DataProtection-KMS2[DeletionPolicy]", Level.WARNING)
     assert "parameter Keep" in finding.message
+
+
+def test_a_rotation_flag_only_known_at_deploy_time_is_undecided() -> None:
+    flagged = key()
+    flagged["Properties"] = {**flagged["Properties"], "EnableKeyRotation": {"Ref": "Rotate"}}
+    template = {"Parameters": {"Rotate": {"Type": "String"}}, "Resources": {"Key": flagged}}
+    (finding,) = [f for f in findings(template) if f.rule.id == "KMS1"]
+    assert finding.level == Level.WARNING
+    assert "parameter Rotate" in finding.message
 
 
 @pytest.mark.parametrize(("spec", "fires"), [("RSA_2048", False), ("SYMMETRIC_DEFAULT", True)])
