@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import pathlib
 from typing import Any
 
@@ -135,3 +136,23 @@ def test_no_key_policy_names_a_principal_that_may_not_exist(name: str) -> None:
                 assert value == "*" or root or value in own_roles, (
                     f"{name} {lid} {statement.get('Sid')}: {value}"
                 )
+
+
+def test_policies_written_as_json_strings_give_the_same_scene() -> None:
+    """CloudFormation takes a trust or endpoint policy as a JSON string: the scene reads it the same."""
+
+    def scenes(name: str) -> tuple[Any, Any]:
+        template, _ = synthesized(name)
+        stringified = json.loads(json.dumps(template))
+        for resource in stringified["Resources"].values():
+            properties = resource.get("Properties", {})
+            for key in ("AssumeRolePolicyDocument", "PolicyDocument"):
+                if resource["Type"] in ("AWS::IAM::Role", "AWS::EC2::VPCEndpoint") and key in properties:
+                    properties[key] = json.dumps(properties[key])
+        return scene_of(as_stack(template)), scene_of(as_stack(stringified))
+
+    original, rewritten = scenes("blueprint")
+    assert rewritten.execution_roles == original.execution_roles != []
+    original, rewritten = scenes("private_vpc")
+    assert original.s3_endpoint_policy and rewritten.s3_endpoint_policy
+    assert len(rewritten.s3_endpoint_policy) == len(original.s3_endpoint_policy)

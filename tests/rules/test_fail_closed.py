@@ -423,6 +423,57 @@ def test_an_unreadable_trust_is_a_warning_that_names_the_value(trust: Any) -> No
     assert '{"Fn::ImportValue":"shared-trust"}: Fn::ImportValue' in finding.message
 
 
+# --- a policy document written as a JSON string (CloudFormation takes either form) --------------------
+
+UNNAMED_ANYONE = {k: val for k, val in ANYONE.items() if k != "Sid"}
+
+
+def as_text(document: dict[str, Any], *, sub: bool = False) -> Any:
+    text = json.dumps(document)
+    return {"Fn::Sub": text} if sub else text
+
+
+@pytest.mark.parametrize("sub", [False, True], ids=["string", "Fn::Sub string"])
+def test_a_key_policy_written_as_a_json_string_is_read(sub: bool) -> None:
+    public = key()
+    public["Properties"] = {
+        **public["Properties"],
+        "KeyPolicy": as_text({"Statement": [ADMIN, ANYONE]}, sub=sub),
+    }
+    assert ids({"Resources": {"Key": public}}, "Key") == {"KMS4[Anyone]"}
+    private = key()
+    private["Properties"] = {**private["Properties"], "KeyPolicy": as_text({"Statement": [ADMIN]}, sub=sub)}
+    assert ids({"Resources": {"Key": private}}, "Key") == set()
+
+
+def test_a_statement_has_the_same_id_in_a_string_and_an_object() -> None:
+    written = key(UNNAMED_ANYONE)
+    as_string = key()
+    as_string["Properties"] = {
+        **as_string["Properties"],
+        "KeyPolicy": as_text({"Statement": [ADMIN, UNNAMED_ANYONE]}),
+    }
+    found = ids({"Resources": {"Key": written}}, "Key")
+    assert found == ids({"Resources": {"Key": as_string}}, "Key")
+    assert len(found) == 1
+
+
+def test_trust_and_identity_policies_written_as_strings_are_read() -> None:
+    role = trust_role(IB_TRUST)
+    role["Properties"]["AssumeRolePolicyDocument"] = as_text({"Statement": [IB_TRUST]})
+    wide = {"Sid": "Wide", "Effect": "Allow", "Action": "*", "Resource": "*"}
+    role["Properties"]["Policies"] = [{"PolicyName": "p", "PolicyDocument": as_text({"Statement": [wide]})}]
+    assert ids({"Resources": {"R": role}}, "R") == {"IAM3[Ib]", "IAM2[p.Wide]"}
+
+
+def test_a_policy_string_that_is_not_json_is_undecided() -> None:
+    unreadable = key()
+    unreadable["Properties"] = {**unreadable["Properties"], "KeyPolicy": "{'Statement': []}"}
+    found = [f for f in findings({"Resources": {"Key": unreadable}}) if f.rule.id == "KMS4"]
+    assert [(f.rule_id, f.level) for f in found] == [("DataProtection-KMS4[Unreadable]", Level.WARNING)]
+    assert "a policy document string that is not a JSON object" in found[0].message
+
+
 # --- IB1/IB2/IB3: an AWS managed key in any spelling ----------------------------------------------------
 
 MANAGED_KEY_SPELLINGS = [

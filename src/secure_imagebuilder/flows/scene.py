@@ -19,7 +19,7 @@ from typing import Any
 from secure_imagebuilder.rules.common import symbolic_arn
 from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.model import Resource, Stack
-from secure_imagebuilder.rules.engine.policy import ACCOUNT, PARTITION, REGION
+from secure_imagebuilder.rules.engine.policy import ACCOUNT, PARTITION, REGION, parsed_document
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def _instance_role(stack: Stack) -> str | None:
 def _trusted_by(stack: Stack, service: str) -> list[str]:
     found = []
     for role in _of(stack, "AWS::IAM::Role"):
-        document = _mapping(resolve(role.props.get("AssumeRolePolicyDocument"), stack))
+        document = _mapping(parsed_document(resolve(role.props.get("AssumeRolePolicyDocument"), stack)))
         statements = [s for s in _list(document.get("Statement")) if isinstance(s, Mapping)]
         if any(service in str(s.get("Principal", {})) for s in statements):
             found.append(symbolic_arn(stack, str(role.logical_id)))
@@ -197,7 +197,7 @@ def _trail_and_network(stack: Stack, scene: Scene) -> None:
         scene.repository = symbolic_arn(stack, str(repository.logical_id))
     for endpoint in _of(stack, "AWS::EC2::VPCEndpoint"):
         gateway = endpoint.props.get("VpcEndpointType", "Gateway") == "Gateway"
-        document = _mapping(resolve(endpoint.props.get("PolicyDocument"), stack))
+        document = _mapping(parsed_document(resolve(endpoint.props.get("PolicyDocument"), stack)))
         if gateway and "Statement" in document:
             scene.s3_endpoint_policy = _list(document["Statement"])
 

@@ -133,7 +133,9 @@ LIMITS = """\
   ignores `kmsKeyId` where the schema says `KmsKeyId` (the aws-cdk Python casing bug, aws/aws-cdk#34758),
   and so do the rules (CFN1 reports the spelling). A resource whose `Condition` is proven false does not
   exist for the rules (only the text rules read it: its text is still in the template); a resource is
-  checked with its own condition taken as true.
+  checked with its own condition taken as true. A policy document (key, trust, identity, bucket, topic
+  policy) written as a JSON string, as CloudFormation also accepts, is read as the object it holds, with
+  the same statement ids; a string that is not a JSON object leaves each policy rule undecided.
 - **Every string of the template** is read by SEC1, SD1 and URL1: resource properties and `Metadata`,
   and, on the stack, `Parameters` (defaults, allowed values, descriptions), `Mappings`, `Conditions`,
   `Outputs` and the template's `Description` and `Metadata` (findings name the section:

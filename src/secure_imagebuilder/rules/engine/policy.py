@@ -626,11 +626,29 @@ def document_alternatives(
     """Every alternative of a policy document as :class:`Policy` objects, statements labelled as written."""
     found = []
     for alt in v.resolved(_with_labels(document), stack):
-        statements = v.get(alt.value, "Statement")
-        if isinstance(alt.value, v.Unknown) or isinstance(statements, v.Unknown):
-            statements = [alt.value if isinstance(alt.value, v.Unknown) else statements]
+        value = parsed_document(alt.value)
+        statements = v.get(value, "Statement")
+        if isinstance(value, v.Unknown) or isinstance(statements, v.Unknown):
+            statements = [value if isinstance(value, v.Unknown) else statements]
         found.append(Policy(label, _as_list(statements), resource_based, alt.assumed))
     return Source(label, tuple(found), name=name)
+
+
+def parsed_document(document: Any) -> Any:
+    """A document written as a JSON string (CloudFormation takes either form) as the object it holds.
+
+    The text is literal once resolved (CloudFormation reads no intrinsic inside it); text that is not a JSON
+    object is unreadable, so every rule that reads the document is undecided instead of passing it.
+    """
+    if not isinstance(document, str):
+        return document
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        return v.Unknown(document, "a policy document string that is not a JSON object", specific=False)
+    return _with_labels(parsed)
 
 
 def _with_labels(document: Any) -> Any:
