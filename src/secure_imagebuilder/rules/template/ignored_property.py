@@ -27,30 +27,38 @@ def schema_paths() -> dict[str, dict[str, list[str]]]:
     return types
 
 
-def _miscased(value: Any, path: str, known: Mapping[str, list[str]], stack: Stack) -> Iterator[str]:
+@functools.cache
+def _names(resource_type: str) -> dict[str, tuple[frozenset[str], dict[str, str]]]:
+    """Property path -> (the schema's names there, lower-cased name -> name), for one resource type."""
+    return {
+        path: (frozenset(names), {name.lower(): name for name in names})
+        for path, names in schema_paths()[resource_type].items()
+    }
+
+
+def _miscased(
+    value: Any, path: str, known: Mapping[str, tuple[frozenset[str], dict[str, str]]], stack: Stack
+) -> Iterator[str]:
+    exact, by_lower = known[path]
     for item in v.as_list(value):
         for alternative in v.alternatives(item, stack):
             if not isinstance(alternative, Mapping) or v.intrinsic(alternative) is not None:
                 continue
-            names = known.get(path)
-            if names is None:
-                continue  # a free-form object (tags, a policy document)
-            by_lower = {name.lower(): name for name in names}
             for key, child in alternative.items():
                 key = str(key)
-                if key in names:
-                    yield from _miscased(child, f"{path}.{key}" if path else key, known, stack)
+                where = f"{path}.{key}" if path else key
+                if key in exact:
+                    if where in known:  # else a value, or a free-form object (tags, a policy document)
+                        yield from _miscased(child, where, known, stack)
                 elif key.lower() in by_lower:
-                    where = f"{path}.{key}" if path else key
                     yield f"{where}={by_lower[key.lower()]}"
 
 
 def ignored_property(resource: Resource, stack: Stack) -> RuleResult:
     """One finding per property whose name differs only in case from the schema's: ``<path>=<right name>``."""
-    known = schema_paths().get(resource.type)
-    if known is None:
+    if resource.type not in schema_paths():
         return []
-    return sorted(set(_miscased(dict(resource.props), "", known, stack)))
+    return sorted(set(_miscased(dict(resource.props), "", _names(resource.type), stack)))
 
 
 RULE = Rule(
