@@ -175,6 +175,15 @@ def test_json_brackets_and_colons_inside_strings_are_text() -> None:
     assert parsed.lines == {"A": 1, "Key": 2}
 
 
+def test_json_the_cdk_just_wrote_is_read_without_the_scan_and_without_lines() -> None:
+    text = '{"Resources": {"A": {"Type": "X"},\n"B": {"Type": "Y"}}}'
+    scanned, plain = templates.parse(text, "t.json"), templates.parse(text, "t.json", written_by_cdk=True)
+    assert plain.body == scanned.body
+    assert (scanned.lines, plain.lines) == ({"A": 1, "B": 2}, {})
+    with pytest.raises(TemplateError, match=r"^t\.json:1:15: not valid JSON"):
+        templates.parse('{"Resources": ]', "t.json", written_by_cdk=True)
+
+
 def test_a_json_number_python_cannot_read_is_an_error_with_the_file() -> None:
     with pytest.raises(TemplateError, match=r"^t\.json: not valid JSON: Exceeds the limit"):
         templates.parse(

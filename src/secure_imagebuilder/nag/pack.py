@@ -77,7 +77,9 @@ class DataProtectionChecks:
             stacks: list[Stack] = []
             for template in context.stack_templates:
                 path = pathlib.Path(template.template_path)
-                stacks.extend(assembly.read_stack_artifact(path, outer_acks=outer, fips=fips))
+                stacks.extend(
+                    assembly.read_stack_artifact(path, outer_acks=outer, fips=fips, written_by_cdk=True)
+                )
         except (ValueError, OSError) as error:  # TemplateError, AssemblyError, a bad context value
             problem = f"{PLUGIN_NAME} could not read its input, so nothing was checked: {error}"
             return self._unreadable(problem)

@@ -197,12 +197,21 @@ class AssemblyReader:
     """
 
     def __init__(
-        self, root: pathlib.Path, *, fips: bool = False, outer_acks: Mapping[str, str | None] | None = None
+        self,
+        root: pathlib.Path,
+        *,
+        fips: bool = False,
+        outer_acks: Mapping[str, str | None] | None = None,
+        written_by_cdk: bool = False,
     ) -> None:
-        """A reader of the assembly directory ``root`` (nested assemblies must lie below it)."""
+        """A reader of the assembly directory ``root`` (nested assemblies must lie below it).
+
+        ``written_by_cdk``: the CDK is synthesizing it in this process (``templates.parse``); no lines.
+        """
         self.root = root
         self.fips = fips
         self.outer_acks = outer_acks
+        self.written_by_cdk = written_by_cdk
         self.lines: dict[str, dict[str, int]] = {}
         self.files: set[pathlib.Path] = set()
         self._real_root = _resolved(root)
@@ -252,7 +261,7 @@ class AssemblyReader:
         stacks = []
         self.files.update(files.values())
         for owner, template_file in files.items():
-            template = templates.read(template_file, in_assembly=True)
+            template = templates.read(template_file, in_assembly=True, written_by_cdk=self.written_by_cdk)
             self.lines[str(template_file)] = dict(template.lines)
             stacks.append(
                 stack_from_template(
@@ -395,24 +404,34 @@ def _resolved(path: pathlib.Path, named_in: pathlib.Path | None = None) -> pathl
 
 
 def read_stack_artifact(
-    template_path: pathlib.Path, *, outer_acks: Mapping[str, str | None] | None = None, fips: bool = False
+    template_path: pathlib.Path,
+    *,
+    outer_acks: Mapping[str, str | None] | None = None,
+    fips: bool = False,
+    written_by_cdk: bool = False,
 ) -> list[Stack]:
     """The stack whose template is ``template_path``, and its nested stacks, from the assembly beside it."""
-    return read_stack_with_lines(template_path, outer_acks=outer_acks, fips=fips)[0]
+    reader = AssemblyReader(
+        template_path.parent, fips=fips, outer_acks=outer_acks, written_by_cdk=written_by_cdk
+    )
+    return _read_stack(template_path, reader)
 
 
 def read_stack_with_lines(
     template_path: pathlib.Path, *, outer_acks: Mapping[str, str | None] | None = None, fips: bool = False
 ) -> tuple[list[Stack], dict[str, dict[str, int]]]:
     """``read_stack_artifact``, and the line of each resource in each template read."""
+    reader = AssemblyReader(template_path.parent, fips=fips, outer_acks=outer_acks)
+    return _read_stack(template_path, reader), reader.lines
+
+
+def _read_stack(template_path: pathlib.Path, reader: AssemblyReader) -> list[Stack]:
     outdir = template_path.parent
-    reader = AssemblyReader(outdir, fips=fips, outer_acks=outer_acks)
     manifest_path = outdir / MANIFEST
     artifact = stack_artifact_of(outdir, template_path.name) if manifest_path.exists() else None
-    stacks = reader.stack_artifact(
+    return reader.stack_artifact(
         reader.inside(outdir, template_path.name, manifest_path), artifact or {}, manifest_path
     )
-    return stacks, reader.lines
 
 
 def read_assembly(outdir: pathlib.Path, *, fips: bool = False) -> list[Stack]:

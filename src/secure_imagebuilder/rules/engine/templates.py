@@ -82,15 +82,19 @@ class Template:
     lines: Mapping[str, int] = field(default_factory=dict)
 
 
-def parse(text: str, source: str = "<template>", *, in_assembly: bool = False) -> Template:
+def parse(
+    text: str, source: str = "<template>", *, in_assembly: bool = False, written_by_cdk: bool = False
+) -> Template:
     """The template in ``text`` (JSON or YAML); ``source`` names it in errors.
 
     ``in_assembly``: the file is a template because a cloud assembly says so: it is never skipped as
     ``NotATemplateError``, and it may have no ``Resources`` (the CDK writes an empty stack without them).
+    ``written_by_cdk``: the CDK has just written it in this process (the nag plugin's input): JSON with no
+    duplicate keys, read without the scan for them and for resource lines (no lines are kept).
     """
     text = text.removeprefix("\ufeff")
     try:
-        body, lines = _document(text, source)
+        body, lines = _document(text, source, written_by_cdk)
         template = Template(_classified(body, source, in_assembly), source, lines)
     except NotATemplateError as error:
         if in_assembly:
@@ -106,7 +110,7 @@ def parse(text: str, source: str = "<template>", *, in_assembly: bool = False) -
     return template
 
 
-def read(path: str | pathlib.Path, *, in_assembly: bool = False) -> Template:
+def read(path: str | pathlib.Path, *, in_assembly: bool = False, written_by_cdk: bool = False) -> Template:
     """The template in the file ``path`` (see ``parse``)."""
     file = pathlib.Path(path)
     try:
@@ -128,7 +132,7 @@ def read(path: str | pathlib.Path, *, in_assembly: bool = False) -> Template:
         if in_assembly or looks_like_template(data.decode("utf-8", errors="replace")):
             raise TemplateError(f"{file}: not UTF-8 text (byte {error.start})") from None
         raise NotATemplateError(f"{file}: not a CloudFormation template (not UTF-8 text)") from None
-    return parse(text, str(file), in_assembly=in_assembly)
+    return parse(text, str(file), in_assembly=in_assembly, written_by_cdk=written_by_cdk)
 
 
 def parse_template(text: str, source: str = "<template>") -> dict[str, Any]:
@@ -159,12 +163,12 @@ def looks_like_template(text: str) -> bool:
     return any(key in text for key in _TEMPLATE_KEYS)
 
 
-def _document(text: str, source: str) -> tuple[Any, dict[str, int]]:
+def _document(text: str, source: str, written_by_cdk: bool = False) -> tuple[Any, dict[str, int]]:
     start = text.lstrip(" \t\r\n")[:1]
     if start == "[":
         raise NotATemplateError(f"{source}: not a CloudFormation template (a list, not a mapping)")
     if start == "{":
-        return _json_document(text, source)
+        return (_json_loads(text, source), {}) if written_by_cdk else _json_document(text, source)
     builder = _YamlBuilder(source)
     parser = _YAML_LOADER(text)
     try:
@@ -237,14 +241,18 @@ def _json_document(text: str, source: str) -> tuple[Any, dict[str, int]]:
     """The document and the line of each resource; the scan runs first so that nesting is capped."""
     scan = _JsonScan(text, source)
     scan.run()
+    document = _json_loads(text, source)
+    scan.raise_duplicates()
+    return document, scan.resource_lines()
+
+
+def _json_loads(text: str, source: str) -> Any:
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise TemplateError(f"{source}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
     except (ValueError, RecursionError) as error:  # an integer too long to convert, say
         raise TemplateError(f"{source}: not valid JSON: {_first_line(str(error))}") from None
-    scan.raise_duplicates()
-    return document, scan.resource_lines()
 
 
 @dataclass
