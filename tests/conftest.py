@@ -16,10 +16,24 @@ if "JSII_NODE" not in os.environ:
     os.environ["JSII_NODE"] = str(pathlib.Path(sys.prefix) / "bin" / "node")
 
 import aws_cdk as cdk  # noqa: E402
+import pytest  # noqa: E402
+
+from secure_imagebuilder.core import detect  # noqa: E402
 
 CDK_CONTEXT: dict[str, object] = json.loads((REPO / "cdk.json").read_text())["context"]
 # Unit-test apps must never write the version lock file of the repository.
 CDK_CONTEXT = {k: v for k, v in CDK_CONTEXT.items() if k != "secure-imagebuilder:versions-file"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_detector() -> None:
+    """Each test judges its own text: no answer of the detector's memo is carried from another test.
+
+    A mutation run forks each mutant's tests from a process that has run the suite once; a warm memo
+    would answer for the mutated detector.
+    """
+    detect.forget()
+
 
 DUMMY_ACCOUNT = "111122223333"
 DUMMY_REGION = "us-west-2"

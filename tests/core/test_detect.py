@@ -48,7 +48,7 @@ PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----"
     ],
 )
 def test_secret_kinds(text: str, kinds: list[str]) -> None:
-    assert detect.secret_kinds(text) == kinds
+    assert detect.secret_kinds(text) == tuple(kinds)
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,7 @@ def test_secret_kinds(text: str, kinds: list[str]) -> None:
     ],
 )
 def test_sensitive_kinds(text: str, kinds: list[str]) -> None:
-    assert detect.sensitive_kinds(text) == kinds
+    assert detect.sensitive_kinds(text) == tuple(kinds)
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_urls(text: str, found: list[str]) -> None:
     ],
 )
 def test_url_credential_kinds(text: str, kinds: list[str]) -> None:
-    assert detect.url_credential_kinds(text) == kinds
+    assert detect.url_credential_kinds(text) == tuple(kinds)
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,7 @@ def test_fips_hosts(host: str, fips: bool) -> None:
     ],
 )
 def test_plain_http_urls(text: str, found: list[str]) -> None:
-    assert detect.plain_http_urls(text) == found
+    assert detect.plain_http_urls(text) == tuple(found)
 
 
 @pytest.mark.parametrize(

@@ -4,14 +4,23 @@ Used by the constructs' synth-time checks and by the rules (tests/core/test_one_
 table against both). Pure Python, and linear in the length of the text: every pattern either starts at
 a fixed marker (``@``, ``://``, ``arn:``) found with ``str.find`` or has bounded repetitions, so a 1 MB
 property is scanned in well under a second (``make bench`` measures it).
+
+The same text is judged once (``_once``) until ``forget()``, which each pack run calls: templates repeat
+text (tags the CDK puts on every resource, a document shared by components, the same ARN in many
+policies). The answers are tuples, so no caller can change what the next one is told. The memoized names
+wrap plain functions (``_secret_kinds``), which a mutation run can still change.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+
+# Memoizes a detector on its text; bounded, so a template of many distinct large texts holds few of them.
+_once = functools.lru_cache(maxsize=1024)
 
 # An e-mail address: local part (RFC 5321: at most 64 characters) @ a domain with a top-level label.
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
@@ -51,14 +60,14 @@ def _entropy(text: str) -> float:
     return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
-def secret_kinds(text: str) -> list[str]:
+def _secret_kinds(text: str) -> tuple[str, ...]:
     """Kinds of secret material in ``text``: ``private-key``, ``secret-access-key``."""
     kinds = []
     if PRIVATE_KEY.search(text):
         kinds.append("private-key")
     if _SECRET_ASSIGNED.search(text) or any(_looks_like_secret_key(c) for c in _secret_candidates(text)):
         kinds.append("secret-access-key")
-    return kinds
+    return tuple(kinds)
 
 
 def _secret_candidates(text: str) -> Iterator[str]:
@@ -79,7 +88,7 @@ def _looks_like_secret_key(candidate: str) -> bool:
     )
 
 
-def sensitive_kinds(text: str) -> list[str]:
+def _sensitive_kinds(text: str) -> tuple[str, ...]:
     """Kinds of sensitive data in free-form ``text``: e-mail, account number, access key id, secret."""
     kinds = []
     if _has_email(text):
@@ -92,7 +101,7 @@ def sensitive_kinds(text: str) -> list[str]:
     if ACCESS_KEY_ID.search(text):
         kinds.append("access-key-id")
     kinds.extend(secret_kinds(text))
-    return kinds
+    return tuple(kinds)
 
 
 def _has_email(text: str) -> bool:
@@ -113,7 +122,7 @@ def urls(text: str) -> Iterator[str]:
             marker = text.find("://", marker + 3)
 
 
-def url_credential_kinds(text: str) -> list[str]:
+def _url_credential_kinds(text: str) -> tuple[str, ...]:
     """Kinds of credentials carried by URLs in ``text``: ``userinfo``, ``signed-query``."""
     kinds = []
     for url in urls(text):
@@ -122,10 +131,10 @@ def url_credential_kinds(text: str) -> list[str]:
             kinds.append("userinfo")
         if _SIGNED_QUERY.search(url):
             kinds.append("signed-query")
-    return sorted(set(kinds))
+    return tuple(sorted(set(kinds)))
 
 
-def has_auth_header(text: str) -> bool:
+def _has_auth_header(text: str) -> bool:
     """Whether a document embeds a basic/bearer authorization header or a ``--user``/``--password``."""
     return _AUTH_HEADER.search(text) is not None
 
@@ -161,7 +170,7 @@ _OLD_TLS = re.compile(
 )
 
 
-def plain_http_urls(text: str) -> list[str]:
+def _plain_http_urls(text: str) -> tuple[str, ...]:
     """``http://`` URLs in ``text`` that leave the instance (metadata and loopback endpoints excluded)."""
     found = []
     for url in urls(text):
@@ -170,16 +179,41 @@ def plain_http_urls(text: str) -> list[str]:
         host = _HOST.match(url.lower())
         if host is None or host.group(1) not in _LOCAL_HOSTS:
             found.append(url)
-    return found
+    return tuple(found)
 
 
-def disables_certificate_checks(text: str) -> bool:
+def _disables_certificate_checks(text: str) -> bool:
     """Whether ``text`` turns TLS certificate verification off (curl -k, wget, PowerShell, git, Node)."""
     if _INSECURE_FLAGS.search(text):
         return True
     return any("curl" in line and _CURL_SHORT_K.search(line) for line in text.splitlines())
 
 
-def forces_old_tls(text: str) -> bool:
+def _forces_old_tls(text: str) -> bool:
     """Whether ``text`` forces a protocol below TLS 1.2 (.NET SecurityProtocol, curl --tlsv1.0/1.1)."""
     return _OLD_TLS.search(text) is not None
+
+
+# --- Memoized: the names the rules and the constructs call ----------------------------------------------
+
+secret_kinds = _once(_secret_kinds)
+sensitive_kinds = _once(_sensitive_kinds)
+url_credential_kinds = _once(_url_credential_kinds)
+plain_http_urls = _once(_plain_http_urls)
+has_auth_header = _once(_has_auth_header)
+disables_certificate_checks = _once(_disables_certificate_checks)
+forces_old_tls = _once(_forces_old_tls)
+
+
+def forget() -> None:
+    """Empty the memo (a pack run starts without one, so a run sees only its own text)."""
+    for detector in (
+        secret_kinds,
+        sensitive_kinds,
+        url_credential_kinds,
+        plain_http_urls,
+        has_auth_header,
+        disables_certificate_checks,
+        forces_old_tls,
+    ):
+        detector.cache_clear()

@@ -52,7 +52,7 @@ class AssemblyError(ValueError):
 
 
 @functools.lru_cache(maxsize=64)
-def _read_json(path: str, mtime: float) -> Any:
+def _read_json(path: str, mtime: float, written_by_cdk: bool) -> Any:
     file = pathlib.Path(path)
     try:
         with file.open("rb") as stream:
@@ -62,18 +62,21 @@ def _read_json(path: str, mtime: float) -> Any:
     if len(data) > MAX_JSON_BYTES:
         raise AssemblyError(f"{file}: larger than {MAX_JSON_BYTES} bytes")
     try:
-        return templates.load_json(data.decode("utf-8"), path)
+        return templates.load_json(data.decode("utf-8"), path, written_by_cdk=written_by_cdk)
     except UnicodeDecodeError as error:
         raise AssemblyError(f"{file}: not UTF-8 text (byte {error.start})") from None
 
 
-def read_json(path: pathlib.Path) -> Any:
-    """A JSON file, parsed once per modification time (nesting capped, errors with line and column)."""
+def read_json(path: pathlib.Path, *, written_by_cdk: bool = False) -> Any:
+    """A JSON file, parsed once per modification time (nesting capped, errors with line and column).
+
+    ``written_by_cdk``: see ``templates.parse``.
+    """
     try:
         mtime = path.stat().st_mtime
     except OSError as error:
         raise AssemblyError(f"{path}: cannot be read ({error.strerror or error})") from None
-    return _read_json(str(path), mtime)
+    return _read_json(str(path), mtime, written_by_cdk)
 
 
 def ancestors(path: str) -> Iterator[str]:
@@ -224,7 +227,7 @@ class AssemblyReader:
         manifest_path = outdir / MANIFEST
         self.files.add(manifest_path)
         stacks: list[Stack] = []
-        for artifact_id, artifact in _artifacts(manifest_path).items():
+        for artifact_id, artifact in _artifacts(manifest_path, self.written_by_cdk).items():
             properties = _object(artifact.get("properties"), manifest_path, f"artifact {artifact_id!r}")
             if artifact.get("type") == STACK_ARTIFACT:
                 name = properties.get("templateFile")
@@ -252,7 +255,8 @@ class AssemblyReader:
         if extra is not None:
             extra_path = self.inside(outdir, extra, manifest_path)
             self.files.add(extra_path)
-            for path, entries in _metadata(read_json(extra_path), extra_path).items():
+            extra_metadata = read_json(extra_path, written_by_cdk=self.written_by_cdk)
+            for path, entries in _metadata(extra_metadata, extra_path).items():
                 metadata.setdefault(path, []).extend(entries)
         properties = _mapping(artifact.get("properties"))
         stack_path = str(artifact.get("displayName") or template_path.stem.removesuffix(".template"))
@@ -292,7 +296,7 @@ class AssemblyReader:
         dependencies = artifact.get("dependencies")
         if not isinstance(dependencies, list) or not manifest_path.exists():
             return {}
-        artifacts = _artifacts(manifest_path)
+        artifacts = _artifacts(manifest_path, self.written_by_cdk)
         found: dict[re.Pattern[str], pathlib.Path] = {}
         for dependency in dependencies:
             entry = artifacts.get(str(dependency), {})
@@ -300,7 +304,8 @@ class AssemblyReader:
                 continue
             assets_path = self.inside(outdir, _mapping(entry.get("properties")).get("file"), manifest_path)
             self.files.add(assets_path)
-            document = _object(read_json(assets_path), assets_path, "the asset manifest", required=True)
+            written = read_json(assets_path, written_by_cdk=self.written_by_cdk)
+            document = _object(written, assets_path, "the asset manifest", required=True)
             for asset in _object(document.get("files"), assets_path, "files").values():
                 found.update(self._file_asset(outdir, _mapping(asset), assets_path))
         return found
@@ -428,7 +433,11 @@ def read_stack_with_lines(
 def _read_stack(template_path: pathlib.Path, reader: AssemblyReader) -> list[Stack]:
     outdir = template_path.parent
     manifest_path = outdir / MANIFEST
-    artifact = stack_artifact_of(outdir, template_path.name) if manifest_path.exists() else None
+    artifact = (
+        stack_artifact_of(outdir, template_path.name, written_by_cdk=reader.written_by_cdk)
+        if manifest_path.exists()
+        else None
+    )
     return reader.stack_artifact(
         reader.inside(outdir, template_path.name, manifest_path), artifact or {}, manifest_path
     )
@@ -439,16 +448,18 @@ def read_assembly(outdir: pathlib.Path, *, fips: bool = False) -> list[Stack]:
     return AssemblyReader(outdir, fips=fips).assembly()
 
 
-def stack_artifact_of(outdir: pathlib.Path, template_name: str) -> Mapping[str, Any] | None:
+def stack_artifact_of(
+    outdir: pathlib.Path, template_name: str, *, written_by_cdk: bool = False
+) -> Mapping[str, Any] | None:
     """The artifact of the assembly in ``outdir`` whose template file is ``template_name``, if any."""
-    for artifact in _artifacts(outdir / MANIFEST).values():
+    for artifact in _artifacts(outdir / MANIFEST, written_by_cdk).values():
         if _mapping(artifact.get("properties")).get("templateFile") == template_name:
             return artifact
     return None
 
 
-def _artifacts(manifest_path: pathlib.Path) -> dict[str, Mapping[str, Any]]:
-    manifest = read_json(manifest_path)
+def _artifacts(manifest_path: pathlib.Path, written_by_cdk: bool = False) -> dict[str, Mapping[str, Any]]:
+    manifest = read_json(manifest_path, written_by_cdk=written_by_cdk)
     if not isinstance(manifest, dict):
         raise AssemblyError(f"{manifest_path}: {_kind(manifest)}, not a JSON object")
     artifacts = _object(manifest.get("artifacts"), manifest_path, "artifacts")

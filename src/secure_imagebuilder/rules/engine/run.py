@@ -17,6 +17,7 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from secure_imagebuilder.core import detect
 from secure_imagebuilder.rules.engine import assumptions
 from secure_imagebuilder.rules.engine import values as v
 from secure_imagebuilder.rules.engine.acks import base_rule_id
@@ -58,6 +59,7 @@ class Engine:
 
     def evaluate(self, stacks: Iterable[Stack]) -> list[Finding]:
         """Every finding of every applicable rule on every resource (and stack), acknowledged or not."""
+        detect.forget()
         findings: list[Finding] = []
         for stack in stacks:
             for resource in (stack.itself, *stack.resources) if stack.whole else stack.resources:
@@ -105,8 +107,10 @@ class Engine:
 
     def _results(self, rule: Rule, resource: Resource, stack: Stack) -> dict[str, _Result]:
         """Finding id -> what the message adds: nothing, a detail, or what the rule could not read."""
-        rule_id = f"{self.pack_name}-{rule.id}"
         result = rule.check(resource, stack)
+        if not result:  # no finding, compliant or not applicable: the common case, decided first
+            return {}
+        rule_id = f"{self.pack_name}-{rule.id}"
         if result == Compliance.NON_COMPLIANT:
             return {rule_id: _Result()}
         if not isinstance(result, list | tuple):

@@ -145,13 +145,14 @@ def load_template(path: str | pathlib.Path) -> dict[str, Any]:
     return read(path).body
 
 
-def load_json(text: str, source: str) -> Any:
+def load_json(text: str, source: str, *, written_by_cdk: bool = False) -> Any:
     """Any JSON document (a cloud assembly's manifest and metadata), read as strictly as a template.
 
     Nesting is capped, duplicate keys refused (a second artifact of the same id would hide the first)
-    and errors name the line and column.
+    and errors name the line and column; ``written_by_cdk`` (see ``parse``): JSON.stringify output, read
+    with ``json.loads`` alone.
     """
-    return _json_document(text, source)[0]
+    return _json_loads(text, source) if written_by_cdk else _json_document(text, source)[0]
 
 
 def looks_like_template(text: str) -> bool:

@@ -33,6 +33,8 @@ ENCODED: Mapping[tuple[str, str], str] = {
     ("AWS::ImageBuilder::ImageRecipe", "AdditionalInstanceConfiguration"): "UserDataOverride",
 }
 MAX_NESTING = 12
+# The intrinsics that can stand for a mapping of settings; the others give text, or lists of text.
+_CHOOSING = frozenset({"Fn::If", "Fn::Select"})
 
 
 class Kind(enum.Enum):
@@ -117,7 +119,10 @@ def _tags(value: Any, prefix: str, *, nested: bool = False) -> Iterator[Field]:
 
 def _nested(path: str, value: Any, stack: Stack, depth: int) -> Iterator[Field]:
     """The free text below a property of an Image Builder resource, in every alternative."""
-    if depth > MAX_NESTING or isinstance(value, str):
+    if depth > MAX_NESTING or not isinstance(value, dict | list):  # text, a number: no nested field
+        return
+    found = v.intrinsic(value)
+    if found is not None and found[0] not in _CHOOSING:  # a reference, or text built by an intrinsic
         return
     for alternative in v.alternatives(value, stack):
         if v.is_literal_mapping(alternative):
