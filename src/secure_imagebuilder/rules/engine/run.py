@@ -63,17 +63,17 @@ class Engine:
         findings: list[Finding] = []
         for stack in stacks:
             for resource in (stack.itself, *stack.resources) if stack.whole else stack.resources:
-                exists = v.may_exist(resource.condition, stack)
-                for rule in self.rules_for(resource.type):
-                    if exists or rule.applies_to is None:
-                        findings.extend(self._check(rule, resource, stack))
+                findings.extend(self._resource_findings(resource, stack))
         return findings
 
-    def _check(self, rule: Rule, resource: Resource, stack: Stack) -> list[Finding]:
+    def _resource_findings(self, resource: Resource, stack: Stack) -> list[Finding]:
+        """A resource's findings; one under a ``Condition`` is checked with that condition taken as true."""
+        exists = v.may_exist(resource.condition, stack)
+        rules = [r for r in self.rules_for(resource.type) if exists or r.applies_to is None]
         if resource.condition and resource.condition in stack.conditions:
             with v.assuming("condition", resource.condition, True):
-                return self._checked(rule, resource, stack)
-        return self._checked(rule, resource, stack)
+                return [f for rule in rules for f in self._checked(rule, resource, stack)]
+        return [f for rule in rules for f in self._checked(rule, resource, stack)]
 
     def _checked(self, rule: Rule, resource: Resource, stack: Stack) -> list[Finding]:
         try:

@@ -37,7 +37,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 # The symbolic account, Region and partition of the evaluator's view.
 ACCOUNT = "111122223333"
@@ -136,9 +136,11 @@ def assuming(kind: str, name: str, value: Any) -> Iterator[None]:
         _ASSUMED.reset(token)
 
 
-@dataclass(frozen=True)
-class Alternative:
-    """One value an expression can take, and the condition branches and parameter values it assumed."""
+class Alternative(NamedTuple):
+    """One value an expression can take, and the condition branches and parameter values it assumed.
+
+    A named tuple: the value model makes one per value it reads, and a tuple is the cheapest to build.
+    """
 
     value: Any
     assumed: Assumed
