@@ -621,6 +621,33 @@ def test_a_trail_under_a_condition_that_is_never_true_does_not_count(condition: 
     assert ("AUD1" in ids(template)) is fires
 
 
+@pytest.mark.parametrize(
+    ("is_logging", "expected"),
+    [
+        (False, {"AUD1": Level.WARNING}),
+        ({"Fn::If": ["Sometimes", True, False]}, {"AUD1": Level.WARNING}),
+        ({"Ref": "Logging"}, {"AUD1": Level.WARNING}),
+        ("true", {}),
+        ({"Fn::If": ["Sometimes", True, "true"]}, {}),
+    ],
+    ids=["off", "off in one branch", "only known at deploy time", "true as text", "on in every branch"],
+)
+def test_a_trail_counts_only_when_it_logs(is_logging: Any, expected: dict[str, Level]) -> None:
+    template = {
+        "Parameters": {"Logging": {"Type": "String"}, "Env": {"Type": "String", "Default": "dev"}},
+        "Conditions": {"Sometimes": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+        "Resources": {
+            "Component": component("arn:aws:kms:us-east-1:111122223333:key/k"),
+            "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {"IsLogging": is_logging}},
+        },
+    }
+    found = {f.rule.id: f.level for f in findings(template) if f.rule.id == "AUD1"}
+    assert found == expected
+    if is_logging == {"Ref": "Logging"}:
+        (undecided,) = [f for f in findings(template) if f.rule.id == "AUD1"]
+        assert "parameter Logging" in undecided.message
+
+
 # --- the grant rules never fail open ------------------------------------------------------------------------
 
 

@@ -148,13 +148,6 @@ class Stack:
         return any(r.type.startswith("AWS::ImageBuilder::") for r in self.resources)
 
     @functools.cached_property
-    def has_trail(self) -> bool:
-        """Whether the stack holds a CloudTrail trail that can exist (its Condition is not proven false)."""
-        return any(
-            r.type == "AWS::CloudTrail::Trail" and v.may_exist(r.condition, self) for r in self.resources
-        )
-
-    @functools.cached_property
     def imagebuilder_keys(self) -> frozenset[str]:
         """Logical ids of the KMS keys that encrypt Image Builder components, workflows or recipes."""
         keys = set()
