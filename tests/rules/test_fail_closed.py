@@ -648,6 +648,83 @@ def test_a_trail_counts_only_when_it_logs(is_logging: Any, expected: dict[str, L
         assert "parameter Logging" in undecided.message
 
 
+MANAGEMENT = {"Field": "eventCategory", "Equals": ["Management"]}
+
+
+@pytest.mark.parametrize(
+    ("selectors", "records"),
+    [
+        ({"EventSelectors": [{"IncludeManagementEvents": False}]}, False),
+        ({"EventSelectors": [{"ReadWriteType": "WriteOnly"}]}, False),
+        ({"EventSelectors": [{"ExcludeManagementEventSources": ["kms.amazonaws.com"]}]}, False),
+        (
+            {"EventSelectors": [{"ReadWriteType": "All", "DataResources": [{"Type": "AWS::S3::Object"}]}]},
+            True,
+        ),
+        (
+            {
+                "AdvancedEventSelectors": [
+                    {"FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]}]}
+                ]
+            },
+            False,
+        ),
+        (
+            {
+                "AdvancedEventSelectors": [
+                    {
+                        "FieldSelectors": [
+                            MANAGEMENT,
+                            {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]},
+                        ]
+                    }
+                ]
+            },
+            False,
+        ),
+        ({"AdvancedEventSelectors": [{"FieldSelectors": [MANAGEMENT]}]}, True),
+        (
+            {
+                "AdvancedEventSelectors": [
+                    {"FieldSelectors": [MANAGEMENT, {"Field": "readOnly", "Equals": ["false"]}]}
+                ]
+            },
+            False,
+        ),
+        (
+            {
+                "AdvancedEventSelectors": [
+                    {"FieldSelectors": [MANAGEMENT, {"Field": "eventName", "Equals": ["x"]}]}
+                ]
+            },
+            None,
+        ),
+    ],
+    ids=[
+        "no management events",
+        "write-only",
+        "KMS excluded",
+        "data events beside management",
+        "advanced: data only",
+        "advanced: KMS excluded",
+        "advanced: management",
+        "advanced: writes only",
+        "advanced: a field not read",
+    ],
+)
+def test_a_trail_counts_only_when_it_records_kms_events(
+    selectors: dict[str, Any], records: bool | None
+) -> None:
+    template = {
+        "Resources": {
+            "Component": component("arn:aws:kms:us-east-1:111122223333:key/k"),
+            "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": {"IsLogging": True, **selectors}},
+        },
+    }
+    found = [f for f in findings(template) if f.rule.id == "AUD1"]
+    assert [f.undecided is not None for f in found] == ([] if records else [records is None])
+
+
 # --- the grant rules never fail open ------------------------------------------------------------------------
 
 
