@@ -116,8 +116,9 @@ LIMITS = """\
   points at a topic of the same stack (an outside topic is a warning: its encryption cannot be read);
   TLS1/TLS2 ask whether every principal the bucket/topic policies name (and a role of the account) is
   explicitly denied without TLS; AUD1 looks for an `AWS::CloudTrail::Trail` in the same stack whose
-  `Condition` is not proven false (an organization trail or a trail in another stack is acknowledged
-  on the stack).
+  `Condition` is not proven false, with `IsLogging` true and event selectors that keep KMS's management
+  events (where Image Builder's `Decrypt` and `GenerateDataKey` land) in every value it can deploy with
+  (an organization trail or a trail in another stack is acknowledged on the stack).
 - **The value model** (`rules/engine/values.py`) is the one place that reads intrinsics. A rule reads
   every value a property can take at deploy time and reports when any of them is non-compliant: each
   branch of `Fn::If` a condition can take (the `Conditions` section is evaluated; a condition proven
