@@ -646,6 +646,8 @@ def test_a_trail_counts_only_when_it_logs(is_logging: Any, expected: dict[str, L
     if is_logging == {"Ref": "Logging"}:
         (undecided,) = [f for f in findings(template) if f.rule.id == "AUD1"]
         assert "parameter Logging" in undecided.message
+        assert "whether the trail records KMS's management events" in undecided.message
+        assert undecided.rule_id == "DataProtection-AUD1"
 
 
 MANAGEMENT = {"Field": "eventCategory", "Equals": ["Management"]}
