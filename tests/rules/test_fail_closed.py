@@ -420,7 +420,10 @@ def test_an_unreadable_trust_is_a_warning_that_names_the_value(trust: Any) -> No
     }
     (finding,) = [f for f in findings(template) if f.rule.id == "IAM3"]
     assert finding.level == Level.WARNING
-    assert '{"Fn::ImportValue":"shared-trust"}: Fn::ImportValue' in finding.message
+    assert (
+        'Fn::ImportValue: another stack\'s export, known at deploy time: {"Fn::ImportValue":"shared-trust"}'
+        in (finding.message)
+    )
 
 
 # --- a policy document written as a JSON string (CloudFormation takes either form) --------------------

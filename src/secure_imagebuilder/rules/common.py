@@ -149,22 +149,18 @@ def resource_document(label: str, document: Any, stack: Stack) -> p.Source:
 def exposures_found(exposures: list[Any], prefix: str = "") -> list[str | Undecided]:
     """Finding suffixes from ``access`` answers: a violation where the adversary succeeds, else undecided."""
     sure = {f"{prefix}{e.label}" for e in exposures if e.allowed is True}
-    unknown: dict[str, str] = {}
+    unknown: dict[str, Any] = {}  # label -> the value that leaves it undecided (run names it, redacted)
     for e in exposures:
         label = f"{prefix}{e.label}"
-        if e.allowed is None and label not in sure and not unknown.get(label):
+        if e.allowed is None and label not in sure and unknown.get(label) is None:
             unknown[label] = e.unknown
     return [
         *sorted(sure),
         *(
-            Undecided(label, reason=f"a value only known at deploy time decides it{_naming(unknown[label])}")
+            Undecided(label, unknown[label], "a value only known at deploy time decides it")
             for label in sorted(unknown)
         ),
     ]
-
-
-def _naming(unknown: str) -> str:
-    return f" ({unknown})" if unknown else ""
 
 
 _ARNS: weakref.WeakKeyDictionary[Stack, dict[str, str]] = weakref.WeakKeyDictionary()

@@ -45,7 +45,7 @@ def trail_present(resource: Resource, stack: Stack) -> RuleResult:
             unknown.append(next(p for p, a in zip(settings, answers, strict=True) if a is None))
     if unknown:
         reason = "whether the trail records KMS's management events is only known at deploy time"
-        return [Undecided("", _unread(unknown[0]), reason)]
+        return [Undecided("", v.first_unknown(unknown[0]), reason)]
     return Compliance.NON_COMPLIANT
 
 
@@ -110,23 +110,6 @@ def _advanced(selector: Any) -> bool | None:
 def _texts(values: Any) -> bool:
     """A literal list of strings (an operator's values this rule can compare)."""
     return isinstance(values, list) and all(isinstance(item, str) for item in values)
-
-
-def _unread(props: Any) -> Any:
-    """The trail's first setting only known at deploy time (what the undecided finding names)."""
-    if isinstance(props, v.Unknown):
-        return props
-    if isinstance(props, Mapping):
-        for value in props.values():
-            found = _unread(value)
-            if found is not None:
-                return found
-    if isinstance(props, list):
-        for value in props:
-            found = _unread(value)
-            if found is not None:
-                return found
-    return None
 
 
 RULE = Rule(

@@ -145,26 +145,8 @@ class Exposure:
     label: str
     allowed: p.Tri
     assumed: v.Assumed
-    # When undecided: what the statement holds that is only known at deploy time (the finding names it).
-    unknown: str = ""
-
-
-def _unknowns(value: Any) -> str:
-    """The deploy-time values in a statement and why, for an undecided finding ("" when none)."""
-    found: list[str] = []
-
-    def walk(item: Any) -> None:
-        if isinstance(item, v.Unknown):
-            found.append(f"{v.describe(item.source, 60)}: {item.reason}")
-        elif isinstance(item, Mapping):
-            for part in item.values():
-                walk(part)
-        elif isinstance(item, list | tuple):
-            for part in item:
-                walk(part)
-
-    walk(value)
-    return "; ".join(dict.fromkeys(found))
+    # When undecided: a value of the statement only known at deploy time (the finding names it).
+    unknown: v.Unknown | None = None
 
 
 # --- candidates -------------------------------------------------------------------------------------------
@@ -293,7 +275,7 @@ def _exposures(
                     maybe = True
         except _TooManyError:
             maybe = True
-    return Exposure(label, None, assumed, _unknowns(statement)) if maybe else None
+    return Exposure(label, None, assumed, v.first_unknown(statement)) if maybe else None
 
 
 def _label(statement: p.Statement) -> str:
@@ -330,7 +312,7 @@ def outside_use(key_policy: p.Policy, key_arn: str) -> list[Exposure]:
     values = _condition_values(key_policy.statements)
     for statement in key_policy.statements:
         if not isinstance(statement, Mapping):
-            found.append(Exposure("Unreadable", None, key_policy.assumed, _unknowns(statement)))
+            found.append(Exposure("Unreadable", None, key_policy.assumed, v.first_unknown(statement)))
             continue
         if statement.get("Effect") == "Deny" or not _anyone(statement):
             continue
@@ -391,7 +373,7 @@ def decrypt_outside_context(
     values = _condition_values(document.statements)
     for statement in document.statements:
         if not isinstance(statement, Mapping):
-            found.append(Exposure("Unreadable", None, document.assumed, _unknowns(statement)))
+            found.append(Exposure("Unreadable", None, document.assumed, v.first_unknown(statement)))
             continue
         if statement.get("Effect") == "Deny":
             continue
@@ -534,7 +516,7 @@ def confused_deputy(
     values = _condition_values(trust.statements)
     for statement in trust.statements:
         if not isinstance(statement, Mapping):
-            found.append(Exposure("Unreadable", None, trust.assumed, _unknowns(statement)))
+            found.append(Exposure("Unreadable", None, trust.assumed, v.first_unknown(statement)))
             continue
         if statement.get("Effect") == "Deny":
             continue

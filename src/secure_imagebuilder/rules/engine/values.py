@@ -693,7 +693,7 @@ def _base64(arg: Any, value: Any, view: _View, assumed: Assumed, depth: int) -> 
 def _to_json_string(arg: Any, value: Any, view: _View, assumed: Assumed, depth: int) -> list[Alternative]:
     found = []
     for alt in _deep(arg, view, assumed, depth):
-        if _contains_unknown(alt.value):
+        if first_unknown(alt.value) is not None:
             found.append(Alternative(Unknown(value, "Fn::ToJsonString of a deploy-time value"), alt.assumed))
         else:
             found.append(Alternative(json.dumps(alt.value, separators=(",", ":")), alt.assumed))
@@ -797,14 +797,16 @@ def _deep_mapping(mapping: Mapping[str, Any], view: _View, assumed: Assumed, dep
     return combos
 
 
-def _contains_unknown(value: Any) -> bool:
+def first_unknown(value: Any) -> Unknown | None:
+    """The first value only known at deploy time inside ``value`` (at any depth), if there is one."""
     if isinstance(value, Unknown):
-        return True
-    if isinstance(value, list):
-        return any(_contains_unknown(item) for item in value)
-    if isinstance(value, Mapping):
-        return any(_contains_unknown(item) for item in value.values())
-    return False
+        return value
+    items = value.values() if isinstance(value, Mapping) else value if isinstance(value, list | tuple) else ()
+    for item in items:
+        found = first_unknown(item)
+        if found is not None:
+            return found
+    return None
 
 
 def _texts(value: Any, view: _View, depth: int) -> Iterator[str]:
