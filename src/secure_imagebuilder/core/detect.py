@@ -17,10 +17,22 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
-# Memoizes a detector on its text; bounded, so a template of many distinct large texts holds few of them.
-_once = functools.lru_cache(maxsize=1024)
+_T = TypeVar("_T")
+_CLEARS: list[Callable[[], None]] = []  # each memo's cache_clear, for forget()
+
+
+def _once(detector: Callable[[str], _T]) -> Callable[[str], _T]:
+    """``detector`` memoized on its text until ``forget``.
+
+    Bounded, so a template of many distinct large texts does not hold them all.
+    """
+    memo = functools.lru_cache(maxsize=1024)(detector)
+    _CLEARS.append(memo.cache_clear)
+    return memo
+
 
 # An e-mail address: local part (RFC 5321: at most 64 characters) @ a domain with a top-level label.
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
@@ -207,13 +219,5 @@ forces_old_tls = _once(_forces_old_tls)
 
 def forget() -> None:
     """Empty the memo (a pack run starts without one, so a run sees only its own text)."""
-    for detector in (
-        secret_kinds,
-        sensitive_kinds,
-        url_credential_kinds,
-        plain_http_urls,
-        has_auth_header,
-        disables_certificate_checks,
-        forces_old_tls,
-    ):
-        detector.cache_clear()
+    for clear in _CLEARS:
+        clear()

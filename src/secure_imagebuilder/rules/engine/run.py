@@ -13,6 +13,7 @@ read passes in silence:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -70,10 +71,9 @@ class Engine:
         """A resource's findings; one under a ``Condition`` is checked with that condition taken as true."""
         exists = v.may_exist(resource.condition, stack)
         rules = [r for r in self.rules_for(resource.type) if exists or r.applies_to is None]
-        if resource.condition and resource.condition in stack.conditions:
-            with v.assuming("condition", resource.condition, True):
-                return [f for rule in rules for f in self._checked(rule, resource, stack)]
-        return [f for rule in rules for f in self._checked(rule, resource, stack)]
+        condition = resource.condition if resource.condition in stack.conditions else None
+        with v.assuming("condition", condition, True) if condition else contextlib.nullcontext():
+            return [f for rule in rules for f in self._checked(rule, resource, stack)]
 
     def _checked(self, rule: Rule, resource: Resource, stack: Stack) -> list[Finding]:
         try:
